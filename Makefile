@@ -1,0 +1,100 @@
+# hashsim — build, run, test and benchmark.  `make help` lists the targets.
+
+CC       ?= cc
+PREFIX   ?= /usr/local
+BUILD    ?= build
+DEVELOPER ?=
+
+PKGS     := gsl hdf5 libcjson
+WARN     := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
+            -Wmissing-prototypes -Wvla -Wwrite-strings -Wformat=2 -Wconversion
+OPT      ?= -O2 -g
+CFLAGS   ?=
+CFLAGS   += -std=c11 -D_POSIX_C_SOURCE=200809L -ffp-contract=off $(OPT) $(WARN) \
+            -I. $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+ifeq ($(DEVELOPER),1)
+CFLAGS   += -Werror
+endif
+LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+DEPFLAGS  = -MMD -MP
+
+# Every folder is one module; app/main.c is the program, the rest a library.
+MODULES  := sim engine models scenarios analysis app
+LIB_SRC  := $(filter-out app/main.c,$(foreach m,$(MODULES),$(wildcard $(m)/*.c)))
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+LIB      := $(BUILD)/libhashsim.a
+BIN      := $(BUILD)/hashsim
+
+TEST_SRC := $(wildcard tests/unit/test_*.c)
+TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+BENCH_SRC := $(wildcard tests/bench/bench_*.c)
+BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
+
+.PHONY: all deps run check bench check-asan clean install help check-symbols
+
+all: $(BIN)
+
+help:
+	@echo "make            build $(BIN)"
+	@echo "make run        build and run scenarios/default.json -> results/default.h5"
+	@echo "make check      build and run every test"
+	@echo "make bench      run the benchmarks (one line per figure)"
+	@echo "make check-asan run the tests under AddressSanitizer + UBSan"
+	@echo "make install PREFIX=/usr/local"
+	@echo "DEVELOPER=1 turns warnings into errors"
+
+# Installs the system packages the build needs when any is missing.
+deps:
+	@sh scripts/deps.sh
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
+
+$(LIB): $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BIN): $(BUILD)/obj/app/main.o $(LIB)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) $(DEPFLAGS) -o $@ $< $(LIB) $(LDLIBS) -lcmocka
+
+$(BUILD)/bench/%: tests/bench/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) $(DEPFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+run: deps
+	@$(MAKE) --no-print-directory $(BIN)
+	@mkdir -p results
+	$(BIN) run scenarios/default.json -o results/default.h5 --force
+
+check: deps
+	@$(MAKE) --no-print-directory $(BIN) $(TEST_BIN)
+	@sh tests/run.sh $(BUILD)
+
+bench: deps
+	@$(MAKE) --no-print-directory $(BENCH_BIN)
+	@for b in $(BENCH_BIN); do $$b || exit 1; done
+
+check-asan: deps
+	@$(MAKE) --no-print-directory BUILD=build-asan \
+	    OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+	    LDFLAGS="-fsanitize=address,undefined" check
+
+# Every exported symbol of the library must carry its module's prefix.
+check-symbols: $(LIB)
+	@sh scripts/check-symbols.sh $(LIB)
+
+install: $(BIN)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/hashsim
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/hashsim
+	cp -r data scenarios $(DESTDIR)$(PREFIX)/share/hashsim/
+
+clean:
+	rm -rf build build-asan
+
+-include $(shell find $(BUILD) build-asan -name '*.d' 2>/dev/null)

@@ -1,0 +1,286 @@
+/* analysis.h — results files: an HDF5 recorder that writes them, a reader
+ * that gets values back, and the run summary printed by `hashsim summary`.
+ *
+ * Ownership: h5_* and ana_* borrow their arguments.  A recorder owns its
+ * series (h5_rec_commit/h5_rec_abort close and free them); a reader returns
+ * arrays and strings the caller frees with free() (name lists with
+ * ana_names_free).  Nothing here prints to the terminal, exits or aborts:
+ * failures return a SIM_E* code and fill struct sim_err with a message that
+ * names the file and the object path.  HDF5's own error printing is turned
+ * off by h5_rec_open and ana_file_open.
+ *
+ * Object paths are absolute HDF5 paths: "/" or "/a/b" (no empty component,
+ * no trailing '/', no "." or ".."); anything else is SIM_EINVAL. */
+#ifndef HASHSIM_ANALYSIS_H
+#define HASHSIM_ANALYSIS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "sim/sim.h"
+
+/* ---- Recorder ----------------------------------------------------------- */
+
+/* Element types of a recorded dataset.  Files store them little-endian
+ * (H5T_STD_I64LE, H5T_IEEE_F64LE, H5T_STD_U8LE) whatever the host. */
+enum h5_type {
+    H5_T_I64, /* int64_t */
+    H5_T_F64, /* double */
+    H5_T_U8   /* uint8_t */
+};
+
+/* Elements per chunk of every appendable dataset: also the size of the
+ * in-memory buffer of a series, so memory is bounded whatever the length. */
+#define H5_CHUNK_ELEMS 4096
+
+struct h5_rec;
+struct h5_series;
+
+/* Start writing the results file `path`.  Everything goes into a temporary
+ * file "<path>.tmp-XXXXXX" in the same directory, renamed onto path only by
+ * h5_rec_commit, so path never holds a half-written file and an existing
+ * file is replaced only on success.
+ * SIM_EEXIST when path exists and !force (the message says to pass
+ * --force); SIM_EIO when the temporary file cannot be created; SIM_EH5 when
+ * HDF5 fails; SIM_ENOMEM.  *out is NULL on failure.
+ * The file is written in the HDF5 1.8 format (readable by HDF5 >= 1.8),
+ * without object times, so equal content gives byte-identical files. */
+int h5_rec_open(struct h5_rec **out, const char *path, int force,
+                struct sim_err *err);
+
+/* The temporary file being written, valid until commit/abort.  A SIGINT
+ * handler may unlink() a copy of it (unlink is async-signal-safe): copy the
+ * string into static storage after h5_rec_open, not in the handler. */
+const char *h5_rec_temp_path(const struct h5_rec *r);
+
+/* The final path given to h5_rec_open. */
+const char *h5_rec_path(const struct h5_rec *r);
+
+/* Create the group obj_path and any missing parent groups; an existing
+ * group is fine.  SIM_EINVAL when a component exists but is not a group. */
+int h5_rec_group(struct h5_rec *r, const char *obj_path, struct sim_err *err);
+
+/* Set attribute `name` on the object obj_path (a group, created with its
+ * parents when missing, or an existing dataset).  Setting an attribute a
+ * second time replaces it.  Strings are fixed-length UTF-8 of exactly
+ * strlen(value) bytes (one NUL byte for ""), null-padded; any size works
+ * (large attributes go to dense storage).  Integers are stored as int64,
+ * doubles as float64. */
+int h5_rec_attr_string(struct h5_rec *r, const char *obj_path,
+                       const char *name, const char *value,
+                       struct sim_err *err);
+int h5_rec_attr_int(struct h5_rec *r, const char *obj_path, const char *name,
+                    int64_t value, struct sim_err *err);
+int h5_rec_attr_double(struct h5_rec *r, const char *obj_path,
+                       const char *name, double value, struct sim_err *err);
+
+/* Create an empty appendable 1-D dataset at path (parent groups created on
+ * demand): chunked by H5_CHUNK_ELEMS, shuffle + deflate level 4, unlimited
+ * length, fill value 0.  `units` (may be NULL) becomes a string attribute
+ * "units".  *out belongs to the recorder: valid until commit/abort.
+ * SIM_EEXIST when an object already exists at path. */
+int h5_rec_series(struct h5_rec *r, const char *path, enum h5_type type,
+                  const char *units, struct h5_series **out,
+                  struct sim_err *err);
+
+/* Append n values (of the series' type: int64_t, double or uint8_t) to the
+ * series.  Values are buffered and written one whole chunk at a time; the
+ * rest is written at commit.  After a failed write the recorder refuses to
+ * commit (SIM_ESTATE), so a file never silently lacks rows. */
+int h5_series_append(struct h5_series *s, const void *values, size_t n,
+                     struct sim_err *err);
+
+/* Number of values appended so far (written or still buffered). */
+uint64_t h5_series_length(const struct h5_series *s);
+
+/* Write what the series buffers and close its dataset now (to bound open
+ * ids when many series are done early).  s stays owned by the recorder;
+ * later appends fail with SIM_ESTATE.  Closing twice is a no-op. */
+int h5_series_close(struct h5_series *s, struct sim_err *err);
+
+/* Write a whole dataset at once: a series of n values (n may be 0). */
+int h5_rec_write(struct h5_rec *r, const char *path, enum h5_type type,
+                 const char *units, const void *values, size_t n,
+                 struct sim_err *err);
+int h5_rec_write_f64(struct h5_rec *r, const char *path, const char *units,
+                     const double *values, size_t n, struct sim_err *err);
+int h5_rec_write_i64(struct h5_rec *r, const char *path, const char *units,
+                     const int64_t *values, size_t n, struct sim_err *err);
+int h5_rec_write_u8(struct h5_rec *r, const char *path, const char *units,
+                    const uint8_t *values, size_t n, struct sim_err *err);
+
+/* Write what the series still buffer, close every HDF5 id, fsync, and
+ * rename the temporary file onto the final path.  r is freed in every case;
+ * on failure the temporary file is removed and the final path is left as it
+ * was.  SIM_ESTATE after an earlier failed series write; SIM_EEXIST when
+ * path appeared meanwhile and force was not given; SIM_EH5, SIM_EIO. */
+int h5_rec_commit(struct h5_rec *r, struct sim_err *err);
+
+/* Close everything, remove the temporary file and free r (NULL is a no-op).
+ * The final path is untouched. */
+void h5_rec_abort(struct h5_rec *r);
+
+/* ---- Reader ------------------------------------------------------------- */
+
+struct ana_file;
+
+/* Open a results file read-only.  SIM_ENOTFOUND when path does not exist;
+ * SIM_EIO when it cannot be read or is a directory; SIM_EH5 when it is not
+ * an HDF5 file ("not an HDF5 file") or HDF5 cannot open it ("truncated or
+ * corrupt", with HDF5's own reason). */
+int ana_file_open(struct ana_file **out, const char *path,
+                  struct sim_err *err);
+/* Close the file and free f (NULL is a no-op). */
+void ana_file_close(struct ana_file *f);
+/* The path given to ana_file_open. */
+const char *ana_file_path(const struct ana_file *f);
+
+/* 1 when an object (group or dataset) exists at path, 0 otherwise (also for
+ * an invalid path). */
+int ana_exists(const struct ana_file *f, const char *path);
+/* 1 when object obj_path has attribute name, 0 otherwise. */
+int ana_attr_exists(const struct ana_file *f, const char *obj_path,
+                    const char *name);
+
+/* Read a scalar attribute of object obj_path.  A string (fixed or variable
+ * length) comes back NUL-terminated in *out, which the caller frees.
+ * SIM_ENOTFOUND when the object or attribute is missing; SIM_EINVAL when
+ * the attribute is not of the asked class (string, integer, float) or holds
+ * more than one value. */
+int ana_read_attr_string(const struct ana_file *f, const char *obj_path,
+                         const char *name, char **out, struct sim_err *err);
+int ana_read_attr_int(const struct ana_file *f, const char *obj_path,
+                      const char *name, int64_t *out, struct sim_err *err);
+int ana_read_attr_double(const struct ana_file *f, const char *obj_path,
+                         const char *name, double *out, struct sim_err *err);
+
+/* Read a whole 1-D dataset into a new array (*out is never NULL on success,
+ * even for 0 values; the caller frees it) and its length into *n.
+ * SIM_ENOTFOUND when missing; SIM_EINVAL when it is not a 1-D dataset of
+ * exactly that type (64-bit float; signed 64-bit integer; unsigned 8-bit
+ * integer). */
+int ana_read_f64(const struct ana_file *f, const char *path, double **out,
+                 size_t *n, struct sim_err *err);
+int ana_read_i64(const struct ana_file *f, const char *path, int64_t **out,
+                 size_t *n, struct sim_err *err);
+int ana_read_u8(const struct ana_file *f, const char *path, uint8_t **out,
+                size_t *n, struct sim_err *err);
+
+/* The names of the groups directly inside group_path (not datasets), sorted
+ * by strcmp.  *names (free with ana_names_free) is never NULL on success.
+ * SIM_ENOTFOUND when group_path does not exist; SIM_EINVAL when it is not a
+ * group. */
+int ana_list_groups(const struct ana_file *f, const char *group_path,
+                    char ***names, size_t *n, struct sim_err *err);
+void ana_names_free(char **names, size_t n);
+
+/* ---- Summary ------------------------------------------------------------ */
+
+/* The results layout the summary reads:
+ *   /meta                 string attributes hashsim_version, scenario_name,
+ *                         scenario_text, market_source ("history" or
+ *                         "synthetic"), start, end (YYYY-MM-DD); int seed
+ *   /market/<SYMBOL>/     1-D datasets of equal length, one row per day:
+ *                         time (int64 ns since the Unix epoch), price_usd and
+ *                         difficulty (float64), price_source and
+ *                         difficulty_source (uint8, enum ana_source);
+ *                         optional string attribute difficulty_fill. */
+
+/* Where a daily value came from (the *_source datasets). */
+enum ana_source {
+    ANA_SRC_GAP = 0,
+    ANA_SRC_OBSERVED = 1,
+    ANA_SRC_DERIVED = 2,
+    ANA_SRC_ESTIMATED = 3,
+    ANA_SRC_SYNTHETIC = 4,
+    ANA_SRC_COUNT = 5
+};
+
+/* "gap", "observed", "derived", "estimated", "synthetic"; NULL otherwise. */
+const char *ana_source_name(int code);
+
+/* One coin.  Price and difficulty figures use only the days whose value is
+ * finite (gaps are NaN): "first"/"last" are the first/last such values; a
+ * figure with no such day is NaN (null in JSON).  Dates are YYYY-MM-DD of
+ * the day of the `time` value ("" when there is none). */
+struct ana_coin_summary {
+    char *symbol;
+    char *difficulty_fill; /* NULL when the attribute is absent */
+    size_t days;           /* rows */
+    char first_date[16];
+    char last_date[16];
+    size_t price_days; /* rows with a finite price */
+    double price_first, price_last, price_min, price_max;
+    double price_return;       /* price_last / price_first - 1 */
+    double price_max_drawdown; /* largest fall from a running peak, as a
+                                  fraction in [0, 1]: 1 - trough / peak */
+    char drawdown_peak_date[16];   /* "" when the drawdown is 0 */
+    char drawdown_trough_date[16]; /* "" when the drawdown is 0 */
+    double difficulty_first, difficulty_last;
+    uint64_t price_sources[ANA_SRC_COUNT];      /* days per source code */
+    uint64_t difficulty_sources[ANA_SRC_COUNT]; /* days per source code */
+};
+
+struct ana_summary {
+    char *path;
+    char *hashsim_version;
+    char *scenario_name;
+    char *scenario_text;
+    char *market_source;
+    char *start;
+    char *end;
+    int64_t seed;
+    size_t n_coins;
+    struct ana_coin_summary *coins; /* sorted by symbol */
+};
+
+/* Read the results file at path into *out (zeroed first; release it with
+ * ana_summary_release, also after a failure).  Errors of ana_file_open;
+ * SIM_EDATA when /meta is missing ("not a hashsim results file"), when a
+ * coin's datasets differ in length, or a source code is not an ana_source;
+ * SIM_ENOTFOUND/SIM_EINVAL for a missing or mistyped attribute or dataset. */
+int ana_summary_load(struct ana_summary *out, const char *path,
+                     struct sim_err *err);
+/* Free what the summary holds and zero it. */
+void ana_summary_release(struct ana_summary *s);
+
+/* A short aligned table for a human.  SIM_EIO when writing fp fails. */
+int ana_summary_print_text(const struct ana_summary *s, FILE *fp);
+
+/* One JSON object, keys always present, in this order (numbers printed with
+ * %.17g, so they read back exactly; NaN and infinities print as null;
+ * strings JSON-escaped).  The file path and scenario_text are left out, so
+ * equal runs give equal summaries.
+ *
+ * {
+ *   "summary_version": 1,
+ *   "meta": {
+ *     "hashsim_version": string, "scenario_name": string,
+ *     "market_source": string, "start": string, "end": string,
+ *     "seed": integer
+ *   },
+ *   "coins": [                               (sorted by symbol)
+ *     {
+ *       "symbol": string,
+ *       "days": integer,                     (rows)
+ *       "first_date": string, "last_date": string,   ("" when no rows)
+ *       "price_usd": {
+ *         "days": integer,                   (rows with a price)
+ *         "first": number, "last": number, "min": number, "max": number,
+ *         "return": number,                  (last / first - 1)
+ *         "max_drawdown": number,            (fraction, 0..1)
+ *         "drawdown_peak_date": string|null, "drawdown_trough_date": string|null
+ *       },
+ *       "difficulty": { "first": number, "last": number, "fill": string|null },
+ *       "price_sources":      { "gap": n, "observed": n, "derived": n,
+ *                              "estimated": n, "synthetic": n },
+ *       "difficulty_sources": { same keys }
+ *     }
+ *   ]
+ * }
+ *
+ * SIM_EIO when writing fp fails. */
+int ana_summary_print_json(const struct ana_summary *s, FILE *fp);
+
+#endif /* HASHSIM_ANALYSIS_H */

@@ -1,0 +1,455 @@
+/* run.c — `hashsim run`: scenario and data in, a results file out.  Builds
+ * the world (catalogues, history or the synthetic market, filled series),
+ * runs the kernel and records every observation as it happens. */
+#include <math.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/analysis.h"
+#include "app/app.h"
+#include "app/app_int.h"
+#include "models/models.h"
+#include "scenarios/scn.h"
+
+/* What is recorded per coin while the kernel runs. */
+struct coin_rec {
+    struct h5_series *time, *price, *diff, *psrc, *dsrc;
+    struct h5_series *it_time, *it_price, *it_diff;
+};
+
+struct run {
+    const struct scn_scenario *sc;
+    struct hist_set *h;
+    struct h5_rec *rec;
+    struct coin_rec *cr;
+    struct sim *sim;
+    struct app_progress progress;
+    sim_time_t start;
+    int rc;
+    struct sim_err *err;
+};
+
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    interrupted = 1;
+}
+
+/* A recording failure stops the run: the first error is kept. */
+static void keep(struct run *r, int rc)
+{
+    if (rc && r->rc == SIM_OK) {
+        r->rc = rc;
+        sim_halt(r->sim);
+    }
+}
+
+static void on_day(void *ctx, size_t ci, int64_t day, sim_time_t t,
+                   double price, double difficulty, uint8_t price_src,
+                   uint8_t diff_src)
+{
+    struct run *r = ctx;
+    struct coin_rec *c = &r->cr[ci];
+    int64_t tt = t;
+    if (r->rc)
+        return;
+    keep(r, h5_series_append(c->time, &tt, 1, r->err));
+    keep(r, h5_series_append(c->price, &price, 1, r->err));
+    keep(r, h5_series_append(c->diff, &difficulty, 1, r->err));
+    keep(r, h5_series_append(c->psrc, &price_src, 1, r->err));
+    keep(r, h5_series_append(c->dsrc, &diff_src, 1, r->err));
+    if (ci == 0) {
+        app_progress_update(&r->progress, day);
+        if (interrupted)
+            keep(r, sim_err_set(r->err, SIM_EINTR,
+                                "interrupted by a signal; no results "
+                                "written"));
+    }
+}
+
+static void on_tick(void *ctx, sim_time_t t, const struct mkt_quote *q,
+                    size_t n)
+{
+    struct run *r = ctx;
+    sim_time_t every = r->sc->intraday_every;
+    if (r->rc || every <= 0 || (t - r->start) % every != 0)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        struct coin_rec *c = &r->cr[i];
+        int64_t tt = t;
+        keep(r, h5_series_append(c->it_time, &tt, 1, r->err));
+        keep(r, h5_series_append(c->it_price, &q[i].price_usd, 1, r->err));
+        keep(r, h5_series_append(c->it_diff, &q[i].difficulty, 1, r->err));
+    }
+}
+
+/* The history directory: --data, else the scenario's, else HASHSIM_DATA. */
+static const char *data_dir(const struct app_run_opts *o,
+                            const struct scn_scenario *sc, const char **from)
+{
+    const char *env = getenv("HASHSIM_DATA");
+    if (o->data_dir) {
+        *from = "--data";
+        return o->data_dir;
+    }
+    if (sc->data_dir[0]) {
+        *from = "$.data.dir";
+        return sc->data_dir;
+    }
+    if (env && env[0]) {
+        *from = "HASHSIM_DATA";
+        return env;
+    }
+    *from = NULL;
+    return NULL;
+}
+
+/* Load the history or make the synthetic market. */
+static int load_market(const struct app_run_opts *o,
+                       const struct scn_scenario *sc,
+                       const struct coin_catalog *coins, struct hist_set *h,
+                       FILE *note, struct sim_err *err)
+{
+    const char *syms[SYNTH_MAX_COINS];
+    const char *from;
+    const char *dir = data_dir(o, sc, &from);
+    int rc;
+
+    for (size_t i = 0; i < sc->n_coins; i++)
+        syms[i] = sc->coins[i].symbol;
+    if (sc->synthetic == SCN_SYNTH_ALWAYS || (!dir && sc->synthetic ==
+                                                          SCN_SYNTH_AUTO)) {
+        if (!dir && note)
+            fprintf(note,
+                    "hashsim: no history directory given (--data DIR, "
+                    "$.data.dir in the scenario, or HASHSIM_DATA);\n"
+                    "hashsim: running on the SYNTHETIC market "
+                    "(models/synth_params.c), not on real history\n");
+        return synth_generate(h, synth_default_params(), coins, syms,
+                              sc->n_coins, sc->first_day, sc->last_day,
+                              sc->seed, err);
+    }
+    if (!dir)
+        return sim_err_set(err, SIM_EDATA,
+                           "%s: the scenario needs real history "
+                           "($.data.synthetic is \"never\") but no history "
+                           "directory was given: pass --data DIR, set "
+                           "$.data.dir, or export HASHSIM_DATA",
+                           sc->path);
+    rc = hist_set_load(h, dir, syms, sc->n_coins, err);
+    if (rc)
+        sim_err_prefix(err, "history from %s", from);
+    return rc;
+}
+
+/* Fill gaps as the scenario names, then make sure none is left where a
+ * value is needed. */
+static int fill_all(const struct scn_scenario *sc, struct hist_set *h,
+                    const struct coin_catalog *coins,
+                    const struct hw_catalog *hw, struct sim_err *err)
+{
+    struct fill_rule rules[SYNTH_MAX_COINS];
+    size_t order[SYNTH_MAX_COINS];
+    int rc;
+
+    for (size_t i = 0; i < h->n; i++) {
+        rules[i] = sc->coins[i].difficulty_fill;
+        rc = fill_price(h, i, &sc->coins[i].price_fill, sc->first_day,
+                        sc->last_day, err);
+        if (rc)
+            return sim_err_prefix(err, "$.market.coins.%s.price_fill",
+                                  sc->coins[i].symbol);
+    }
+    if ((rc = fill_order(h, rules, order, err)))
+        return sim_err_prefix(err, "$.market.coins");
+    for (size_t k = 0; k < h->n; k++) {
+        size_t i = order[k];
+        int64_t first;
+        rc = fill_difficulty(h, i, &rules[i], coins, hw, sc->first_day,
+                             sc->last_day, err);
+        if (rc)
+            return sim_err_prefix(err, "$.market.coins.%s.difficulty_fill",
+                                  sc->coins[i].symbol);
+        size_t miss = fill_missing(&h->coins[i].series, HIST_DIFFICULTY,
+                                   sc->first_day, sc->last_day, &first);
+        if (miss) {
+            char d[16];
+            sim_date_format(first, d, sizeof d);
+            return sim_err_set(err, SIM_EDATA,
+                               "%s: %s difficulty is missing on %zu day(s) "
+                               "of the run, from %s; name how to fill it in "
+                               "$.market.coins.%s.difficulty_fill (derive, "
+                               "sibling_parity, power_parity, hold_last or "
+                               "interpolate)",
+                               sc->path, sc->coins[i].symbol, miss, d,
+                               sc->coins[i].symbol);
+        }
+    }
+    return SIM_OK;
+}
+
+/* Count days of a column by source on the run's period. */
+static size_t count_source(const struct hist_series *s, int col, int src,
+                           int64_t first_day, int64_t last_day)
+{
+    size_t n = 0;
+    for (int64_t d = first_day; d <= last_day; d++) {
+        int64_t i = d - s->first_day;
+        if (i >= 0 && (uint64_t)i < s->n_days && s->source[col][i] == src)
+            n++;
+    }
+    return n;
+}
+
+static int record_meta(struct run *r, const struct app_run_opts *o,
+                       const struct coin_catalog *coins,
+                       const struct hw_catalog *hw, FILE *note)
+{
+    const struct scn_scenario *sc = r->sc;
+    struct h5_rec *rec = r->rec;
+    struct sim_err *err = r->err;
+    char a[16], b[16], buf[512], fills[4096] = "";
+    const char *from;
+    const char *dir = data_dir(o, sc, &from);
+    int rc;
+
+    sim_date_format(sc->first_day, a, sizeof a);
+    sim_date_format(sc->last_day + 1, b, sizeof b);
+    if ((rc = h5_rec_attr_string(rec, "/meta", "hashsim_version",
+                                 HASHSIM_VERSION, err)) ||
+        (rc = h5_rec_attr_string(rec, "/meta", "scenario_name", sc->name,
+                                 err)) ||
+        (rc = h5_rec_attr_string(rec, "/meta", "scenario_file", sc->path,
+                                 err)) ||
+        (rc = h5_rec_attr_string(rec, "/meta", "scenario_sha256", sc->sha256,
+                                 err)) ||
+        (rc = h5_rec_attr_string(rec, "/meta", "scenario_text", sc->text,
+                                 err)) ||
+        (rc = h5_rec_attr_int(rec, "/meta", "seed", (int64_t)sc->seed, err)) ||
+        (rc = h5_rec_attr_string(rec, "/meta", "start", a, err)) ||
+        (rc = h5_rec_attr_string(rec, "/meta", "end", b, err)) ||
+        (rc = h5_rec_attr_int(rec, "/meta", "tick_ns", sc->tick, err)) ||
+        (rc = h5_rec_attr_string(rec, "/meta", "market_source",
+                                 r->h->synthetic ? "synthetic" : "history",
+                                 err)) ||
+        (rc = h5_rec_attr_string(rec, "/meta", "data_dir",
+                                 r->h->synthetic ? "" : dir, err)) ||
+        (rc = h5_rec_attr_string(rec, "/meta/inputs", "coins.json",
+                                 coins->sha256, err)) ||
+        (rc = h5_rec_attr_string(rec, "/meta/inputs", "hardware.json",
+                                 hw->sha256, err)))
+        return rc;
+    for (size_t i = 0; i < r->h->n_inputs; i++) {
+        const char *p = r->h->inputs[i].path, *base = strrchr(p, '/');
+        rc = h5_rec_attr_string(rec, "/meta/inputs", base ? base + 1 : p,
+                                r->h->inputs[i].sha256, err);
+        if (rc)
+            return rc;
+    }
+    for (size_t i = 0; i < r->h->n; i++) {
+        const struct scn_coin *c = &sc->coins[i];
+        const struct hist_series *s = &r->h->coins[i].series;
+        char grp[64], pf[128], df[128];
+        size_t est = count_source(s, HIST_DIFFICULTY, HIST_SRC_ESTIMATED,
+                                  sc->first_day, sc->last_day);
+        size_t der = count_source(s, HIST_DIFFICULTY, HIST_SRC_DERIVED,
+                                  sc->first_day, sc->last_day);
+        size_t pest = count_source(s, HIST_PRICE, HIST_SRC_ESTIMATED,
+                                   sc->first_day, sc->last_day);
+        snprintf(grp, sizeof grp, "/market/%s", c->symbol);
+        if (r->h->synthetic) {
+            snprintf(pf, sizeof pf, "synthetic");
+            snprintf(df, sizeof df, "synthetic");
+        } else {
+            fill_rule_describe(&c->price_fill, pf, sizeof pf);
+            fill_rule_describe(&c->difficulty_fill, df, sizeof df);
+        }
+        if ((rc = h5_rec_attr_string(rec, grp, "price_fill", pf, err)) ||
+            (rc = h5_rec_attr_string(rec, grp, "difficulty_fill", df, err)) ||
+            (rc = h5_rec_attr_int(rec, grp, "price_estimated_days",
+                                  (int64_t)pest, err)) ||
+            (rc = h5_rec_attr_int(rec, grp, "difficulty_estimated_days",
+                                  (int64_t)est, err)) ||
+            (rc = h5_rec_attr_int(rec, grp, "difficulty_derived_days",
+                                  (int64_t)der, err)))
+            return rc;
+        if (est + der + pest > 0) {
+            snprintf(buf, sizeof buf, "%s: difficulty %s on %zu day(s)",
+                     c->symbol, df, est + der);
+            if (pest)
+                snprintf(buf + strlen(buf), sizeof buf - strlen(buf),
+                         ", price %s on %zu day(s)", pf, pest);
+            if (note)
+                fprintf(note, "hashsim: filled %s\n", buf);
+            if (strlen(fills) + strlen(buf) + 2 < sizeof fills) {
+                if (fills[0])
+                    strcat(fills, "; ");
+                strcat(fills, buf);
+            }
+        }
+    }
+    return h5_rec_attr_string(rec, "/meta", "filled",
+                              fills[0] ? fills : "nothing", err);
+}
+
+static int make_series(struct run *r)
+{
+    static const struct {
+        const char *name, *units;
+        enum h5_type type;
+        size_t off;
+    } cols[] = {
+        {"time", "ns since 1970-01-01T00:00:00Z (close of the UTC day)",
+         H5_T_I64, offsetof(struct coin_rec, time)},
+        {"price_usd", "USD", H5_T_F64, offsetof(struct coin_rec, price)},
+        {"difficulty", "chain difficulty", H5_T_F64,
+         offsetof(struct coin_rec, diff)},
+        {"price_source", "0 gap, 1 observed, 2 derived, 3 estimated, "
+                         "4 synthetic", H5_T_U8,
+         offsetof(struct coin_rec, psrc)},
+        {"difficulty_source", "0 gap, 1 observed, 2 derived, 3 estimated, "
+                              "4 synthetic", H5_T_U8,
+         offsetof(struct coin_rec, dsrc)},
+        {"intraday/time", "ns since 1970-01-01T00:00:00Z", H5_T_I64,
+         offsetof(struct coin_rec, it_time)},
+        {"intraday/price_usd", "USD", H5_T_F64,
+         offsetof(struct coin_rec, it_price)},
+        {"intraday/difficulty", "chain difficulty", H5_T_F64,
+         offsetof(struct coin_rec, it_diff)},
+    };
+    size_t ncols = sizeof cols / sizeof cols[0];
+    if (r->sc->intraday_every <= 0)
+        ncols -= 3;
+    for (size_t i = 0; i < r->h->n; i++) {
+        for (size_t k = 0; k < ncols; k++) {
+            char path[128];
+            struct h5_series **slot =
+                (struct h5_series **)((char *)&r->cr[i] + cols[k].off);
+            snprintf(path, sizeof path, "/market/%s/%s",
+                     r->sc->coins[i].symbol, cols[k].name);
+            int rc = h5_rec_series(r->rec, path, cols[k].type, cols[k].units,
+                                   slot, r->err);
+            if (rc)
+                return rc;
+        }
+    }
+    return SIM_OK;
+}
+
+int app_run(const struct app_run_opts *o, FILE *out_stream, FILE *err_stream,
+            struct sim_err *err)
+{
+    struct scn_scenario sc = {0};
+    struct coin_catalog coins = {0};
+    struct hw_catalog hw = {0};
+    struct hist_set h = {0};
+    struct mkt *market = NULL;
+    struct run r = {.err = err};
+    struct mkt_cfg mc = {0};
+    struct sigaction sa = {0}, old_int, old_term;
+    char out_path[MDL_PATH_MAX];
+    FILE *note = o->quiet ? NULL : out_stream;
+    int rc;
+
+    if ((rc = scn_load(&sc, o->scenario, o->sets, o->n_sets, err)))
+        return rc;
+    if (o->have_seed)
+        sc.seed = o->seed;
+    r.sc = &sc;
+    if ((rc = app_load_catalogs(&sc, &coins, &hw, err)))
+        goto out;
+    if ((rc = load_market(o, &sc, &coins, &h, note, err)))
+        goto out;
+    r.h = &h;
+    if (!h.synthetic && (rc = fill_all(&sc, &h, &coins, &hw, err)))
+        goto out;
+
+    if (o->out)
+        snprintf(out_path, sizeof out_path, "%s", o->out);
+    else
+        snprintf(out_path, sizeof out_path, "results/%s.h5", sc.name);
+    if ((rc = h5_rec_open(&r.rec, out_path, o->force, err)))
+        goto out;
+    r.cr = calloc(h.n, sizeof *r.cr);
+    if (!r.cr) {
+        rc = sim_err_set(err, SIM_ENOMEM, "out of memory");
+        goto out;
+    }
+    if ((rc = record_meta(&r, o, &coins, &hw, note)) || (rc = make_series(&r)))
+        goto out;
+
+    r.start = sc.first_day * SIM_NS_PER_DAY;
+    if ((rc = sim_new(&r.sim, r.start, 1024))) {
+        sim_err_set(err, rc, "cannot create the kernel");
+        goto out;
+    }
+    mc.first_day = sc.first_day;
+    mc.last_day = sc.last_day;
+    mc.tick = sc.tick;
+    mc.seed = sc.seed;
+    for (size_t i = 0; i < sc.n_coins; i++)
+        mc.vol[i] = sc.coins[i].volatility;
+    struct mkt_observer obs = {.on_day = on_day, .on_tick = on_tick,
+                               .ctx = &r};
+    if ((rc = mkt_new(&market, &h, &mc, r.sim, &obs, err)))
+        goto out;
+    for (size_t i = 0; i < h.n; i++) {
+        char grp[64];
+        snprintf(grp, sizeof grp, "/market/%s", sc.coins[i].symbol);
+        rc = h5_rec_attr_double(r.rec, grp, "bridge_volatility",
+                                mkt_volatility(market, i), err);
+        if (rc)
+            goto out;
+    }
+
+    app_progress_init(&r.progress, o->progress ? err_stream : NULL,
+                      sc.first_day, sc.last_day);
+    interrupted = 0;
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
+    rc = sim_run(r.sim, (sc.last_day + 1) * SIM_NS_PER_DAY);
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+    app_progress_done(&r.progress);
+    if (r.rc) {
+        rc = r.rc;
+        goto out;
+    }
+    if (rc) {
+        sim_err_set(err, rc, "the run stopped early");
+        goto out;
+    }
+    {
+        struct sim_stats st;
+        sim_get_stats(r.sim, &st);
+        rc = h5_rec_attr_int(r.rec, "/meta", "events_run",
+                             (int64_t)st.events_run, err);
+        if (rc)
+            goto out;
+    }
+    rc = h5_rec_commit(r.rec, err);
+    r.rec = NULL;
+    if (rc)
+        goto out;
+    if (note) {
+        fprintf(note, "hashsim: wrote %s\n", out_path);
+        rc = app_print_summary(out_path, 0, note, err);
+    }
+out:
+    h5_rec_abort(r.rec);
+    mkt_free(market);
+    sim_free(r.sim);
+    free(r.cr);
+    hist_set_release(&h);
+    hw_catalog_release(&hw);
+    coin_catalog_release(&coins);
+    scn_release(&sc);
+    return rc;
+}

@@ -1,0 +1,440 @@
+/* models.h — the economy's data and models: the coin and hardware
+ * catalogues, daily history series and their loaders, the filling of
+ * missing series, the synthetic market, and the market replay model.
+ *
+ * Ownership: structs filled by a x_load or x_new function own their arrays and
+ * are released by the matching x_release or x_free (which accept zeroed or NULL
+ * arguments).  Everything else borrows its arguments.  Nothing here prints;
+ * failures return a SIM_E* code with details in a struct sim_err. */
+#ifndef HASHSIM_MODELS_H
+#define HASHSIM_MODELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sim/sim.h"
+
+#define MDL_SYMBOL_MAX 8   /* "DOGE" + NUL, with room */
+#define MDL_PATH_MAX 4096
+
+/* ---- Event classes -------------------------------------------------------
+ * The kernel runs simultaneous events by class, lowest first.  The order
+ * below is the documented order of a simulated instant: the day's market
+ * observation, then intraday ticks, then whatever reacts to prices. */
+enum mdl_event_class {
+    MDL_EV_MARKET_DAY = 0,  /* a coin's daily observation (arg = coin index) */
+    MDL_EV_MARKET_TICK = 1, /* an intraday tick of every active coin */
+    MDL_EV_COUNT
+};
+
+/* ---- Coins (data/coins.json) -------------------------------------------- */
+
+enum coin_algo {
+    COIN_ALGO_SHA256 = 0,
+    COIN_ALGO_SCRYPT,
+    COIN_ALGO_EQUIHASH,
+    COIN_ALGO_KHEAVYHASH,
+    COIN_ALGO_COUNT
+};
+
+/* "sha256", "scrypt", "equihash", "kheavyhash"; NULL when out of range. */
+const char *coin_algo_name(int algo);
+/* The algorithm named s, or -1. */
+int coin_algo_parse(const char *s);
+
+enum coin_daa {
+    COIN_DAA_EPOCH = 0,  /* Bitcoin's 2016-block retarget (BTC, LTC) */
+    COIN_DAA_ASERT,      /* BCH since Nov 2020 */
+    COIN_DAA_DIGISHIELD, /* DOGE */
+    COIN_DAA_ZCASH,      /* Zcash's averaging window (ZEC, ZEN) */
+    COIN_DAA_KASPA,      /* Kaspa's window DAA */
+    COIN_DAA_COUNT
+};
+
+const char *coin_daa_name(int daa);
+int coin_daa_parse(const char *s);
+
+/* A value in force from `from` until the next step's `from`. */
+struct coin_step {
+    sim_time_t from;
+    double value;
+};
+
+struct coin_schedule {
+    struct coin_step *steps; /* ascending by from; steps[0].from = launch */
+    size_t n;
+};
+
+/* The value in force at t (the first step's value before it). */
+double coin_schedule_at(const struct coin_schedule *s, sim_time_t t);
+
+struct coin {
+    char symbol[MDL_SYMBOL_MAX];
+    char name[32];
+    int algo;                         /* enum coin_algo */
+    double work_per_difficulty;       /* hashes (solutions) per unit of D */
+    int daa;                          /* enum coin_daa */
+    sim_time_t launch;
+    struct coin_schedule block_time;  /* seconds per block */
+    struct coin_schedule subsidy;     /* new coins per block (total) */
+    struct coin_schedule miner_share; /* fraction of subsidy to miners */
+    char merged_with[MDL_SYMBOL_MAX]; /* AuxPoW partner ("" if none) */
+    char hashrate_unit[16];           /* reporting unit: "TH/s" ... */
+    double hashrate_unit_scale;       /* H/s per reporting unit: 1e12 ... */
+};
+
+struct coin_catalog {
+    struct coin *coins;
+    size_t n;
+    char path[MDL_PATH_MAX];
+    char sha256[65];
+};
+
+void coin_catalog_release(struct coin_catalog *cat);
+/* The coin with this symbol (case-sensitive), or NULL. */
+const struct coin *coin_find(const struct coin_catalog *cat,
+                             const char *symbol);
+/* Index of the coin with this symbol, or -1. */
+int coin_index(const struct coin_catalog *cat, const char *symbol);
+/* Miner's reward per block at t, in coins: subsidy x miner share. */
+double coin_miner_reward(const struct coin *c, sim_time_t t);
+
+/* ---- Hardware (data/hardware.json) -------------------------------------- */
+
+struct hw_model {
+    char name[48];
+    int algo;              /* enum coin_algo */
+    double hashrate;       /* H/s (Sol/s for Equihash) */
+    double power_w;
+    int64_t release_day;   /* days since the epoch */
+    double price_usd;      /* indicative price at release */
+    char successor[48];    /* next generation ("" if none) */
+};
+
+struct hw_catalog {
+    struct hw_model *models;
+    size_t n;
+    char path[MDL_PATH_MAX];
+    char sha256[65];
+};
+
+void hw_catalog_release(struct hw_catalog *cat);
+const struct hw_model *hw_find(const struct hw_catalog *cat,
+                               const char *name);
+/* The newest model of algo released on or before day, or NULL. */
+const struct hw_model *hw_current(const struct hw_catalog *cat, int algo,
+                                  int64_t day);
+
+/* ---- History: daily series and their loaders ---------------------------- */
+
+enum hist_col {
+    HIST_PRICE = 0, /* USD close of the UTC day */
+    HIST_DIFFICULTY,
+    HIST_HASHRATE,  /* H/s (Sol/s) */
+    HIST_REWARD,    /* subsidy per block */
+    HIST_BLOCKS,    /* blocks mined that day */
+    HIST_NCOLS
+};
+
+/* Name of a column as in the CSV header ("price_usd", ...). */
+const char *hist_col_name(int col);
+
+/* Where a day's value came from. */
+enum hist_source {
+    HIST_SRC_GAP = 0,   /* no value (the double is NAN) */
+    HIST_SRC_OBSERVED,  /* read from the file */
+    HIST_SRC_DERIVED,   /* computed exactly from other observed columns */
+    HIST_SRC_ESTIMATED, /* filled by a named estimator */
+    HIST_SRC_SYNTHETIC, /* made by the synthetic generator */
+    HIST_SRC_COUNT
+};
+
+const char *hist_source_name(int src);
+
+/* One coin's daily series.  Day i is first_day + i; every column has n_days
+ * values; NAN marks a gap (never zero) and source[col][i] says where each
+ * value came from. */
+struct hist_series {
+    char symbol[MDL_SYMBOL_MAX];
+    int64_t first_day;
+    size_t n_days;
+    double *col[HIST_NCOLS];
+    uint8_t *source[HIST_NCOLS];
+};
+
+/* Difficulty retarget epochs: the difficulty in force from start[i]. */
+struct hist_epochs {
+    size_t n;
+    int64_t *height;
+    sim_time_t *start;
+    double *difficulty;
+};
+
+/* Daily total fees in coins; NAN marks a gap. */
+struct hist_fees {
+    int64_t first_day;
+    size_t n_days;
+    double *fees;
+};
+
+/* An input file and the SHA-256 of its bytes, for the results' /meta. */
+struct hist_input {
+    char path[MDL_PATH_MAX];
+    char sha256[65];
+};
+
+struct hist_coin {
+    struct hist_series series;
+    struct hist_epochs epochs; /* n == 0 when the coin has no epoch file */
+    struct hist_fees fees;     /* n_days == 0 when it has no fee file */
+};
+
+struct hist_set {
+    struct hist_coin *coins; /* in the order asked for */
+    size_t n;
+    struct hist_input *inputs;
+    size_t n_inputs;
+    int synthetic; /* 1 when made by synth_generate() */
+};
+
+/* Load one coin file (header date,price_usd,difficulty,hashrate,
+ * block_reward,blocks).  Dates ISO, ascending, one per day with none
+ * missing; numbers finite and positive; an empty field is a gap.  Errors
+ * name file:line:column and what was expected.  out is zeroed first.
+ * Lines end in LF or CRLF and the last may lack its end; a UTF-8 BOM, blank
+ * lines and quoted fields are rejected; blocks must be whole.  Codes:
+ * SIM_ENOTFOUND (no file), SIM_EIO, SIM_EPARSE (not the format), SIM_EINVAL
+ * (zero, negative, dates out of order or missing), SIM_ERANGE (overflow),
+ * SIM_EDATA (no rows), SIM_ENOMEM. */
+int hist_series_load(struct hist_series *out, const char *path,
+                     const char *symbol, struct sim_err *err);
+/* Load a retarget-epoch file: `height,start_time_utc,start_unix,bits,
+ * difficulty` or the `prev_block_*` layout of the LTC extension file
+ * (whose time is that of the previous epoch's last block).
+ * Heights and times strictly ascending, the Unix seconds equal to the UTC
+ * time, the difficulty that of bits (diff-1 0x1d00ffff, to 1e-12).  In the
+ * prev_block_* layout that last block's time is taken as the epoch's start. */
+int hist_epochs_load(struct hist_epochs *out, const char *path,
+                     struct sim_err *err);
+/* Load a fee file `date,fees_<sym>`.  Fees may be zero (a real value);
+ * an empty field and a day without a row are gaps (NAN). */
+int hist_fees_load(struct hist_fees *out, const char *path,
+                   struct sim_err *err);
+
+/* Load, for each symbol, DIR/<sym>.csv (required) and, when present,
+ * DIR/<sym>_fees.csv, DIR/<sym>_difficulty_epochs.csv and
+ * DIR/<sym>_difficulty_epochs_ext.csv (appended after the first), with
+ * lower-case file names.  Records every file read in out->inputs.
+ * Symbols are letters and digits, each given once.  inputs follow that
+ * order (per coin: series, fees, epochs, extension), each hashed from the
+ * very bytes parsed.  SIM_ENOTFOUND for a missing <sym>.csv; SIM_EDATA for
+ * an extension without its base; SIM_EINVAL when the extension does not
+ * continue the base (heights and times after its last epoch). */
+int hist_set_load(struct hist_set *out, const char *dir,
+                  const char *const *symbols, size_t n, struct sim_err *err);
+
+void hist_series_release(struct hist_series *s);
+void hist_epochs_release(struct hist_epochs *e);
+void hist_fees_release(struct hist_fees *f);
+void hist_set_release(struct hist_set *h);
+
+/* Index of the coin with this symbol in h, or -1. */
+int hist_set_find(const struct hist_set *h, const char *symbol);
+
+/* Coverage of one column between first_day and last_day inclusive.
+ * The range runs from the column's first to its last value: days before or
+ * after it are outside the coverage, not gaps.  The longest gap is the
+ * earliest of equal runs.  A column without values gives first_day =
+ * last_day = longest_gap_first = -1 and zero counts. */
+struct hist_coverage {
+    int64_t first_day, last_day; /* first and last day with a value; -1 */
+    size_t present, gaps;        /* days with and without a value */
+    size_t gap_runs;             /* maximal runs of gaps inside the range */
+    int64_t longest_gap_first;   /* first day of the longest gap run */
+    size_t longest_gap_days;
+};
+
+void hist_series_coverage(const struct hist_series *s, int col,
+                          struct hist_coverage *out);
+
+/* Convert Coin Metrics community CSVs (time, PriceUSD, DiffMean or
+ * DiffLast, HashRate, BlkCnt, IssTotNtv, FeeTotNtv) in src_dir, one file per
+ * coin of cat found there as <sym>.csv, into our layout in dest_dir
+ * (<sym>.csv and, where FeeTotNtv exists, <sym>_fees.csv).  Existing
+ * destination files are not overwritten unless force.  *n_out counts the
+ * coins converted.
+ * Columns are found by name in any order; others are ignored; `time` is
+ * required and is a day or a midnight time.  hashrate = HashRate x the
+ * algorithm's unit (1e12, Equihash 1e9); without DiffMean/DiffLast,
+ * difficulty = hashrate x 86400 / (blocks x work_per_difficulty);
+ * block_reward is the subsidy schedule at noon, written only where
+ * IssTotNtv / BlkCnt equals it (to 1e-9).  A day the vendor skipped is a
+ * row of gaps; a vendor zero is a gap (fees keep zeros).  Numbers are
+ * written in the shortest text that reads back exactly.  Every output is
+ * written to a temporary file and renamed only once all coins converted.
+ * SIM_EEXIST when an output exists and !force; SIM_ENOTFOUND when no coin
+ * has a file; SIM_EPARSE/SIM_EINVAL naming src:line:column. */
+int hist_import_coinmetrics(const char *src_dir, const char *dest_dir,
+                            const struct coin_catalog *cat, int force,
+                            size_t *n_out, struct sim_err *err);
+
+/* ---- Filling missing series --------------------------------------------
+ * A gap is never filled silently: the scenario names a method per coin and
+ * every filled day is marked HIST_SRC_DERIVED or HIST_SRC_ESTIMATED. */
+
+enum fill_method {
+    FILL_NONE = 0,     /* gaps stay gaps (an error where a value is needed) */
+    FILL_DERIVE,       /* D = hashrate x 86400 / (blocks x work): exact */
+    FILL_SIBLING_PARITY, /* equal revenue per hash with the algorithm
+                            sibling: D = D_ref x (P R) / (P_ref R_ref) */
+    FILL_POWER_PARITY, /* equal revenue per joule with a reference coin of
+                          another algorithm, through each algorithm's
+                          current catalogue machine, times `scale` */
+    FILL_HOLD_LAST,    /* the last known value carried forward */
+    FILL_INTERPOLATE,  /* log-linear between the known neighbours */
+    FILL_COUNT
+};
+
+const char *fill_method_name(int method);
+int fill_method_parse(const char *s);
+
+struct fill_rule {
+    int method;                         /* enum fill_method */
+    char reference[MDL_SYMBOL_MAX];     /* parity methods: the other coin */
+    double scale;                       /* power parity: multiplier (1) */
+};
+
+/* Describe a rule: "observed" for FILL_NONE, "hold_last",
+ * "sibling_parity(ZEC)", "power_parity(BTC, scale 1)". */
+void fill_rule_describe(const struct fill_rule *r, char *buf, size_t size);
+
+/* Fill the price gaps of coin `ci` on [first_day, last_day] by rule (only
+ * FILL_NONE, FILL_HOLD_LAST and FILL_INTERPOLATE apply to prices). */
+int fill_price(struct hist_set *h, size_t ci, const struct fill_rule *rule,
+               int64_t first_day, int64_t last_day, struct sim_err *err);
+
+/* Fill the difficulty gaps of coin `ci` on [first_day, last_day] on days
+ * its price is known.  Parity methods need the reference coin filled
+ * first (see fill_order).  On a day a method cannot fill, SIM_EDATA with
+ * the coin, the day and what was missing. */
+int fill_difficulty(struct hist_set *h, size_t ci,
+                    const struct fill_rule *rule,
+                    const struct coin_catalog *coins,
+                    const struct hw_catalog *hw, int64_t first_day,
+                    int64_t last_day, struct sim_err *err);
+
+/* An order of the n coins in which every parity rule's reference comes
+ * before the coin that refers to it; SIM_EINVAL on a cycle or an unknown
+ * reference.  rules[i] belongs to h->coins[i]. */
+int fill_order(const struct hist_set *h, const struct fill_rule *rules,
+               size_t *order, struct sim_err *err);
+
+/* Days in [first_day, last_day] whose column `col` is still a gap while
+ * the price is known, and the first such day (-1 if none). */
+size_t fill_missing(const struct hist_series *s, int col, int64_t first_day,
+                    int64_t last_day, int64_t *first_missing);
+
+/* ---- The synthetic market -----------------------------------------------
+ * Correlated daily log-price paths and a difficulty that follows
+ * hashprice with a lag; parameters estimated from the real series
+ * (synth_fit) and committed in models/synth_params.c. */
+
+#define SYNTH_MAX_COINS 16
+
+struct synth_coin {
+    char symbol[MDL_SYMBOL_MAX];
+    double price0;     /* USD on the reference day */
+    double mu;         /* mean daily log-return */
+    double sigma;      /* daily log-return standard deviation */
+    double diff0;      /* difficulty on the reference day */
+    int lag_days;      /* difficulty reacts to revenue this many days late */
+    double kappa;      /* daily pull of log D toward log(P R) - h* */
+    double drift;      /* daily log-difficulty drift (efficiency gains) */
+    double diff_sigma; /* daily log-difficulty noise */
+};
+
+struct synth_params {
+    int64_t ref_day;   /* day of price0 and diff0 */
+    size_t n;
+    struct synth_coin coins[SYNTH_MAX_COINS];
+    double corr[SYNTH_MAX_COINS][SYNTH_MAX_COINS]; /* of daily log-returns */
+    char origin[256];  /* how the figures were made */
+};
+
+/* The committed parameters (estimated from the real history). */
+const struct synth_params *synth_default_params(void);
+
+/* Generate daily series for the symbols (each must be in params) over
+ * [first_day, last_day] with the seed: price and difficulty columns,
+ * marked HIST_SRC_SYNTHETIC.  out->synthetic = 1. */
+int synth_generate(struct hist_set *out, const struct synth_params *p,
+                   const struct coin_catalog *coins,
+                   const char *const *symbols, size_t n, int64_t first_day,
+                   int64_t last_day, uint64_t seed, struct sim_err *err);
+
+/* Estimate parameters from real history h (every coin of p's symbols that
+ * h holds; coins without a difficulty series borrow the dynamics of
+ * `borrow_from[i]`).  ref_day is the reference day for price0/diff0. */
+int synth_fit(struct synth_params *out, const struct hist_set *h,
+              const struct coin_catalog *coins, int64_t ref_day,
+              struct sim_err *err);
+
+/* ---- Market replay --------------------------------------------------------
+ * Turns daily series into events: each coin's daily observation at the
+ * end of its UTC day (the close, i.e. 00:00 UTC of the next day), and
+ * intraday ticks at start + k x `tick` (before the last close) on which
+ * every active coin's price follows a
+ * seeded Brownian bridge in log space through the observed closes, and
+ * difficulty follows the coin's semantics (retarget epochs when loaded,
+ * else the day's value through the day). */
+
+struct mkt_cfg {
+    int64_t first_day, last_day; /* the days simulated, inclusive */
+    sim_time_t tick;             /* intraday tick interval, 0 for none */
+    uint64_t seed;
+    double vol[SYNTH_MAX_COINS]; /* bridge daily log-volatility per coin of
+                                    the hist_set; NAN = estimate */
+};
+
+/* A coin's state at a tick. */
+struct mkt_quote {
+    double price_usd;
+    double difficulty;
+    int active; /* 0 when the coin has no price for the current day */
+};
+
+struct mkt_observer {
+    /* coin ci's observation for `day`, at its close time */
+    void (*on_day)(void *ctx, size_t ci, int64_t day, sim_time_t t,
+                   double price, double difficulty, uint8_t price_src,
+                   uint8_t diff_src);
+    /* a tick: quotes[ci] for every coin of the hist_set */
+    void (*on_tick)(void *ctx, sim_time_t t, const struct mkt_quote *quotes,
+                    size_t n);
+    void *ctx;
+};
+
+struct mkt;
+
+/* Register the market's event classes on s and schedule the first events.
+ * h is borrowed and must outlive the market.  obs may be NULL. */
+int mkt_new(struct mkt **out, const struct hist_set *h,
+            const struct mkt_cfg *cfg, struct sim *s,
+            const struct mkt_observer *obs, struct sim_err *err);
+void mkt_free(struct mkt *m);
+
+/* The stream entity of a coin: its symbol's bytes, so a coin's random
+ * streams depend on its name only, never on which other coins exist. */
+uint64_t mkt_coin_entity(const char *symbol);
+
+/* Current quotes (one per coin of the hist_set). */
+const struct mkt_quote *mkt_quotes(const struct mkt *m);
+/* The bridge volatility in use for coin ci (daily, log). */
+double mkt_volatility(const struct mkt *m, size_t ci);
+/* Estimate a daily log-volatility from the observed closes on
+ * [first_day, last_day] (sample standard deviation of daily log-returns);
+ * NAN when fewer than two returns exist. */
+double mkt_estimate_volatility(const struct hist_series *s, int64_t first_day,
+                               int64_t last_day);
+
+#endif /* HASHSIM_MODELS_H */

@@ -1,0 +1,131 @@
+/* models_int.h — helpers shared inside models/ only: whole-file input, a
+ * small strict CSV reader, and the history parsers that work on bytes. */
+#ifndef HASHSIM_MODELS_INT_H
+#define HASHSIM_MODELS_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "models/models.h"
+
+/* ---- Whole files --------------------------------------------------------- */
+
+/* Read the whole file at path into a new NUL-terminated buffer (*data_out,
+ * freed by the caller; the NUL is not counted in *len_out).  SIM_ENOTFOUND
+ * when the file does not exist (message "path: not found"), SIM_EIO on any
+ * other failure, SIM_ERANGE beyond MDL_FILE_MAX bytes, SIM_ENOMEM. */
+#define MDL_FILE_MAX ((size_t)256 << 20)
+int mdl_file_read(const char *path, char **data_out, size_t *len_out,
+                  struct sim_err *err);
+
+/* ---- Strict CSV reader ----------------------------------------------------
+ * A field is the bytes between two commas: no quoting, no trimming.  Lines
+ * end with LF; one CR before the LF (or at the end of the file) is dropped,
+ * so CRLF files read like LF files.  The last line may lack its LF.  A
+ * UTF-8 byte-order mark and blank lines are rejected with a message saying
+ * so.  Fields point into the caller's buffer, which must outlive them.
+ * Every error names path:line:column, the column being the 1-based byte
+ * column where the offending field starts. */
+
+struct mdl_field {
+    const char *s;
+    size_t len;
+    size_t col; /* 1-based byte column of the field's first byte */
+};
+
+struct mdl_csv {
+    const char *path; /* for messages (borrowed) */
+    const char *buf;
+    size_t len, pos;
+    size_t line;          /* 1-based number of the current line */
+    const char *line_s;   /* current line without its line end */
+    size_t line_len;
+    struct mdl_field *f;  /* fields of the current line */
+    size_t nf, cap;
+};
+
+void mdl_csv_init(struct mdl_csv *c, const char *path, const char *buf,
+                  size_t len);
+void mdl_csv_release(struct mdl_csv *c);
+
+/* Split the next line into c->f.  *got is 1 when a line was read, 0 at the
+ * end of the input.  SIM_EPARSE for a BOM or a blank line. */
+int mdl_csv_next(struct mdl_csv *c, int *got, struct sim_err *err);
+
+/* Read line 1 and check it is exactly `expected` (after the CR rule).
+ * SIM_EPARSE naming the first differing column otherwise, or saying the
+ * file is empty. */
+int mdl_csv_header(struct mdl_csv *c, const char *expected,
+                   struct sim_err *err);
+/* The same for a file with n accepted headers: *which is the index of the
+ * one found.  The message lists them all. */
+int mdl_csv_header_any(struct mdl_csv *c, const char *const *expected,
+                       size_t n, size_t *which, struct sim_err *err);
+
+/* Check the current line has n fields; `names` (the header) goes into the
+ * message.  SIM_EPARSE otherwise. */
+int mdl_csv_nfields(const struct mdl_csv *c, size_t n, const char *names,
+                    struct sim_err *err);
+
+/* Fail on field i: "path:line:col: expected <what>, got "<field>"". */
+int mdl_csv_fail(const struct mdl_csv *c, size_t i, int code,
+                 const char *what, struct sim_err *err);
+
+/* Field i as a day number: exactly YYYY-MM-DD.  SIM_EPARSE otherwise. */
+int mdl_csv_date(const struct mdl_csv *c, size_t i, int64_t *day,
+                 struct sim_err *err);
+
+/* Field i as a decimal integer (optional '-', digits, no overflow). */
+int mdl_csv_int64(const struct mdl_csv *c, size_t i, int64_t *out,
+                  struct sim_err *err);
+
+/* Flags of mdl_csv_number. */
+#define MDL_NUM_GAP 1u     /* an empty field is a gap: *out = NAN */
+#define MDL_NUM_ZERO 2u    /* zero is a value (default: positive only) */
+#define MDL_NUM_WHOLE 4u   /* the value must be a whole number */
+
+/* Field i as a finite number: decimal digits with an optional fraction and
+ * exponent (no sign, no hex, no nan/inf, no spaces), converted with strtod
+ * consuming the whole field, and > 0 (>= 0 with MDL_NUM_ZERO).  SIM_EPARSE
+ * for text that is not such a number, SIM_EINVAL for zero, overflow, or a
+ * leading '-' (a negative number). */
+int mdl_csv_number(const struct mdl_csv *c, size_t i, unsigned flags,
+                   double *out, struct sim_err *err);
+
+/* The same grammar without a CSV context: 0 when s[0..len) is a number
+ * (*out set), -1 otherwise.  No range check. */
+int mdl_number_parse(const char *s, size_t len, double *out);
+
+/* s[0..len) as a quoted string for messages: non-printable bytes as \xNN,
+ * cut after max bytes with "..." added. */
+void mdl_quote(char *dst, size_t size, const char *s, size_t len,
+               size_t max);
+
+/* ---- History parsers on bytes (history.c, epochs.c) -----------------------
+ * The public loaders read the file then call these; hist_set_load hashes
+ * the same bytes it parses.  path only names the input in messages. */
+
+#define HIST_SERIES_HEADER "date,price_usd,difficulty,hashrate,block_reward,blocks"
+
+int hist_series_parse(struct hist_series *out, const char *path,
+                      const char *buf, size_t len, const char *symbol,
+                      struct sim_err *err);
+int hist_epochs_parse(struct hist_epochs *out, const char *path,
+                      const char *buf, size_t len, struct sim_err *err);
+/* fee_name is the expected second header field ("fees_btc"), or NULL to
+ * accept any "fees_<name>". */
+int hist_fees_parse(struct hist_fees *out, const char *path, const char *buf,
+                    size_t len, const char *fee_name, struct sim_err *err);
+
+/* Parse a data row's date (field 0) into *day and check it is
+ * first_day + n_rows (any day when n_rows == 0): ascending, one row per
+ * day, none missing — or, with allow_missing, any later day.  Shared by the
+ * series and fee loaders. */
+int hist_csv_next_day(const struct mdl_csv *c, size_t n_rows,
+                      int64_t first_day, int allow_missing, int64_t *day,
+                      struct sim_err *err);
+
+/* Number of lines in buf: an upper bound on its data rows plus one. */
+size_t mdl_count_lines(const char *buf, size_t len);
+
+#endif /* HASHSIM_MODELS_INT_H */

@@ -1,0 +1,621 @@
+/* catalog.c — loaders of the coin and hardware catalogues (data/coins.json,
+ * data/hardware.json) into the plain structs of models/models.h, with every
+ * fact checked for its type, range and source. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "scenarios/scn.h"
+#include "scenarios/scn_int.h"
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+#define SOURCE_MAX 4096
+
+/* Hashrate units a catalogue may use, with their scale to H/s (Sol/s). */
+struct unit {
+    const char *name;
+    double scale;
+    int sol; /* 1 for Equihash solutions, 0 for hashes */
+};
+
+static const struct unit units[] = {
+    {"H/s", 1.0, 0},    {"kH/s", 1e3, 0},   {"MH/s", 1e6, 0},
+    {"GH/s", 1e9, 0},   {"TH/s", 1e12, 0},  {"PH/s", 1e15, 0},
+    {"EH/s", 1e18, 0},  {"Sol/s", 1.0, 1},  {"kSol/s", 1e3, 1},
+    {"MSol/s", 1e6, 1}, {"GSol/s", 1e9, 1},
+};
+
+/* Name tables are built into one array sized for the longest of them. */
+_Static_assert(NELEM(units) >= COIN_ALGO_COUNT, "name buffer too small");
+_Static_assert(NELEM(units) >= COIN_DAA_COUNT, "name buffer too small");
+
+static void unit_names(const char **names)
+{
+    for (size_t i = 0; i < NELEM(units); i++)
+        names[i] = units[i].name;
+}
+
+static void algo_names(const char **names)
+{
+    for (int i = 0; i < COIN_ALGO_COUNT; i++)
+        names[i] = coin_algo_name(i);
+}
+
+/* Whether a unit of that kind suits the algorithm; fails at rd->path. */
+static int check_unit_kind(struct scn_rd *rd, const struct unit *u, int algo)
+{
+    int want_sol = algo == COIN_ALGO_EQUIHASH;
+    if (u->sol == want_sol)
+        return SIM_OK;
+    return scn_fail(rd, SIM_EINVAL,
+                    "expected a %s unit for %s (%s), got \"%s\"",
+                    want_sol ? "solution" : "hash", coin_algo_name(algo),
+                    want_sol ? "Sol/s, kSol/s, MSol/s, GSol/s"
+                             : "H/s, kH/s, MH/s, GH/s, TH/s, PH/s, EH/s",
+                    u->name);
+}
+
+/* Open member key of obj as a sourced fact {"value", "source", "note"?,
+ * extra?}: checks its keys, that "value" is there and that "source" is a
+ * non-empty string.  On success the key stays pushed on the path (*mark
+ * undoes it) and *w is the fact, or NULL when an optional fact is absent. */
+static int fact_open(struct scn_rd *rd, const cJSON *obj, const char *key,
+                     int required, const char *extra, const cJSON **w,
+                     size_t *mark)
+{
+    const char *keys[4] = {"value", "source", "note", extra};
+    const cJSON *node, *v;
+    const char *s;
+    int rc;
+
+    *mark = rd->path.len;
+    *w = NULL;
+    rc = scn_need(rd, obj, key, required, &node);
+    if (rc || !node)
+        return rc;
+    *mark = scn_path_key(&rd->path, key);
+    rc = scn_object(rd, node, keys, extra ? 4 : 3);
+    if (!rc)
+        rc = scn_need(rd, node, "value", SCN_REQUIRED, &v);
+    if (!rc)
+        rc = scn_get_string(rd, node, "source", SCN_REQUIRED, 1, SOURCE_MAX,
+                            &s);
+    if (!rc)
+        rc = scn_get_string(rd, node, "note", SCN_OPTIONAL, 1, SOURCE_MAX,
+                            &s);
+    if (!rc)
+        *w = node;
+    return rc;
+}
+
+static void fact_close(struct scn_rd *rd, size_t mark)
+{
+    scn_path_pop(&rd->path, mark);
+}
+
+static const char *const step_keys[] = {"from", "value", "source", "note"};
+
+/* Read the schedule at key of coin: a non-empty array of steps
+ * {"from", "value", "source", "note"?}, the first from the launch, strictly
+ * ascending, values within [min, max] (per flags). */
+static int read_schedule(struct scn_rd *rd, const cJSON *coin,
+                         const char *key, sim_time_t launch,
+                         const char *launch_text, double min, double max,
+                         unsigned flags, struct coin_schedule *out)
+{
+    const cJSON *arr;
+    size_t n = 0, mark;
+    int rc;
+
+    rc = scn_need(rd, coin, key, SCN_REQUIRED, &arr);
+    if (rc)
+        return rc;
+    mark = scn_path_key(&rd->path, key);
+    rc = scn_array(rd, arr, 1, &n);
+    if (rc)
+        goto out;
+    out->steps = calloc(n, sizeof *out->steps);
+    if (!out->steps) {
+        rc = scn_fail(rd, SIM_ENOMEM, "out of memory");
+        goto out;
+    }
+    const char *prev_text = NULL;
+    size_t i = 0;
+    for (const cJSON *st = arr->child; st; st = st->next, i++) {
+        size_t m = scn_path_index(&rd->path, i);
+        struct coin_step *s = &out->steps[i];
+        const char *txt;
+        rc = scn_object(rd, st, step_keys, NELEM(step_keys));
+        if (!rc)
+            rc = scn_get_time(rd, st, "from", SCN_REQUIRED, &s->from);
+        if (!rc) {
+            const char *from_text = scn_member(st, "from")->valuestring;
+            size_t mf = scn_path_key(&rd->path, "from");
+            if (i == 0 && s->from != launch)
+                rc = scn_fail(rd, SIM_EINVAL,
+                              "the first step must start at the launch "
+                              "(\"%s\"), got \"%s\"",
+                              launch_text, from_text);
+            else if (i > 0 && s->from <= out->steps[i - 1].from)
+                rc = scn_fail(rd, SIM_EINVAL,
+                              "steps out of order: \"%s\" is not after the "
+                              "previous step's \"%s\"",
+                              from_text, prev_text);
+            scn_path_pop(&rd->path, mf);
+            prev_text = from_text;
+        }
+        if (!rc)
+            rc = scn_get_number(rd, st, "value", SCN_REQUIRED, min, max,
+                                flags, &s->value);
+        if (!rc)
+            rc = scn_get_string(rd, st, "source", SCN_REQUIRED, 1,
+                                SOURCE_MAX, &txt);
+        if (!rc)
+            rc = scn_get_string(rd, st, "note", SCN_OPTIONAL, 1, SOURCE_MAX,
+                                &txt);
+        if (rc)
+            goto out;
+        scn_path_pop(&rd->path, m);
+        out->n = i + 1;
+    }
+out:
+    scn_path_pop(&rd->path, mark);
+    return rc;
+}
+
+static int valid_symbol(const char *s)
+{
+    for (; *s; s++)
+        if (!((*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9')))
+            return 0;
+    return 1;
+}
+
+static const char *const coin_keys[] = {
+    "symbol",      "name",       "algorithm",     "work_per_difficulty",
+    "daa",         "launch",     "block_time",    "subsidy",
+    "miner_share", "merged_with", "hashrate_unit",
+};
+
+/* Fill c from the coin object at rd->path.  Earlier coins (coins[0..i))
+ * are there for the duplicate-symbol check. */
+static int read_coin(struct scn_rd *rd, const cJSON *obj, struct coin *c,
+                     const struct coin *earlier, size_t i)
+{
+    const char *names[NELEM(units)];
+    const char *s, *launch_text;
+    const cJSON *w;
+    size_t mark;
+    int rc;
+
+    rc = scn_object(rd, obj, coin_keys, NELEM(coin_keys));
+    if (rc)
+        return rc;
+
+    rc = scn_get_string(rd, obj, "symbol", SCN_REQUIRED, 1,
+                        MDL_SYMBOL_MAX - 1, &s);
+    if (rc)
+        return rc;
+    mark = scn_path_key(&rd->path, "symbol");
+    if (!valid_symbol(s))
+        return scn_fail(rd, SIM_EINVAL,
+                        "expected a symbol of 1 to %d capital letters or "
+                        "digits, got \"%s\"",
+                        MDL_SYMBOL_MAX - 1, s);
+    for (size_t j = 0; j < i; j++)
+        if (strcmp(earlier[j].symbol, s) == 0)
+            return scn_fail(rd, SIM_EEXIST,
+                            "duplicate symbol \"%s\" (also at $.coins[%zu])",
+                            s, j);
+    scn_path_pop(&rd->path, mark);
+    snprintf(c->symbol, sizeof c->symbol, "%s", s);
+
+    rc = scn_get_string(rd, obj, "name", SCN_REQUIRED, 1, sizeof c->name - 1,
+                        &s);
+    if (rc)
+        return rc;
+    snprintf(c->name, sizeof c->name, "%s", s);
+
+    rc = fact_open(rd, obj, "algorithm", SCN_REQUIRED, NULL, &w, &mark);
+    if (rc)
+        return rc;
+    algo_names(names);
+    rc = scn_get_enum(rd, w, "value", SCN_REQUIRED, names, COIN_ALGO_COUNT,
+                      &c->algo);
+    if (rc)
+        return rc;
+    fact_close(rd, mark);
+
+    rc = fact_open(rd, obj, "work_per_difficulty", SCN_REQUIRED, NULL, &w,
+                   &mark);
+    if (rc)
+        return rc;
+    rc = scn_get_number(rd, w, "value", SCN_REQUIRED, 0.0, HUGE_VAL,
+                        SCN_MIN_EXCL, &c->work_per_difficulty);
+    if (rc)
+        return rc;
+    fact_close(rd, mark);
+
+    rc = fact_open(rd, obj, "daa", SCN_REQUIRED, NULL, &w, &mark);
+    if (rc)
+        return rc;
+    for (int k = 0; k < COIN_DAA_COUNT; k++)
+        names[k] = coin_daa_name(k);
+    rc = scn_get_enum(rd, w, "value", SCN_REQUIRED, names, COIN_DAA_COUNT,
+                      &c->daa);
+    if (rc)
+        return rc;
+    fact_close(rd, mark);
+
+    rc = fact_open(rd, obj, "launch", SCN_REQUIRED, NULL, &w, &mark);
+    if (rc)
+        return rc;
+    rc = scn_get_time(rd, w, "value", SCN_REQUIRED, &c->launch);
+    if (rc)
+        return rc;
+    launch_text = scn_member(w, "value")->valuestring;
+    fact_close(rd, mark);
+
+    rc = read_schedule(rd, obj, "block_time", c->launch, launch_text, 0.0,
+                       1e6, SCN_MIN_EXCL, &c->block_time);
+    if (!rc)
+        rc = read_schedule(rd, obj, "subsidy", c->launch, launch_text, 0.0,
+                           1e12, 0, &c->subsidy);
+    if (!rc)
+        rc = read_schedule(rd, obj, "miner_share", c->launch, launch_text,
+                           0.0, 1.0, 0, &c->miner_share);
+    if (rc)
+        return rc;
+
+    rc = fact_open(rd, obj, "merged_with", SCN_OPTIONAL, NULL, &w, &mark);
+    if (rc)
+        return rc;
+    if (w) {
+        rc = scn_get_string(rd, w, "value", SCN_REQUIRED, 1,
+                            MDL_SYMBOL_MAX - 1, &s);
+        if (rc)
+            return rc;
+        snprintf(c->merged_with, sizeof c->merged_with, "%s", s);
+        fact_close(rd, mark);
+    }
+
+    rc = fact_open(rd, obj, "hashrate_unit", SCN_REQUIRED, "scale", &w,
+                   &mark);
+    if (rc)
+        return rc;
+    int u;
+    unit_names(names);
+    rc = scn_get_enum(rd, w, "value", SCN_REQUIRED, names, NELEM(units), &u);
+    if (rc)
+        return rc;
+    size_t mv = scn_path_key(&rd->path, "value");
+    rc = check_unit_kind(rd, &units[u], c->algo);
+    if (rc)
+        return rc;
+    scn_path_pop(&rd->path, mv);
+    rc = scn_get_number(rd, w, "scale", SCN_REQUIRED, 0.0, HUGE_VAL,
+                        SCN_MIN_EXCL, &c->hashrate_unit_scale);
+    if (rc)
+        return rc;
+    if (c->hashrate_unit_scale != units[u].scale) {
+        scn_path_key(&rd->path, "scale");
+        return scn_fail(rd, SIM_EINVAL, "expected %g for \"%s\", got %g",
+                        units[u].scale, units[u].name,
+                        c->hashrate_unit_scale);
+    }
+    snprintf(c->hashrate_unit, sizeof c->hashrate_unit, "%s", units[u].name);
+    fact_close(rd, mark);
+    return SIM_OK;
+}
+
+/* Put rd->path at $.<list>[i].<key>.value. */
+static void path_to_value(struct scn_rd *rd, const char *list, size_t i,
+                          const char *key)
+{
+    scn_path_init(&rd->path);
+    scn_path_key(&rd->path, list);
+    scn_path_index(&rd->path, i);
+    scn_path_key(&rd->path, key);
+    scn_path_key(&rd->path, "value");
+}
+
+/* Merged mining is a relation between two coins of the file: it must name
+ * another coin of the same algorithm, and that coin must name this one. */
+static int check_merged(struct scn_rd *rd, const struct coin_catalog *cat)
+{
+    for (size_t i = 0; i < cat->n; i++) {
+        const struct coin *c = &cat->coins[i];
+        if (!c->merged_with[0])
+            continue;
+        path_to_value(rd, "coins", i, "merged_with");
+        int j = coin_index(cat, c->merged_with);
+        if (j < 0)
+            return scn_fail(rd, SIM_ENOTFOUND, "unknown coin \"%s\"",
+                            c->merged_with);
+        const struct coin *o = &cat->coins[j];
+        if ((size_t)j == i)
+            return scn_fail(rd, SIM_EINVAL,
+                            "a coin cannot be merge-mined with itself");
+        if (o->algo != c->algo)
+            return scn_fail(rd, SIM_EINVAL,
+                            "\"%s\" is %s but \"%s\" is %s: merged mining "
+                            "needs the same algorithm",
+                            c->symbol, coin_algo_name(c->algo), o->symbol,
+                            coin_algo_name(o->algo));
+        if (strcmp(o->merged_with, c->symbol) != 0)
+            return scn_fail(rd, SIM_EINVAL,
+                            "\"%s\" does not name \"%s\" back in its "
+                            "merged_with",
+                            o->symbol, c->symbol);
+    }
+    return SIM_OK;
+}
+
+/* Version, description and the named list of a catalogue's top level. */
+static int read_top(struct scn_rd *rd, const cJSON *root, const char *list,
+                    const cJSON **arr, size_t *n)
+{
+    const char *keys[3] = {"version", "description", list};
+    const char *s;
+    int64_t version;
+    int rc;
+
+    rc = scn_object(rd, root, keys, 3);
+    if (!rc)
+        rc = scn_get_int(rd, root, "version", SCN_REQUIRED, 1,
+                         SCN_INT_LIMIT, &version);
+    if (rc)
+        return rc;
+    if (version != 1) {
+        scn_path_key(&rd->path, "version");
+        return scn_fail(rd, SIM_EINVAL,
+                        "unsupported version %lld (this build reads version 1)",
+                        (long long)version);
+    }
+    rc = scn_get_string(rd, root, "description", SCN_OPTIONAL, 0, SOURCE_MAX,
+                        &s);
+    if (!rc)
+        rc = scn_need(rd, root, list, SCN_REQUIRED, arr);
+    if (rc)
+        return rc;
+    size_t mark = scn_path_key(&rd->path, list);
+    rc = scn_array(rd, *arr, 1, n);
+    scn_path_pop(&rd->path, mark);
+    return rc;
+}
+
+static int record_file(struct scn_rd *rd, const struct scn_doc *doc,
+                       const char *path, char *out_path, char *out_sha)
+{
+    size_t k = strlen(path);
+    if (k >= MDL_PATH_MAX)
+        return sim_err_set(rd->err, SIM_EINVAL,
+                           "%.64s...: path longer than %d bytes", path,
+                           MDL_PATH_MAX - 1);
+    memcpy(out_path, path, k + 1);
+    sim_sha256_hex(doc->text.data, doc->text.len, out_sha);
+    return SIM_OK;
+}
+
+int scn_coins_load(struct coin_catalog *out, const char *path,
+                   struct sim_err *err)
+{
+    struct scn_doc doc = {0};
+    struct scn_rd rd;
+    const cJSON *arr;
+    size_t n = 0;
+    int rc;
+
+    memset(out, 0, sizeof *out);
+    rc = scn_doc_load(&doc, path, err);
+    if (rc)
+        goto out;
+    scn_rd_init(&rd, &doc, err);
+    rc = read_top(&rd, doc.root, "coins", &arr, &n);
+    if (rc)
+        goto out;
+    out->coins = calloc(n, sizeof *out->coins);
+    if (!out->coins) {
+        rc = sim_err_set(err, SIM_ENOMEM, "%s: out of memory", path);
+        goto out;
+    }
+    size_t mark = scn_path_key(&rd.path, "coins");
+    size_t i = 0;
+    for (const cJSON *c = arr->child; c; c = c->next, i++) {
+        size_t m = scn_path_index(&rd.path, i);
+        out->n = i + 1; /* so a failure releases this coin's schedules */
+        rc = read_coin(&rd, c, &out->coins[i], out->coins, i);
+        if (rc)
+            goto out;
+        scn_path_pop(&rd.path, m);
+    }
+    scn_path_pop(&rd.path, mark);
+    rc = check_merged(&rd, out);
+    if (!rc)
+        rc = record_file(&rd, &doc, path, out->path, out->sha256);
+out:
+    if (rc)
+        coin_catalog_release(out);
+    scn_doc_release(&doc);
+    return rc;
+}
+
+static const char *const model_keys[] = {
+    "name",  "algorithm", "hashrate",  "power_w",
+    "release", "price_usd", "successor",
+};
+
+static int read_model(struct scn_rd *rd, const cJSON *obj, struct hw_model *h,
+                      const struct hw_model *earlier, size_t i)
+{
+    const char *names[NELEM(units)];
+    const char *s;
+    const cJSON *w;
+    size_t mark;
+    double v;
+    int rc;
+
+    rc = scn_object(rd, obj, model_keys, NELEM(model_keys));
+    if (!rc)
+        rc = scn_get_string(rd, obj, "name", SCN_REQUIRED, 1,
+                            sizeof h->name - 1, &s);
+    if (rc)
+        return rc;
+    for (size_t j = 0; j < i; j++) {
+        if (strcmp(earlier[j].name, s) == 0) {
+            scn_path_key(&rd->path, "name");
+            return scn_fail(rd, SIM_EEXIST,
+                            "duplicate model \"%s\" (also at $.models[%zu])",
+                            s, j);
+        }
+    }
+    snprintf(h->name, sizeof h->name, "%s", s);
+
+    rc = fact_open(rd, obj, "algorithm", SCN_REQUIRED, NULL, &w, &mark);
+    if (rc)
+        return rc;
+    algo_names(names);
+    rc = scn_get_enum(rd, w, "value", SCN_REQUIRED, names, COIN_ALGO_COUNT,
+                      &h->algo);
+    if (rc)
+        return rc;
+    fact_close(rd, mark);
+
+    rc = fact_open(rd, obj, "hashrate", SCN_REQUIRED, "unit", &w, &mark);
+    if (rc)
+        return rc;
+    rc = scn_get_number(rd, w, "value", SCN_REQUIRED, 0.0, HUGE_VAL,
+                        SCN_MIN_EXCL, &v);
+    if (rc)
+        return rc;
+    int u;
+    unit_names(names);
+    rc = scn_get_enum(rd, w, "unit", SCN_REQUIRED, names, NELEM(units), &u);
+    if (rc)
+        return rc;
+    size_t mu = scn_path_key(&rd->path, "unit");
+    rc = check_unit_kind(rd, &units[u], h->algo);
+    if (rc)
+        return rc;
+    scn_path_pop(&rd->path, mu);
+    h->hashrate = v * units[u].scale;
+    fact_close(rd, mark);
+
+    rc = fact_open(rd, obj, "power_w", SCN_REQUIRED, NULL, &w, &mark);
+    if (rc)
+        return rc;
+    rc = scn_get_number(rd, w, "value", SCN_REQUIRED, 0.0, 1e6, SCN_MIN_EXCL,
+                        &h->power_w);
+    if (rc)
+        return rc;
+    fact_close(rd, mark);
+
+    rc = fact_open(rd, obj, "release", SCN_REQUIRED, NULL, &w, &mark);
+    if (rc)
+        return rc;
+    rc = scn_get_date(rd, w, "value", SCN_REQUIRED, &h->release_day);
+    if (rc)
+        return rc;
+    fact_close(rd, mark);
+
+    rc = fact_open(rd, obj, "price_usd", SCN_REQUIRED, NULL, &w, &mark);
+    if (rc)
+        return rc;
+    rc = scn_get_number(rd, w, "value", SCN_REQUIRED, 0.0, 1e9, 0,
+                        &h->price_usd);
+    if (rc)
+        return rc;
+    fact_close(rd, mark);
+
+    rc = fact_open(rd, obj, "successor", SCN_OPTIONAL, NULL, &w, &mark);
+    if (rc)
+        return rc;
+    if (w) {
+        rc = scn_get_string(rd, w, "value", SCN_REQUIRED, 1,
+                            sizeof h->successor - 1, &s);
+        if (rc)
+            return rc;
+        snprintf(h->successor, sizeof h->successor, "%s", s);
+        fact_close(rd, mark);
+    }
+    return SIM_OK;
+}
+
+/* A successor is the next generation of the same machine: another model of
+ * the file, same algorithm, released strictly later (which rules out loops
+ * in an upgrade chain). */
+static int check_successors(struct scn_rd *rd, const struct hw_catalog *cat)
+{
+    for (size_t i = 0; i < cat->n; i++) {
+        const struct hw_model *h = &cat->models[i];
+        if (!h->successor[0])
+            continue;
+        path_to_value(rd, "models", i, "successor");
+        const struct hw_model *s = hw_find(cat, h->successor);
+        if (!s)
+            return scn_fail(rd, SIM_ENOTFOUND, "unknown model \"%s\"",
+                            h->successor);
+        if (s == h)
+            return scn_fail(rd, SIM_EINVAL,
+                            "a model cannot be its own successor");
+        if (s->algo != h->algo)
+            return scn_fail(rd, SIM_EINVAL,
+                            "successor \"%s\" is %s but \"%s\" is %s",
+                            s->name, coin_algo_name(s->algo), h->name,
+                            coin_algo_name(h->algo));
+        if (s->release_day <= h->release_day) {
+            char a[16], b[16];
+            sim_date_format(s->release_day, a, sizeof a);
+            sim_date_format(h->release_day, b, sizeof b);
+            return scn_fail(rd, SIM_EINVAL,
+                            "successor \"%s\" (released %s) must be released "
+                            "after \"%s\" (released %s)",
+                            s->name, a, h->name, b);
+        }
+    }
+    return SIM_OK;
+}
+
+int scn_hardware_load(struct hw_catalog *out, const char *path,
+                      struct sim_err *err)
+{
+    struct scn_doc doc = {0};
+    struct scn_rd rd;
+    const cJSON *arr;
+    size_t n = 0;
+    int rc;
+
+    memset(out, 0, sizeof *out);
+    rc = scn_doc_load(&doc, path, err);
+    if (rc)
+        goto out;
+    scn_rd_init(&rd, &doc, err);
+    rc = read_top(&rd, doc.root, "models", &arr, &n);
+    if (rc)
+        goto out;
+    out->models = calloc(n, sizeof *out->models);
+    if (!out->models) {
+        rc = sim_err_set(err, SIM_ENOMEM, "%s: out of memory", path);
+        goto out;
+    }
+    size_t mark = scn_path_key(&rd.path, "models");
+    size_t i = 0;
+    for (const cJSON *m = arr->child; m; m = m->next, i++) {
+        size_t k = scn_path_index(&rd.path, i);
+        rc = read_model(&rd, m, &out->models[i], out->models, i);
+        if (rc)
+            goto out;
+        out->n = i + 1;
+        scn_path_pop(&rd.path, k);
+    }
+    scn_path_pop(&rd.path, mark);
+    rc = check_successors(&rd, out);
+    if (!rc)
+        rc = record_file(&rd, &doc, path, out->path, out->sha256);
+out:
+    if (rc)
+        hw_catalog_release(out);
+    scn_doc_release(&doc);
+    return rc;
+}

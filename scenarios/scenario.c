@@ -1,0 +1,510 @@
+/* scenario.c — the scenario loader: --set overrides applied to the JSON
+ * tree, then every key validated into a struct scn_scenario. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "scenarios/scn.h"
+#include "scenarios/scn_int.h"
+
+/* The keys of each object, by path; "*" is a coin symbol.  Kept in step
+ * with scenarios/scenario.schema.json by test_scenario. */
+static const char *const keys_root[] = {"name",  "description", "seed",
+                                        "start", "end",         "data",
+                                        "market", "output"};
+static const char *const keys_data[] = {"dir", "coins", "hardware",
+                                        "synthetic"};
+static const char *const keys_market[] = {"tick", "coins"};
+static const char *const keys_coin[] = {"price_fill", "difficulty_fill",
+                                        "volatility"};
+static const char *const keys_pfill[] = {"method"};
+static const char *const keys_dfill[] = {"method", "reference", "scale"};
+static const char *const keys_output[] = {"intraday_every"};
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+static const char *const all_paths[] = {
+    "$.name",
+    "$.description",
+    "$.seed",
+    "$.start",
+    "$.end",
+    "$.data",
+    "$.data.dir",
+    "$.data.coins",
+    "$.data.hardware",
+    "$.data.synthetic",
+    "$.market",
+    "$.market.tick",
+    "$.market.coins",
+    "$.market.coins.*",
+    "$.market.coins.*.price_fill",
+    "$.market.coins.*.price_fill.method",
+    "$.market.coins.*.difficulty_fill",
+    "$.market.coins.*.difficulty_fill.method",
+    "$.market.coins.*.difficulty_fill.reference",
+    "$.market.coins.*.difficulty_fill.scale",
+    "$.market.coins.*.volatility",
+    "$.output",
+    "$.output.intraday_every",
+};
+
+size_t scn_key_paths(const char *const **out)
+{
+    *out = all_paths;
+    return N(all_paths);
+}
+
+static const char *const synth_names[] = {"auto", "never", "always"};
+static const char *const price_fill_names[] = {"none", "hold_last",
+                                               "interpolate"};
+static const int price_fill_methods[] = {FILL_NONE, FILL_HOLD_LAST,
+                                         FILL_INTERPOLATE};
+
+/* ---- --set overrides ----------------------------------------------------- */
+
+/* Apply "a.b.c=VALUE" to the tree: intermediate objects are created when
+ * missing; the last key is replaced or added. */
+static int apply_set(cJSON *root, const char *file, const char *set,
+                     struct sim_err *err)
+{
+    const char *eq = strchr(set, '=');
+    char path[SCN_PATH_MAX];
+    struct scn_doc val = {0};
+    cJSON *node = root, *v;
+    size_t plen;
+
+    if (!eq || eq == set)
+        return sim_err_set(err, SIM_EINVAL,
+                           "--set %s: expected PATH=VALUE, e.g. "
+                           "market.tick=5m", set);
+    plen = (size_t)(eq - set);
+    if (plen >= sizeof path)
+        return sim_err_set(err, SIM_EINVAL, "--set %s: path too long", set);
+    memcpy(path, set, plen);
+    path[plen] = '\0';
+    char *p = path;
+    if (strncmp(p, "$.", 2) == 0)
+        p += 2;
+    /* JSON when it parses as JSON, else the text as a string */
+    if (scn_doc_parse(&val, "--set", eq + 1, strlen(eq + 1), NULL) == SIM_OK) {
+        v = val.root;
+        val.root = NULL;
+    } else {
+        v = cJSON_CreateString(eq + 1);
+    }
+    scn_doc_release(&val);
+    if (!v)
+        return sim_err_set(err, SIM_ENOMEM, "--set: out of memory");
+    for (;;) {
+        char *dot = strchr(p, '.');
+        if (dot)
+            *dot = '\0';
+        if (!*p) {
+            cJSON_Delete(v);
+            return sim_err_set(err, SIM_EINVAL,
+                               "--set %s: empty key in the path", set);
+        }
+        if (!cJSON_IsObject(node)) {
+            cJSON_Delete(v);
+            return sim_err_set(err, SIM_EINVAL,
+                               "--set %s: %s: the key's parent in %s is not "
+                               "an object", set, p, file);
+        }
+        if (!dot) {
+            if (cJSON_GetObjectItemCaseSensitive(node, p))
+                cJSON_ReplaceItemInObjectCaseSensitive(node, p, v);
+            else
+                cJSON_AddItemToObject(node, p, v);
+            return SIM_OK;
+        }
+        cJSON *next = cJSON_GetObjectItemCaseSensitive(node, p);
+        if (!next) {
+            next = cJSON_AddObjectToObject(node, p);
+            if (!next) {
+                cJSON_Delete(v);
+                return sim_err_set(err, SIM_ENOMEM, "--set: out of memory");
+            }
+        }
+        node = next;
+        p = dot + 1;
+    }
+}
+
+/* ---- readers of the scenario's own value kinds --------------------------- */
+
+static int get_duration(struct scn_rd *rd, const cJSON *obj, const char *key,
+                        sim_time_t min, sim_time_t max, int allow_off,
+                        sim_time_t *out)
+{
+    const char *s;
+    size_t mark = scn_path_key(&rd->path, key);
+    const cJSON *node = scn_member(obj, key);
+    int rc = SIM_OK;
+    if (node) {
+        if ((rc = scn_string(rd, node, 1, 32, &s)))
+            goto out;
+        if (allow_off && strcmp(s, "off") == 0) {
+            *out = 0;
+            goto out;
+        }
+        sim_time_t d;
+        if (sim_duration_parse(s, &d) != SIM_OK) {
+            rc = scn_fail(rd, SIM_EINVAL,
+                          "expected a duration such as \"60s\", \"15m\", "
+                          "\"8h\" or \"30d\"%s, got \"%s\"",
+                          allow_off ? " (or \"off\")" : "", s);
+            goto out;
+        }
+        if (d < min || d > max) {
+            rc = scn_fail(rd, SIM_ERANGE,
+                          "expected a duration from %llds to %llds, got "
+                          "\"%s\"",
+                          (long long)(min / SIM_NS_PER_S),
+                          (long long)(max / SIM_NS_PER_S), s);
+            goto out;
+        }
+        *out = d;
+    }
+out:
+    scn_path_pop(&rd->path, mark);
+    return rc;
+}
+
+/* A path from the scenario, resolved against the scenario's folder. */
+static int get_path(struct scn_rd *rd, const cJSON *obj, const char *key,
+                    const char *scenario, char *out, size_t size)
+{
+    const char *s = NULL;
+    int rc = scn_get_string(rd, obj, key, SCN_OPTIONAL, 1, 1024, &s);
+    if (rc || !s)
+        return rc;
+    const char *slash = strrchr(scenario, '/');
+    if (s[0] == '/' || !slash)
+        snprintf(out, size, "%s", s);
+    else
+        snprintf(out, size, "%.*s/%s", (int)(slash - scenario), scenario, s);
+    return SIM_OK;
+}
+
+static int valid_name(const char *s)
+{
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+              (*s >= '0' && *s <= '9') || *s == '_' || *s == '-' ||
+              *s == '.'))
+            return 0;
+    return 1;
+}
+
+static int valid_symbol(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n >= MDL_SYMBOL_MAX)
+        return 0;
+    for (; *s; s++)
+        if (!((*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9')))
+            return 0;
+    return 1;
+}
+
+/* ---- sections ------------------------------------------------------------ */
+
+static int read_fill(struct scn_rd *rd, const cJSON *coin, struct scn_coin *c)
+{
+    const cJSON *f;
+    int rc, m;
+    size_t mark;
+
+    c->price_fill = (struct fill_rule){.method = FILL_NONE, .scale = 1};
+    c->difficulty_fill = (struct fill_rule){.method = FILL_NONE, .scale = 1};
+    if ((f = scn_member(coin, "price_fill"))) {
+        mark = scn_path_key(&rd->path, "price_fill");
+        if (!(rc = scn_object(rd, f, keys_pfill, N(keys_pfill))) &&
+            !(rc = scn_get_enum(rd, f, "method", SCN_REQUIRED,
+                                price_fill_names, N(price_fill_names), &m)))
+            c->price_fill.method = price_fill_methods[m];
+        scn_path_pop(&rd->path, mark);
+        if (rc)
+            return rc;
+    }
+    if (!(f = scn_member(coin, "difficulty_fill")))
+        return SIM_OK;
+    mark = scn_path_key(&rd->path, "difficulty_fill");
+    const char *names[FILL_COUNT], *ref = NULL;
+    for (int i = 0; i < FILL_COUNT; i++)
+        names[i] = fill_method_name(i);
+    if ((rc = scn_object(rd, f, keys_dfill, N(keys_dfill))) ||
+        (rc = scn_get_enum(rd, f, "method", SCN_REQUIRED, names, FILL_COUNT,
+                           &m)))
+        goto out;
+    c->difficulty_fill.method = m;
+    int parity = m == FILL_SIBLING_PARITY || m == FILL_POWER_PARITY;
+    if ((rc = scn_get_string(rd, f, "reference", parity ? SCN_REQUIRED
+                                                        : SCN_OPTIONAL,
+                             1, MDL_SYMBOL_MAX - 1, &ref)))
+        goto out;
+    if (ref && !parity) {
+        scn_path_key(&rd->path, "reference");
+        rc = scn_fail(rd, SIM_EINVAL,
+                      "a reference applies only to sibling_parity and "
+                      "power_parity, not %s", names[m]);
+        goto out;
+    }
+    if (ref)
+        snprintf(c->difficulty_fill.reference,
+                 sizeof c->difficulty_fill.reference, "%s", ref);
+    if (scn_member(f, "scale") && m != FILL_POWER_PARITY) {
+        scn_path_key(&rd->path, "scale");
+        rc = scn_fail(rd, SIM_EINVAL,
+                      "a scale applies only to power_parity, not %s",
+                      names[m]);
+        goto out;
+    }
+    rc = scn_get_number(rd, f, "scale", SCN_OPTIONAL, 0, 1e6, SCN_MIN_EXCL,
+                        &c->difficulty_fill.scale);
+out:
+    scn_path_pop(&rd->path, mark);
+    return rc;
+}
+
+static int read_market(struct scn_rd *rd, const cJSON *root,
+                       struct scn_scenario *sc)
+{
+    const cJSON *m, *coins, *c;
+    size_t mark = scn_path_key(&rd->path, "market");
+    int rc;
+
+    sc->tick = 60 * SIM_NS_PER_S;
+    if ((rc = scn_need(rd, root, "market", SCN_REQUIRED, &m)))
+        goto out;
+    if ((rc = scn_object(rd, m, keys_market, N(keys_market))) ||
+        (rc = get_duration(rd, m, "tick", SIM_NS_PER_S, SIM_NS_PER_DAY, 0,
+                           &sc->tick)) ||
+        (rc = scn_need(rd, m, "coins", SCN_REQUIRED, &coins)))
+        goto out;
+    size_t mc = scn_path_key(&rd->path, "coins");
+    if (!cJSON_IsObject(coins) || !coins->child) {
+        rc = scn_fail(rd, SIM_EINVAL,
+                      "expected an object of coins by symbol, e.g. "
+                      "{\"BTC\": {}}, got %s",
+                      cJSON_IsObject(coins) ? "an empty object"
+                                            : scn_kind(coins));
+        goto out;
+    }
+    cJSON_ArrayForEach(c, coins)
+    {
+        size_t mk = scn_path_key(&rd->path, c->string);
+        struct scn_coin *sc_c = &sc->coins[sc->n_coins];
+        if (sc->n_coins == SCN_MAX_COINS) {
+            rc = scn_fail(rd, SIM_ERANGE, "at most %d coins", SCN_MAX_COINS);
+            goto out;
+        }
+        if (!valid_symbol(c->string)) {
+            rc = scn_fail(rd, SIM_EINVAL,
+                          "expected a coin symbol of 1 to %d capital letters "
+                          "or digits", MDL_SYMBOL_MAX - 1);
+            goto out;
+        }
+        snprintf(sc_c->symbol, sizeof sc_c->symbol, "%s", c->string);
+        sc_c->volatility = NAN;
+        if ((rc = scn_object(rd, c, keys_coin, N(keys_coin))) ||
+            (rc = read_fill(rd, c, sc_c)) ||
+            (rc = scn_get_number(rd, c, "volatility", SCN_OPTIONAL, 0, 5, 0,
+                                 &sc_c->volatility)))
+            goto out;
+        sc->n_coins++;
+        scn_path_pop(&rd->path, mk);
+    }
+    scn_path_pop(&rd->path, mc);
+out:
+    scn_path_pop(&rd->path, mark);
+    return rc;
+}
+
+static int read_data(struct scn_rd *rd, const cJSON *root,
+                     struct scn_scenario *sc)
+{
+    const cJSON *d = scn_member(root, "data");
+    size_t mark;
+    int rc;
+    sc->synthetic = SCN_SYNTH_AUTO;
+    if (!d)
+        return SIM_OK;
+    mark = scn_path_key(&rd->path, "data");
+    if (!(rc = scn_object(rd, d, keys_data, N(keys_data))) &&
+        !(rc = get_path(rd, d, "dir", sc->path, sc->data_dir,
+                        sizeof sc->data_dir)) &&
+        !(rc = get_path(rd, d, "coins", sc->path, sc->coins_path,
+                        sizeof sc->coins_path)) &&
+        !(rc = get_path(rd, d, "hardware", sc->path, sc->hardware_path,
+                        sizeof sc->hardware_path)))
+        rc = scn_get_enum(rd, d, "synthetic", SCN_OPTIONAL, synth_names,
+                          N(synth_names), &sc->synthetic);
+    scn_path_pop(&rd->path, mark);
+    return rc;
+}
+
+static int read_root(struct scn_rd *rd, const cJSON *root,
+                     struct scn_scenario *sc)
+{
+    const char *name, *desc = "";
+    int64_t seed = 0, end;
+    const cJSON *o;
+    int rc;
+
+    if ((rc = scn_object(rd, root, keys_root, N(keys_root))) ||
+        (rc = scn_get_string(rd, root, "name", SCN_REQUIRED, 1,
+                             SCN_NAME_MAX - 1, &name)))
+        return rc;
+    if (!valid_name(name)) {
+        scn_path_key(&rd->path, "name");
+        return scn_fail(rd, SIM_EINVAL,
+                        "expected letters, digits, '_', '-' or '.' (it "
+                        "names the results file), got \"%s\"", name);
+    }
+    snprintf(sc->name, sizeof sc->name, "%s", name);
+    if ((rc = scn_get_string(rd, root, "description", SCN_OPTIONAL, 0,
+                             1 << 16, &desc)))
+        return rc;
+    sc->description = strdup(desc);
+    if (!sc->description)
+        return sim_err_set(rd->err, SIM_ENOMEM, "out of memory");
+    if ((rc = scn_get_int(rd, root, "seed", SCN_REQUIRED, 0, SCN_INT_LIMIT,
+                          &seed)) ||
+        (rc = scn_get_date(rd, root, "start", SCN_REQUIRED, &sc->first_day)) ||
+        (rc = scn_get_date(rd, root, "end", SCN_REQUIRED, &end)))
+        return rc;
+    sc->seed = (uint64_t)seed;
+    if (end <= sc->first_day) {
+        scn_path_key(&rd->path, "end");
+        return scn_fail(rd, SIM_ERANGE,
+                        "expected a date after $.start (the run covers "
+                        "start to end, end excluded)");
+    }
+    if (sc->first_day < sim_days_from_civil(2009, 1, 3) ||
+        end > sim_days_from_civil(2100, 1, 1)) {
+        scn_path_key(&rd->path, sc->first_day < sim_days_from_civil(2009, 1, 3)
+                                    ? "start" : "end");
+        return scn_fail(rd, SIM_ERANGE,
+                        "expected a date from 2009-01-03 to 2100-01-01");
+    }
+    sc->last_day = end - 1;
+    if ((rc = read_data(rd, root, sc)) || (rc = read_market(rd, root, sc)))
+        return rc;
+    sc->intraday_every = 3600 * SIM_NS_PER_S;
+    if ((o = scn_member(root, "output"))) {
+        size_t mark = scn_path_key(&rd->path, "output");
+        if (!(rc = scn_object(rd, o, keys_output, N(keys_output))))
+            rc = get_duration(rd, o, "intraday_every", SIM_NS_PER_S,
+                              SIM_NS_PER_DAY, 1, &sc->intraday_every);
+        if (!rc && sc->intraday_every % sc->tick != 0) {
+            scn_path_key(&rd->path, "intraday_every");
+            rc = scn_fail(rd, SIM_EINVAL,
+                          "expected a multiple of $.market.tick (%llds)",
+                          (long long)(sc->tick / SIM_NS_PER_S));
+        }
+        scn_path_pop(&rd->path, mark);
+        if (rc)
+            return rc;
+    } else if (sc->intraday_every % sc->tick != 0) {
+        sc->intraday_every = sc->tick;
+    }
+    return SIM_OK;
+}
+
+int scn_load(struct scn_scenario *out, const char *path,
+             const char *const *sets, size_t n_sets, struct sim_err *err)
+{
+    struct scn_doc doc = {0};
+    struct scn_rd rd;
+    size_t olen = 1;
+    int rc;
+
+    memset(out, 0, sizeof *out);
+    snprintf(out->path, sizeof out->path, "%s", path);
+    if ((rc = scn_doc_load(&doc, path, err)))
+        goto out;
+    sim_sha256_hex(doc.text.data, doc.text.len, out->sha256);
+    out->text = strdup(doc.text.data);
+    for (size_t i = 0; i < n_sets; i++)
+        olen += strlen(sets[i]) + 1;
+    out->overrides = calloc(1, olen);
+    if (!out->text || !out->overrides) {
+        rc = sim_err_set(err, SIM_ENOMEM, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < n_sets; i++) {
+        if ((rc = apply_set(doc.root, path, sets[i], err)))
+            goto out;
+        strcat(out->overrides, sets[i]);
+        strcat(out->overrides, "\n");
+    }
+    scn_rd_init(&rd, &doc, err);
+    if (!cJSON_IsObject(doc.root)) {
+        rc = scn_fail(&rd, SIM_EINVAL, "expected an object, got %s",
+                      scn_kind(doc.root));
+        goto out;
+    }
+    rc = read_root(&rd, doc.root, out);
+out:
+    scn_doc_release(&doc);
+    if (rc)
+        scn_release(out);
+    return rc;
+}
+
+void scn_release(struct scn_scenario *sc)
+{
+    if (!sc)
+        return;
+    free(sc->text);
+    free(sc->overrides);
+    free(sc->description);
+    sc->text = sc->overrides = sc->description = NULL;
+}
+
+int scn_check_catalog(const struct scn_scenario *sc,
+                      const struct coin_catalog *coins, struct sim_err *err)
+{
+    for (size_t i = 0; i < sc->n_coins; i++) {
+        const struct scn_coin *c = &sc->coins[i];
+        const struct coin *cc = coin_find(coins, c->symbol);
+        if (!cc) {
+            char known[256] = "";
+            for (size_t k = 0; k < coins->n; k++) {
+                if (strlen(known) + 10 >= sizeof known)
+                    break;
+                strcat(known, k ? ", " : "");
+                strcat(known, coins->coins[k].symbol);
+            }
+            return sim_err_set(err, SIM_ENOTFOUND,
+                               "%s: $.market.coins.%s: not a coin of %s "
+                               "(known: %s)",
+                               sc->path, c->symbol, coins->path, known);
+        }
+        const struct fill_rule *f = &c->difficulty_fill;
+        if (f->method != FILL_SIBLING_PARITY && f->method != FILL_POWER_PARITY)
+            continue;
+        const struct coin *ref = coin_find(coins, f->reference);
+        int in_scenario = 0;
+        for (size_t k = 0; k < sc->n_coins; k++)
+            in_scenario |= k != i && strcmp(sc->coins[k].symbol,
+                                            f->reference) == 0;
+        if (!ref || !in_scenario)
+            return sim_err_set(err, SIM_EINVAL,
+                               "%s: $.market.coins.%s.difficulty_fill."
+                               "reference: expected another coin of this "
+                               "scenario, got \"%s\"",
+                               sc->path, c->symbol, f->reference);
+        if (f->method == FILL_SIBLING_PARITY && ref->algo != cc->algo)
+            return sim_err_set(err, SIM_EINVAL,
+                               "%s: $.market.coins.%s.difficulty_fill: "
+                               "sibling_parity needs a coin of the same "
+                               "algorithm (%s), but %s is %s; use "
+                               "power_parity across algorithms",
+                               sc->path, c->symbol, coin_algo_name(cc->algo),
+                               f->reference, coin_algo_name(ref->algo));
+    }
+    return SIM_OK;
+}

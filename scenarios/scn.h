@@ -1,0 +1,108 @@
+/* scn.h — everything read from JSON: the coin and hardware catalogues
+ * (data/coins.json, data/hardware.json) and the scenario files.
+ *
+ * Ownership: the loaders fill plain structs of models/models.h that own
+ * their arrays (release them with coin_catalog_release()/hw_catalog_release(),
+ * which accept zeroed structs).  cJSON objects never leave scenarios/.
+ * Nothing here prints; a failure returns a SIM_E* code and a message in
+ * struct sim_err naming the file and the JSON path, e.g.
+ *   data/coins.json: $.coins[2].subsidy[1].from: steps out of order: ...
+ *   data/coins.json:14:7: malformed JSON: expected ',' or '}', got '"'
+ * The file formats are documented in data/README.md. */
+#ifndef HASHSIM_SCN_H
+#define HASHSIM_SCN_H
+
+#include "models/models.h"
+#include "sim/sim.h"
+
+/* ==== Catalogues ========================================================= */
+
+/* Load the coin catalogue at path into out (zeroed first; left zeroed on
+ * failure).  Records path and the SHA-256 of the file's bytes.  Checks:
+ * strict JSON without duplicate keys; no unknown key anywhere; every fact
+ * carries a non-empty "source"; symbols unique (1-7 capital letters or
+ * digits); enums known; numbers finite and in range (block time > 0,
+ * subsidy >= 0, miner share in [0, 1], work per difficulty > 0); each
+ * schedule non-empty, its first step at the launch and its steps strictly
+ * ascending; merged_with names another coin of the same algorithm that
+ * names this one back; the hashrate unit's scale matches its unit and the
+ * unit suits the algorithm (Sol/s for Equihash, H/s otherwise).
+ * Codes: SIM_EIO, SIM_ENOMEM, SIM_EPARSE, SIM_EINVAL, SIM_ERANGE, SIM_EEXIST,
+ * SIM_ENOTFOUND. */
+int scn_coins_load(struct coin_catalog *out, const char *path,
+                   struct sim_err *err);
+
+/* Load the hardware catalogue at path into out, the same way.  Checks, on
+ * top of the above: model names unique; hashrate a positive number with a
+ * known unit suited to the algorithm (converted to H/s or Sol/s); power > 0;
+ * release a date "YYYY-MM-DD"; price >= 0; a successor names another model
+ * of the file with the same algorithm released strictly later (so upgrade
+ * chains never loop). */
+int scn_hardware_load(struct hw_catalog *out, const char *path,
+                      struct sim_err *err);
+
+/* ==== Scenario =========================================================== */
+
+#define SCN_NAME_MAX 64
+#define SCN_MAX_COINS SYNTH_MAX_COINS
+
+/* Where the market comes from when no history directory is given. */
+enum scn_synthetic {
+    SCN_SYNTH_AUTO = 0, /* synthetic when no history directory is given */
+    SCN_SYNTH_NEVER,    /* real history or an error */
+    SCN_SYNTH_ALWAYS    /* synthetic even when history is at hand */
+};
+
+/* A coin of the scenario, with how its gaps are filled. */
+struct scn_coin {
+    char symbol[MDL_SYMBOL_MAX];
+    struct fill_rule price_fill;      /* none, hold_last or interpolate */
+    struct fill_rule difficulty_fill; /* FILL_NONE: gaps are an error */
+    double volatility;                /* bridge daily log-vol; NAN: estimate */
+};
+
+/* A validated scenario (scenarios/scenario.schema.json documents every
+ * key).  Paths are resolved against the scenario file's folder. */
+struct scn_scenario {
+    char path[MDL_PATH_MAX];
+    char sha256[65];         /* of the file's bytes */
+    char *text;              /* the file's bytes, verbatim */
+    char *overrides;         /* the --set PATH=VALUE given, one per line */
+    char name[SCN_NAME_MAX];
+    char *description;
+    uint64_t seed;
+    int64_t first_day;       /* $.start */
+    int64_t last_day;        /* the day before $.end */
+    char data_dir[MDL_PATH_MAX];      /* "" when $.data.dir is absent */
+    char coins_path[MDL_PATH_MAX];    /* "" when $.data.coins is absent */
+    char hardware_path[MDL_PATH_MAX]; /* "" when $.data.hardware is absent */
+    int synthetic;                    /* enum scn_synthetic */
+    sim_time_t tick;                  /* intraday tick interval */
+    sim_time_t intraday_every;        /* recording interval, 0 for none */
+    size_t n_coins;
+    struct scn_coin coins[SCN_MAX_COINS]; /* in the file's order */
+};
+
+/* Load and validate the scenario at path after applying the overrides
+ * sets[0..n_sets) ("market.tick=5m": the value is JSON when it parses as
+ * JSON, a string otherwise).  Unknown keys are rejected with the closest
+ * known key; types and ranges are checked; every message names the file and
+ * the JSON path.  out is zeroed first; release it with scn_release().
+ * Codes: SIM_EIO, SIM_ENOMEM, SIM_EPARSE, SIM_EINVAL, SIM_ERANGE,
+ * SIM_EEXIST. */
+int scn_load(struct scn_scenario *out, const char *path,
+             const char *const *sets, size_t n_sets, struct sim_err *err);
+void scn_release(struct scn_scenario *sc);
+
+/* Check the scenario against the coin catalogue: every coin known, every
+ * fill reference a coin of the scenario, sibling parity within an
+ * algorithm.  SIM_ENOTFOUND, SIM_EINVAL. */
+int scn_check_catalog(const struct scn_scenario *sc,
+                      const struct coin_catalog *coins, struct sim_err *err);
+
+/* Every key path the loader accepts ("$.market.coins.*.volatility"; "*"
+ * stands for a coin symbol), for the test that holds the JSON Schema to
+ * the loader.  Returns the count. */
+size_t scn_key_paths(const char *const **out);
+
+#endif /* HASHSIM_SCN_H */

@@ -1,0 +1,190 @@
+/* scn_int.h — private to scenarios/: strict JSON reading on top of cJSON.
+ * Reads a file whole, parses it, rejects duplicate keys, and offers typed
+ * getters whose failures name the file, the JSON path and what was expected.
+ *
+ * Ownership: struct scn_text and struct scn_doc own their buffers and tree
+ * and are released by scn_text_release()/scn_doc_release() (zeroed structs
+ * are fine).  Getters borrow everything; strings they return point into the
+ * cJSON tree and live as long as the document.  cJSON objects never leave
+ * scenarios/.
+ *
+ * Messages have one of two shapes:
+ *   file:line:col: malformed JSON: expected ',' or '}', got '"'
+ *   file: $.fleet[2].count: expected a positive integer, got -3
+ * Codes: SIM_EIO (file), SIM_ENOMEM, SIM_EPARSE (malformed JSON), SIM_EINVAL
+ * (wrong type, missing or unknown key, bad enum or date), SIM_ERANGE (number
+ * out of range), SIM_EEXIST (duplicate key). */
+#ifndef HASHSIM_SCN_INT_H
+#define HASHSIM_SCN_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cJSON.h>
+
+#include "sim/sim.h"
+
+/* ---- Files ---------------------------------------------------------------- */
+
+/* The exact bytes of a file plus a terminating NUL (not counted in len). */
+struct scn_text {
+    char *data;
+    size_t len;
+};
+
+/* Read the whole file at path into out (zeroed first).  SIM_EIO with
+ * "path: cannot open: <reason>" (or "cannot read"), SIM_ENOMEM. */
+int scn_text_read(struct scn_text *out, const char *path, struct sim_err *err);
+void scn_text_release(struct scn_text *t);
+
+/* ---- Documents ------------------------------------------------------------ */
+
+/* A parsed JSON document: the name used in messages, the bytes it came from
+ * (kept because runs record their inputs verbatim), and the tree. */
+struct scn_doc {
+    char *name;
+    struct scn_text text;
+    cJSON *root;
+};
+
+/* Read and parse the file at path (the path is the name in messages).  The
+ * text must be exactly one JSON value, without NUL bytes; every object is
+ * checked for duplicate keys ("$.coins[2]: duplicate key \"symbol\"").
+ * out is zeroed first and left zeroed on failure. */
+int scn_doc_load(struct scn_doc *out, const char *path, struct sim_err *err);
+/* The same from len bytes in memory (copied); name labels the messages. */
+int scn_doc_parse(struct scn_doc *out, const char *name, const char *data,
+                  size_t len, struct sim_err *err);
+void scn_doc_release(struct scn_doc *doc);
+
+/* 1-based line and column (in bytes) of offset off in text. */
+void scn_line_col(const char *text, size_t off, size_t *line, size_t *col);
+
+/* ---- JSON paths ----------------------------------------------------------- */
+
+#define SCN_PATH_MAX 512
+
+/* A JSON path such as $.coins[2].subsidy[0].from.  Pushing returns a mark;
+ * scn_path_pop(p, mark) restores the path as it was before that push.  A
+ * path that would overflow the buffer ends in "..." (never cut silently). */
+struct scn_path {
+    char s[SCN_PATH_MAX];
+    size_t len;
+};
+
+void scn_path_init(struct scn_path *p); /* "$" */
+/* Append .key, or ["key"] when key is not an identifier ([A-Za-z_][A-Za-z0-9_]*). */
+size_t scn_path_key(struct scn_path *p, const char *key);
+/* Append [i]. */
+size_t scn_path_index(struct scn_path *p, size_t i);
+void scn_path_pop(struct scn_path *p, size_t mark);
+
+/* ---- Reader --------------------------------------------------------------- */
+
+/* Where the reading is: the file named in messages, the path of the node
+ * being read, and where failures go (err may be NULL). */
+struct scn_rd {
+    const char *file;
+    struct scn_path path;
+    struct sim_err *err;
+};
+
+/* A reader at "$" of doc. */
+void scn_rd_init(struct scn_rd *rd, const struct scn_doc *doc,
+                 struct sim_err *err);
+
+/* Record "file: <path>: <message>" in rd->err and return code. */
+int scn_fail(struct scn_rd *rd, int code, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+/* What a node is, for messages: "a string", "a number", "an object",
+ * "an array", "true", "false", "null" ("nothing" for NULL). */
+const char *scn_kind(const cJSON *node);
+/* The node's value for messages: -3, 1.5, "abc" (quoted, cut at 60 bytes)
+ * or its kind for objects and arrays. */
+void scn_show(const cJSON *node, char *buf, size_t size);
+
+/* Levenshtein distance between a and b (strings longer than 64 bytes are
+ * "far": the result is then SIZE_MAX). */
+size_t scn_edit_distance(const char *a, const char *b);
+/* The name in names[0..n) closest to s, or NULL when none is close (distance
+ * at most 2, or at most a third of the length of s).  Ties go to the earlier
+ * name, so the suggestion is deterministic. */
+const char *scn_closest(const char *s, const char *const *names, size_t n);
+
+/* ---- Node checks (at rd->path) -------------------------------------------- */
+
+/* Flags of scn_number(): the bound itself is excluded. */
+#define SCN_MIN_EXCL 1u
+#define SCN_MAX_EXCL 2u
+
+/* Largest integer magnitude read exactly: 2^53. */
+#define SCN_INT_LIMIT INT64_C(9007199254740992)
+
+/* node must be an object whose keys are all in known[0..n); an unknown key
+ * fails at its own path: "$.market.tick_intervl: unknown key; did you mean
+ * \"tick_interval\"?" (or lists the known keys when none is close). */
+int scn_object(struct scn_rd *rd, const cJSON *node,
+               const char *const *known, size_t n);
+/* node must be an array of at least min_len elements; *n_out = its length. */
+int scn_array(struct scn_rd *rd, const cJSON *node, size_t min_len,
+              size_t *n_out);
+/* node must be a string of min_len..max_len bytes. */
+int scn_string(struct scn_rd *rd, const cJSON *node, size_t min_len,
+               size_t max_len, const char **out);
+/* node must be an exact integer (no fraction, magnitude <= 2^53) in
+ * [min, max]: "expected a positive integer, got 1.5". */
+int scn_int(struct scn_rd *rd, const cJSON *node, int64_t min, int64_t max,
+            int64_t *out);
+/* node must be a finite number in [min, max] (bounds excluded per flags;
+ * pass -HUGE_VAL/HUGE_VAL for no bound): "expected a number in [0, 1], got
+ * 1.2". */
+int scn_number(struct scn_rd *rd, const cJSON *node, double min, double max,
+               unsigned flags, double *out);
+int scn_bool(struct scn_rd *rd, const cJSON *node, int *out);
+/* node must be a string "YYYY-MM-DD" (sim_date_parse): days since epoch. */
+int scn_date(struct scn_rd *rd, const cJSON *node, int64_t *day_out);
+/* node must be "YYYY-MM-DD" (midnight UTC) or "YYYY-MM-DDTHH:MM:SSZ". */
+int scn_time(struct scn_rd *rd, const cJSON *node, sim_time_t *t_out);
+/* node must be one of names[0..n) (case-sensitive); *out = its index.  The
+ * message lists the names and suggests the closest one. */
+int scn_enum(struct scn_rd *rd, const cJSON *node, const char *const *names,
+             size_t n, int *out);
+
+/* ---- Members of an object ------------------------------------------------- */
+
+enum { SCN_OPTIONAL = 0, SCN_REQUIRED = 1 };
+
+/* The member key of obj (case-sensitive), or NULL. */
+const cJSON *scn_member(const cJSON *obj, const char *key);
+
+/* *out = member key of obj.  A missing required key fails at the object's
+ * path: "$.coins[2]: missing required key \"symbol\""; a missing optional
+ * one gives *out = NULL and SIM_OK. */
+int scn_need(struct scn_rd *rd, const cJSON *obj, const char *key,
+             int required, const cJSON **out);
+
+/* The scn_* node checks applied to member key of obj, with the key pushed
+ * on the path for the message.  When an optional key is missing they return
+ * SIM_OK and leave *out untouched, so the caller sets the default first. */
+int scn_get_string(struct scn_rd *rd, const cJSON *obj, const char *key,
+                   int required, size_t min_len, size_t max_len,
+                   const char **out);
+int scn_get_int(struct scn_rd *rd, const cJSON *obj, const char *key,
+                int required, int64_t min, int64_t max, int64_t *out);
+int scn_get_number(struct scn_rd *rd, const cJSON *obj, const char *key,
+                   int required, double min, double max, unsigned flags,
+                   double *out);
+int scn_get_bool(struct scn_rd *rd, const cJSON *obj, const char *key,
+                 int required, int *out);
+int scn_get_date(struct scn_rd *rd, const cJSON *obj, const char *key,
+                 int required, int64_t *day_out);
+int scn_get_time(struct scn_rd *rd, const cJSON *obj, const char *key,
+                 int required, sim_time_t *t_out);
+int scn_get_enum(struct scn_rd *rd, const cJSON *obj, const char *key,
+                 int required, const char *const *names, size_t n, int *out);
+
+#endif /* HASHSIM_SCN_INT_H */

@@ -1,0 +1,288 @@
+/* kernel.c — the discrete-event kernel: virtual clock, event classes and
+ * their handlers, scheduling, O(1) cancellation and the run loop. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/sim_int.h"
+
+/* Payloads live in a slot table apart from the heap, so that sifting moves
+ * 16-byte keys only.  A slot's generation is odd while its event is pending
+ * and is bumped when the event runs or is cancelled; a handle is
+ * (generation << 32 | slot), so it names one scheduling of one slot, stops
+ * matching the moment that event leaves the pending set, and is never 0
+ * (odd generations are nonzero).  A handle could only be confused with a
+ * later one after 2^31 reuses of the same slot.
+ *
+ * Cancellation is O(1): it bumps the generation and leaves the heap entry
+ * in place as a tombstone, which the run loop drops when it reaches the
+ * top; the slot is reused only then, since the entry still names it.  When
+ * tombstones outnumber live events the heap is compacted in O(n) (amortised
+ * O(1) per cancel), so memory stays proportional to the live events
+ * whatever the pattern, e.g. far-off timeouts that are nearly always
+ * cancelled. */
+struct sim_slot {
+    uint64_t arg;
+    void *ptr;
+    uint64_t seq;
+    uint32_t gen;
+    uint32_t next_free;
+};
+
+_Static_assert(sizeof(struct sim_slot) == 32, "two slots per cache line");
+
+#define SLOT_NONE ((uint32_t)SIM_SLOT_MASK) /* never a slot, ends the list */
+#define COMPACT_MIN 64
+
+struct sim_class {
+    sim_handler_fn fn;
+    void *ctx;
+};
+
+struct sim {
+    struct sim_heap heap;
+    struct sim_slot *slots;
+    uint32_t nslots;    /* slots ever handed out */
+    uint32_t slots_cap;
+    uint32_t free_head; /* LIFO: the slot an event just left is reused hot */
+    sim_time_t now;
+    uint64_t next_seq;
+    uint64_t next_rank;
+    uint64_t rank_limit;
+    size_t live;
+    size_t dead; /* tombstones still in the heap */
+    size_t peak;
+    uint64_t events_run;
+    uint64_t scheduled;
+    uint64_t cancelled;
+    int running;
+    int halted;
+    struct sim_class cls[SIM_MAX_CLASSES];
+};
+
+/* Slots are 32-byte aligned so none straddles a cache line: a run reads
+ * its event's slot with one line fetch. */
+static int slots_grow(struct sim *s, size_t want)
+{
+    if (want > SLOT_NONE)
+        want = SLOT_NONE;
+    if (want <= s->slots_cap)
+        return SIM_ENOMEM;
+    /* C11 wants the size a multiple of the alignment: round to even. */
+    struct sim_slot *p = aligned_alloc(64, (want + 1) / 2 * 2 * sizeof *p);
+    if (!p)
+        return SIM_ENOMEM;
+    if (s->nslots > 0)
+        memcpy(p, s->slots, s->nslots * sizeof *p);
+    free(s->slots);
+    s->slots = p;
+    s->slots_cap = (uint32_t)want;
+    return SIM_OK;
+}
+
+int sim_new(struct sim **out, sim_time_t start, size_t capacity_hint)
+{
+    int rc = SIM_OK;
+    *out = NULL;
+    struct sim *s = calloc(1, sizeof *s);
+    if (!s)
+        return SIM_ENOMEM;
+    size_t cap = capacity_hint < 16 ? 16 : capacity_hint;
+    if (cap > SLOT_NONE)
+        cap = SLOT_NONE;
+    rc = sim_heap_init(&s->heap, cap);
+    if (rc)
+        goto out;
+    rc = slots_grow(s, cap);
+    if (rc)
+        goto out;
+    s->free_head = SLOT_NONE;
+    s->now = start;
+    s->rank_limit = SIM_RANK_LIMIT;
+    *out = s;
+    s = NULL;
+out:
+    sim_free(s);
+    return rc;
+}
+
+void sim_free(struct sim *s)
+{
+    if (!s)
+        return;
+    free(s->slots);
+    sim_heap_release(&s->heap);
+    free(s);
+}
+
+void sim_set_rank_limit(struct sim *s, uint64_t limit)
+{
+    s->rank_limit = limit >= 1 && limit <= SIM_RANK_LIMIT ? limit
+                                                          : SIM_RANK_LIMIT;
+}
+
+int sim_register(struct sim *s, uint32_t cls, sim_handler_fn fn, void *ctx)
+{
+    if (cls >= SIM_MAX_CLASSES || !fn)
+        return SIM_EINVAL;
+    s->cls[cls].fn = fn;
+    s->cls[cls].ctx = ctx;
+    return SIM_OK;
+}
+
+static void slot_release(struct sim *s, uint32_t i)
+{
+    s->slots[i].next_free = s->free_head;
+    s->free_head = i;
+}
+
+int sim_schedule(struct sim *s, sim_time_t t, uint32_t cls, uint64_t arg,
+                 void *ptr, sim_handle_t *handle_out)
+{
+    if (t < s->now || cls >= SIM_MAX_CLASSES || !s->cls[cls].fn)
+        return SIM_EINVAL;
+    if (s->heap.n == s->heap.cap &&
+        sim_heap_reserve(&s->heap, s->heap.n + 1) != SIM_OK)
+        return SIM_ENOMEM;
+    uint32_t i = s->free_head;
+    if (i != SLOT_NONE) {
+        s->free_head = s->slots[i].next_free;
+    } else {
+        if (s->nslots == s->slots_cap &&
+            slots_grow(s, (size_t)s->slots_cap * 2) != SIM_OK)
+            return SIM_ENOMEM;
+        i = s->nslots++;
+        s->slots[i].gen = 0;
+    }
+    if (s->next_rank >= s->rank_limit)
+        s->next_rank = sim_heap_renumber(&s->heap);
+    struct sim_slot *sl = &s->slots[i];
+    sl->arg = arg;
+    sl->ptr = ptr;
+    sl->seq = s->next_seq++;
+    sl->gen += 1; /* odd: pending */
+    struct sim_heap_entry e = {
+        .hi = sim_time_bits(t),
+        .lo = (uint64_t)cls << SIM_CLS_SHIFT |
+              s->next_rank++ << SIM_RANK_SHIFT | i,
+    };
+    sim_heap_push(&s->heap, e);
+    s->scheduled++;
+    if (++s->live > s->peak)
+        s->peak = s->live;
+    if (handle_out)
+        *handle_out = (uint64_t)sl->gen << 32 | i;
+    return SIM_OK;
+}
+
+/* Drop every tombstone and rebuild the heap.  Events pop in the total
+ * (time, class, rank) order whatever the array layout, so compaction never
+ * changes what runs when. */
+static void compact(struct sim *s)
+{
+    struct sim_heap_entry *e = s->heap.e;
+    size_t k = 0;
+    for (size_t j = 0; j < s->heap.n; j++) {
+        uint32_t i = (uint32_t)(e[j].lo & SIM_SLOT_MASK);
+        if (s->slots[i].gen & 1u)
+            e[k++] = e[j];
+        else
+            slot_release(s, i);
+    }
+    s->heap.n = k;
+    s->dead = 0;
+    sim_heap_heapify(&s->heap);
+}
+
+int sim_cancel(struct sim *s, sim_handle_t h)
+{
+    uint32_t i = (uint32_t)h;
+    uint32_t gen = (uint32_t)(h >> 32);
+    if (i >= s->nslots || !(gen & 1u) || s->slots[i].gen != gen)
+        return SIM_ENOTFOUND;
+    s->slots[i].gen += 1;
+    s->live--;
+    s->dead++;
+    s->cancelled++;
+    if (s->dead > COMPACT_MIN && s->dead > s->live)
+        compact(s);
+    return SIM_OK;
+}
+
+int sim_run(struct sim *s, sim_time_t stop)
+{
+    if (s->running)
+        return SIM_ESTATE;
+    if (stop < s->now)
+        return SIM_EINVAL;
+    const uint64_t stop_bits = sim_time_bits(stop);
+    s->running = 1;
+    s->halted = 0;
+    while (s->heap.n > 0 && s->heap.e[0].hi <= stop_bits) {
+        const struct sim_heap_entry top = s->heap.e[0];
+        sim_heap_pop(&s->heap);
+        uint32_t i = (uint32_t)(top.lo & SIM_SLOT_MASK);
+        struct sim_slot *sl = &s->slots[i];
+        /* Start fetching the next event's payload now: in a large heap it
+         * is a cache miss, and the handler below hides its latency. */
+        if (s->heap.n > 0)
+            __builtin_prefetch(&s->slots[s->heap.e[0].lo & SIM_SLOT_MASK]);
+        if (!(sl->gen & 1u)) {
+            slot_release(s, i);
+            s->dead--;
+            continue;
+        }
+        uint32_t cls = (uint32_t)(top.lo >> SIM_CLS_SHIFT);
+        struct sim_event ev = {
+            .time = sim_bits_time(top.hi),
+            .cls = cls,
+            .seq = sl->seq,
+            .arg = sl->arg,
+            .ptr = sl->ptr,
+            .handle = (uint64_t)sl->gen << 32 | i,
+        };
+        /* The event leaves the pending set before its handler runs: its
+         * handle no longer cancels anything, and its slot (in cache) is
+         * the one the handler's next schedule takes. */
+        sl->gen += 1;
+        slot_release(s, i);
+        s->live--;
+        s->now = ev.time;
+        s->events_run++;
+        s->cls[cls].fn(s, &ev, s->cls[cls].ctx);
+        if (s->halted)
+            break;
+    }
+    s->running = 0;
+    if (s->halted) {
+        s->halted = 0;
+        return SIM_EINTR;
+    }
+    if (s->live > 0)
+        s->now = stop;
+    return SIM_OK;
+}
+
+void sim_halt(struct sim *s)
+{
+    if (s->running)
+        s->halted = 1;
+}
+
+sim_time_t sim_now(const struct sim *s)
+{
+    return s->now;
+}
+
+size_t sim_pending(const struct sim *s)
+{
+    return s->live;
+}
+
+void sim_get_stats(const struct sim *s, struct sim_stats *out)
+{
+    out->events_run = s->events_run;
+    out->scheduled = s->scheduled;
+    out->cancelled = s->cancelled;
+    out->pending = s->live;
+    out->peak_pending = s->peak;
+}
