@@ -208,7 +208,8 @@ struct ana_coin_summary {
     char *symbol;
     char *difficulty_fill; /* NULL when the attribute is absent */
     size_t days;           /* rows */
-    char first_date[16];
+    char first_date[16];   /* UTC day of the first close (the day before
+                              its time: a close is stamped 00:00 after) */
     char last_date[16];
     size_t price_days; /* rows with a finite price */
     double price_first, price_last, price_min, price_max;

@@ -17,9 +17,11 @@ const char *ana_source_name(int code)
     return source_names[code];
 }
 
+/* A daily row's time is its close, 00:00 UTC after the day it closes: the
+ * date shown is that UTC day (the instant just before t). */
 static void date_of_time(int64_t t, char *buf, size_t size)
 {
-    sim_date_format(sim_time_day(t), buf, size);
+    sim_date_format(sim_time_day(t - 1), buf, size);
 }
 
 void ana_summary_release(struct ana_summary *s)

@@ -230,6 +230,8 @@ static int record_meta(struct run *r, const struct app_run_opts *o,
                                  err)) ||
         (rc = h5_rec_attr_string(rec, "/meta", "scenario_text", sc->text,
                                  err)) ||
+        (rc = h5_rec_attr_string(rec, "/meta", "scenario_overrides",
+                                 sc->overrides, err)) ||
         (rc = h5_rec_attr_int(rec, "/meta", "seed", (int64_t)sc->seed, err)) ||
         (rc = h5_rec_attr_string(rec, "/meta", "start", a, err)) ||
         (rc = h5_rec_attr_string(rec, "/meta", "end", b, err)) ||

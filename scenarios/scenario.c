@@ -180,15 +180,25 @@ static int get_path(struct scn_rd *rd, const cJSON *obj, const char *key,
     if (rc || !s)
         return rc;
     const char *slash = strrchr(scenario, '/');
+    int n;
     if (s[0] == '/' || !slash)
-        snprintf(out, size, "%s", s);
+        n = snprintf(out, size, "%s", s);
     else
-        snprintf(out, size, "%.*s/%s", (int)(slash - scenario), scenario, s);
+        n = snprintf(out, size, "%.*s/%s", (int)(slash - scenario), scenario,
+                     s);
+    if (n < 0 || (size_t)n >= size) {
+        scn_path_key(&rd->path, key);
+        return scn_fail(rd, SIM_ERANGE,
+                        "the path resolved against the scenario's folder is "
+                        "longer than %zu bytes", size - 1);
+    }
     return SIM_OK;
 }
 
 static int valid_name(const char *s)
 {
+    if (strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
+        return 0;
     for (; *s; s++)
         if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
               (*s >= '0' && *s <= '9') || *s == '_' || *s == '-' ||
@@ -272,12 +282,14 @@ static int read_market(struct scn_rd *rd, const cJSON *root,
                        struct scn_scenario *sc)
 {
     const cJSON *m, *coins, *c;
-    size_t mark = scn_path_key(&rd->path, "market");
+    size_t mark;
     int rc;
 
     sc->tick = 60 * SIM_NS_PER_S;
+    /* A missing "market" is reported at its parent, "$". */
     if ((rc = scn_need(rd, root, "market", SCN_REQUIRED, &m)))
-        goto out;
+        return rc;
+    mark = scn_path_key(&rd->path, "market");
     if ((rc = scn_object(rd, m, keys_market, N(keys_market))) ||
         (rc = get_duration(rd, m, "tick", SIM_NS_PER_S, SIM_NS_PER_DAY, 0,
                            &sc->tick)) ||
@@ -398,7 +410,8 @@ static int read_root(struct scn_rd *rd, const cJSON *root,
         if (!(rc = scn_object(rd, o, keys_output, N(keys_output))))
             rc = get_duration(rd, o, "intraday_every", SIM_NS_PER_S,
                               SIM_NS_PER_DAY, 1, &sc->intraday_every);
-        if (!rc && sc->intraday_every % sc->tick != 0) {
+        if (!rc && sc->intraday_every % sc->tick != 0 &&
+            scn_member(o, "intraday_every")) {
             scn_path_key(&rd->path, "intraday_every");
             rc = scn_fail(rd, SIM_EINVAL,
                           "expected a multiple of $.market.tick (%llds)",
@@ -407,9 +420,11 @@ static int read_root(struct scn_rd *rd, const cJSON *root,
         scn_path_pop(&rd->path, mark);
         if (rc)
             return rc;
-    } else if (sc->intraday_every % sc->tick != 0) {
-        sc->intraday_every = sc->tick;
     }
+    /* Only the implicit 1 h can be out of step with the tick here: an
+     * "output" object without the key must not fail on a value nobody wrote. */
+    if (sc->intraday_every % sc->tick != 0)
+        sc->intraday_every = sc->tick;
     return SIM_OK;
 }
 
@@ -422,6 +437,10 @@ int scn_load(struct scn_scenario *out, const char *path,
     int rc;
 
     memset(out, 0, sizeof *out);
+    if (strlen(path) >= sizeof out->path)
+        return sim_err_set(err, SIM_ERANGE,
+                           "scenario path longer than %zu bytes",
+                           sizeof out->path - 1);
     snprintf(out->path, sizeof out->path, "%s", path);
     if ((rc = scn_doc_load(&doc, path, err)))
         goto out;
@@ -469,8 +488,7 @@ int scn_check_catalog(const struct scn_scenario *sc,
 {
     for (size_t i = 0; i < sc->n_coins; i++) {
         const struct scn_coin *c = &sc->coins[i];
-        const struct coin *cc = coin_find(coins, c->symbol);
-        if (!cc) {
+        if (!coin_find(coins, c->symbol)) {
             char known[256] = "";
             for (size_t k = 0; k < coins->n; k++) {
                 if (strlen(known) + 10 >= sizeof known)
@@ -483,6 +501,10 @@ int scn_check_catalog(const struct scn_scenario *sc,
                                "(known: %s)",
                                sc->path, c->symbol, coins->path, known);
         }
+    }
+    for (size_t i = 0; i < sc->n_coins; i++) {
+        const struct scn_coin *c = &sc->coins[i];
+        const struct coin *cc = coin_find(coins, c->symbol);
         const struct fill_rule *f = &c->difficulty_fill;
         if (f->method != FILL_SIBLING_PARITY && f->method != FILL_POWER_PARITY)
             continue;

@@ -56,6 +56,7 @@ struct sim {
     uint64_t cancelled;
     int running;
     int halted;
+    int top_spent; /* e[0] is the running event's, not yet removed */
     struct sim_class cls[SIM_MAX_CLASSES];
 };
 
@@ -135,6 +136,18 @@ static void slot_release(struct sim *s, uint32_t i)
     s->free_head = i;
 }
 
+/* While a handler runs, its own entry stays at the top of the heap: a
+ * handler usually schedules a follow-up, which then takes the top's place
+ * in one walk down the heap instead of a pop and a push.  Anything else
+ * that reads the heap first removes the spent entry here. */
+static void settle_top(struct sim *s)
+{
+    if (s->top_spent) {
+        s->top_spent = 0;
+        sim_heap_pop(&s->heap);
+    }
+}
+
 int sim_schedule(struct sim *s, sim_time_t t, uint32_t cls, uint64_t arg,
                  void *ptr, sim_handle_t *handle_out)
 {
@@ -153,8 +166,10 @@ int sim_schedule(struct sim *s, sim_time_t t, uint32_t cls, uint64_t arg,
         i = s->nslots++;
         s->slots[i].gen = 0;
     }
-    if (s->next_rank >= s->rank_limit)
+    if (s->next_rank >= s->rank_limit) {
+        settle_top(s);
         s->next_rank = sim_heap_renumber(&s->heap);
+    }
     struct sim_slot *sl = &s->slots[i];
     sl->arg = arg;
     sl->ptr = ptr;
@@ -165,7 +180,12 @@ int sim_schedule(struct sim *s, sim_time_t t, uint32_t cls, uint64_t arg,
         .lo = (uint64_t)cls << SIM_CLS_SHIFT |
               s->next_rank++ << SIM_RANK_SHIFT | i,
     };
-    sim_heap_push(&s->heap, e);
+    if (s->top_spent) {
+        s->top_spent = 0;
+        sim_heap_replace_top(&s->heap, e);
+    } else {
+        sim_heap_push(&s->heap, e);
+    }
     s->scheduled++;
     if (++s->live > s->peak)
         s->peak = s->live;
@@ -179,6 +199,7 @@ int sim_schedule(struct sim *s, sim_time_t t, uint32_t cls, uint64_t arg,
  * changes what runs when. */
 static void compact(struct sim *s)
 {
+    settle_top(s);
     struct sim_heap_entry *e = s->heap.e;
     size_t k = 0;
     for (size_t j = 0; j < s->heap.n; j++) {
@@ -219,17 +240,21 @@ int sim_run(struct sim *s, sim_time_t stop)
     s->halted = 0;
     while (s->heap.n > 0 && s->heap.e[0].hi <= stop_bits) {
         const struct sim_heap_entry top = s->heap.e[0];
-        sim_heap_pop(&s->heap);
         uint32_t i = (uint32_t)(top.lo & SIM_SLOT_MASK);
         struct sim_slot *sl = &s->slots[i];
-        /* Start fetching the next event's payload now: in a large heap it
-         * is a cache miss, and the handler below hides its latency. */
-        if (s->heap.n > 0)
-            __builtin_prefetch(&s->slots[s->heap.e[0].lo & SIM_SLOT_MASK]);
         if (!(sl->gen & 1u)) {
+            sim_heap_pop(&s->heap);
             slot_release(s, i);
             s->dead--;
             continue;
+        }
+        /* In a large heap the next event's payload is a cache miss; the
+         * least child of the top is almost surely the next event (unless
+         * the handler schedules an earlier one, whose slot is in cache),
+         * so its fetch starts now and overlaps the handler. */
+        if (s->heap.n > SIM_HEAP_PREFETCH_MIN) {
+            size_t m = sim_heap_min4(s->heap.e, 1);
+            __builtin_prefetch(&s->slots[s->heap.e[m].lo & SIM_SLOT_MASK]);
         }
         uint32_t cls = (uint32_t)(top.lo >> SIM_CLS_SHIFT);
         struct sim_event ev = {
@@ -246,9 +271,11 @@ int sim_run(struct sim *s, sim_time_t stop)
         sl->gen += 1;
         slot_release(s, i);
         s->live--;
+        s->top_spent = 1;
         s->now = ev.time;
         s->events_run++;
         s->cls[cls].fn(s, &ev, s->cls[cls].ctx);
+        settle_top(s);
         if (s->halted)
             break;
     }

@@ -86,23 +86,9 @@ void sim_heap_heapify(struct sim_heap *h);
 uint64_t sim_heap_renumber(struct sim_heap *h);
 
 /* The inner loops are inline so the run loop has no calls besides the
- * handler's. */
-
-/* Insert x; the caller has reserved room. */
-static inline void sim_heap_push(struct sim_heap *h, struct sim_heap_entry x)
-{
-    struct sim_heap_entry *e = h->e;
-    sim_key_t k = sim_heap_key(&x);
-    size_t i = h->n++;
-    while (i > 0) {
-        size_t p = (i - 1) >> SIM_HEAP_LOG2_D;
-        if (k >= sim_heap_key(&e[p]))
-            break;
-        e[i] = e[p];
-        i = p;
-    }
-    e[i] = x;
-}
+ * handler's.  Below this many entries the heap lives in L1/L2 and
+ * prefetching would only cost instructions. */
+#define SIM_HEAP_PREFETCH_MIN 16384
 
 /* Index of the least of the four siblings starting at c, by conditional
  * moves: which child wins is a coin flip, so branches would mispredict. */
@@ -114,28 +100,23 @@ static inline size_t sim_heap_min4(const struct sim_heap_entry *e, size_t c)
     sim_key_t ka = k1 < k0 ? k1 : k0;
     size_t b = c + 2 + (k3 < k2);
     sim_key_t kb = k3 < k2 ? k3 : k2;
-    return kb < ka ? b : a;
+    /* Spelled as a mask: GCC turns `kb < ka ? b : a` into a branch. */
+    size_t pick_b = (size_t)0 - (size_t)(kb < ka);
+    return a ^ ((a ^ b) & pick_b);
 }
 
-/* Remove e[0] (h->n > 0).  Floyd's variant: the hole left at the root
- * walks down to a leaf along the least children without comparing against
- * the last element, which is then sifted up from there; the last element
- * nearly always belongs near the bottom, so this saves a comparison per
- * level.  The four grandchild groups are contiguous (256 bytes) and are
- * prefetched one level ahead, so the deep levels of a large heap are
- * fetched while the current level is compared. */
-static inline void sim_heap_pop(struct sim_heap *h)
+/* Walk the hole at e[0] down to a leaf along the least children and return
+ * where it ended (Floyd's variant: no comparison against the entry that
+ * will fill the hole, which nearly always belongs near the bottom anyway,
+ * so a level costs three comparisons, not four).  In a large heap the four
+ * grandchild groups, 256 contiguous bytes, are prefetched a level ahead so
+ * that the deep levels are in flight while the current one is compared. */
+static inline size_t sim_heap_descend(struct sim_heap_entry *e, size_t n)
 {
-    struct sim_heap_entry *e = h->e;
-    size_t n = --h->n;
-    struct sim_heap_entry x = e[n];
-    e[n] = SIM_HEAP_SENTINEL;
-    if (n == 0)
-        return;
     size_t i = 0;
     for (size_t c = 1; c < n; c = (i << SIM_HEAP_LOG2_D) + 1) {
         size_t g = (c << SIM_HEAP_LOG2_D) + 1;
-        if (g < n) {
+        if (n > SIM_HEAP_PREFETCH_MIN && g < n) {
             const char *p = (const char *)&e[g];
             __builtin_prefetch(p);
             __builtin_prefetch(p + 64);
@@ -146,6 +127,13 @@ static inline void sim_heap_pop(struct sim_heap *h)
         e[i] = e[m];
         i = m;
     }
+    return i;
+}
+
+/* Fill the hole at i with x, moving it up past every later parent. */
+static inline void sim_heap_sift_up(struct sim_heap_entry *e, size_t i,
+                                    struct sim_heap_entry x)
+{
     sim_key_t k = sim_heap_key(&x);
     while (i > 0) {
         size_t p = (i - 1) >> SIM_HEAP_LOG2_D;
@@ -155,6 +143,30 @@ static inline void sim_heap_pop(struct sim_heap *h)
         i = p;
     }
     e[i] = x;
+}
+
+/* Insert x; the caller has reserved room. */
+static inline void sim_heap_push(struct sim_heap *h, struct sim_heap_entry x)
+{
+    sim_heap_sift_up(h->e, h->n++, x);
+}
+
+/* Replace e[0] (h->n > 0) by x: one walk instead of a pop and a push. */
+static inline void sim_heap_replace_top(struct sim_heap *h,
+                                        struct sim_heap_entry x)
+{
+    sim_heap_sift_up(h->e, sim_heap_descend(h->e, h->n), x);
+}
+
+/* Remove e[0] (h->n > 0). */
+static inline void sim_heap_pop(struct sim_heap *h)
+{
+    struct sim_heap_entry *e = h->e;
+    size_t n = --h->n;
+    struct sim_heap_entry x = e[n];
+    e[n] = SIM_HEAP_SENTINEL;
+    if (n > 0)
+        sim_heap_sift_up(e, sim_heap_descend(e, n), x);
 }
 
 /* Test hook: make the rank counter wrap after `limit` schedules instead of

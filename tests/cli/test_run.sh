@@ -1,0 +1,403 @@
+#!/bin/sh
+# test_run.sh — end-to-end checks of `hashsim run`, `validate` and `summary`:
+# exit codes, results layout, determinism, no half-written output, SIGINT.
+# Run from the repository root; prints "ok NAME", "FAIL NAME: why" or
+# "skip NAME: why" per check.  The history checks need HASHSIM_DATA.
+set -u
+bin=${HASHSIM_BIN:-$PWD/build/hashsim}
+scn=scenarios/default.json
+coins="BTC BCH LTC DOGE ZEC ZEN KAS"
+cols="time price_usd difficulty price_source difficulty_source"
+work=$(mktemp -d) || exit 1
+trap 'rm -rf "$work"' EXIT
+trap 'exit 1' HUP INT TERM
+
+ok() { echo "ok $1"; }
+fail() { echo "FAIL $1: $2"; }
+skip() { echo "skip $1: $2"; }
+
+# expect_rc NAME WANT GOT
+expect_rc() {
+    if [ "$3" -eq "$2" ]; then ok "$1"; else fail "$1" "exit $3, expected $2"; fi
+}
+
+# attr FILE OBJECT NAME: a scalar attribute's value, quotes removed.
+attr() {
+    h5dump -w 0 -a "$2/$3" "$1" 2>/dev/null |
+        sed -n 's/^ *(0): //p' | sed 's/^"\(.*\)"$/\1/' | head -n 1
+}
+
+# rows FILE PATH: the length of a 1-D dataset ("" when missing).
+rows() {
+    h5ls "$1$2" 2>/dev/null | sed -n 's/.*Dataset {\([0-9][0-9]*\)\/.*/\1/p'
+}
+
+# value FILE PATH INDEX: one element of a dataset, all digits.
+value() {
+    h5dump -w 0 -A 0 -m %.17g -d "$2" -s "$3" -c 1 "$1" 2>/dev/null |
+        sed -n 's/^ *([0-9]*): //p' | head -n 1
+}
+
+# leftovers DIR: names of results or temporary files left in DIR.
+leftovers() {
+    (cd "$1" && for f in *.h5 *.tmp-*; do [ -e "$f" ] && printf '%s ' "$f"; done)
+}
+
+# synth ARGS...: hashsim with no history directory in the environment.
+synth() {
+    (unset HASHSIM_DATA; exec "$bin" "$@")
+}
+
+for tool in h5dump h5ls h5diff cmp; do
+    command -v "$tool" >/dev/null 2>&1 || {
+        echo "FAIL setup: $tool is not installed (make deps)"
+        exit 1
+    }
+done
+if [ ! -x "$bin" ]; then
+    echo "FAIL setup: $bin is not built"
+    exit 1
+fi
+
+# ---- Exit codes and help ---------------------------------------------------
+
+"$bin" >/dev/null 2>"$work/err"; rc=$?
+expect_rc cli_no_args_exits_2 2 $rc
+if grep -q "usage: hashsim" "$work/err"; then ok cli_no_args_prints_usage
+else fail cli_no_args_prints_usage "no usage on stderr"; fi
+
+"$bin" frobnicate >/dev/null 2>"$work/err"; rc=$?
+expect_rc cli_unknown_command_exits_2 2 $rc
+if grep -q 'unknown command "frobnicate"' "$work/err"; then
+    ok cli_unknown_command_named
+else fail cli_unknown_command_named "stderr: $(head -n 1 "$work/err")"; fi
+
+"$bin" run >/dev/null 2>"$work/err"; rc=$?
+expect_rc cli_run_without_scenario_exits_2 2 $rc
+
+"$bin" run "$scn" --no-such-option -o "$work/x.h5" >/dev/null 2>"$work/err"
+rc=$?
+expect_rc cli_unknown_option_exits_2 2 $rc
+if grep -q -- '--no-such-option' "$work/err"; then ok cli_unknown_option_named
+else fail cli_unknown_option_named "stderr: $(head -n 1 "$work/err")"; fi
+
+"$bin" run "$scn" --seed -3 -o "$work/x.h5" >/dev/null 2>&1; rc=$?
+expect_rc cli_bad_seed_exits_2 2 $rc
+if [ -e "$work/x.h5" ]; then fail cli_bad_usage_writes_nothing "x.h5 written"
+else ok cli_bad_usage_writes_nothing; fi
+
+out=$("$bin" --version 2>&1); rc=$?
+if [ $rc -eq 0 ] && [ "$out" = "hashsim 0.1.0" ]; then ok cli_version
+else fail cli_version "exit $rc, printed \"$out\""; fi
+
+"$bin" --help >"$work/out" 2>&1; rc=$?
+expect_rc cli_help_exits_0 0 $rc
+for c in run validate summary data; do
+    "$bin" $c --help >"$work/out" 2>&1; rc=$?
+    if [ $rc -eq 0 ] && grep -q "usage: hashsim $c" "$work/out"; then
+        ok "cli_${c}_help"
+    else
+        fail "cli_${c}_help" "exit $rc, output: $(head -n 1 "$work/out")"
+    fi
+done
+
+# ---- A synthetic run -------------------------------------------------------
+
+a=$work/a.h5
+synth run "$scn" -o "$a" >"$work/out" 2>"$work/err"; rc=$?
+expect_rc run_synthetic_exits_0 0 $rc
+if grep -q SYNTHETIC "$work/out"; then ok run_synthetic_says_so
+else fail run_synthetic_says_so "no SYNTHETIC on stdout"; fi
+if grep -q "wrote $a" "$work/out"; then ok run_names_output
+else fail run_names_output "no \"wrote $a\" on stdout"; fi
+v=$(attr "$a" /meta market_source)
+if [ "$v" = synthetic ]; then ok run_synthetic_meta_market_source
+else fail run_synthetic_meta_market_source "market_source is \"$v\""; fi
+v=$(attr "$a" /meta seed)
+if [ "$v" = 20220101 ]; then ok run_meta_seed
+else fail run_meta_seed "seed is \"$v\", expected the scenario's 20220101"; fi
+v=$(attr "$a" /meta start)-$(attr "$a" /meta end)
+if [ "$v" = 2022-01-01-2023-01-01 ]; then ok run_meta_period
+else fail run_meta_period "start-end is \"$v\""; fi
+bad=""
+for s in $coins; do
+    for c in $cols; do
+        n=$(rows "$a" "/market/$s/$c")
+        [ "$n" = 365 ] || bad="$bad /market/$s/$c:${n:-missing}"
+    done
+done
+if [ -z "$bad" ]; then ok run_synthetic_layout_365_rows
+else fail run_synthetic_layout_365_rows "wrong or missing:$bad"; fi
+# Row 0 is the close of 2022-01-01, stamped 2022-01-02T00:00:00Z in ns.
+t0=$(value "$a" /market/BTC/time 0)
+if [ "$t0" = 1641081600000000000 ]; then ok run_time_is_close_of_first_day
+else fail run_time_is_close_of_first_day "time[0] = \"$t0\", expected 1641081600000000000"; fi
+
+synth run "$scn" -o "$work/q.h5" --quiet >"$work/out" 2>&1; rc=$?
+if [ $rc -eq 0 ] && [ ! -s "$work/out" ]; then ok run_quiet_prints_nothing
+else fail run_quiet_prints_nothing "exit $rc, printed: $(head -n 1 "$work/out")"; fi
+
+# ---- Determinism -----------------------------------------------------------
+
+b=$work/b.h5 c=$work/c.h5
+synth run "$scn" -o "$b" --quiet; rc=$?
+synth run "$scn" -o "$c" --quiet --seed 7; rc2=$?
+if [ $rc -ne 0 ] || [ $rc2 -ne 0 ]; then
+    fail run_determinism_runs "exit $rc and $rc2"
+fi
+h5diff "$a" "$b" >"$work/out" 2>&1; rc=$?
+if [ $rc -eq 0 ]; then ok run_same_seed_h5diff_equal
+else fail run_same_seed_h5diff_equal "h5diff exit $rc: $(head -n 3 "$work/out")"; fi
+if cmp -s "$a" "$b"; then ok run_same_seed_identical_bytes
+else fail run_same_seed_identical_bytes "$(cmp "$a" "$b" 2>&1)"; fi
+bad=""
+for s in $coins; do
+    h5diff -q "$a" "$c" "/market/$s/price_usd" >/dev/null 2>&1; rc=$?
+    [ $rc -eq 1 ] || bad="$bad $s:exit$rc"
+done
+if [ -z "$bad" ]; then ok run_other_seed_prices_differ
+else fail run_other_seed_prices_differ "h5diff found no difference or failed:$bad"; fi
+v=$(attr "$c" /meta seed)
+if [ "$v" = 7 ]; then ok run_seed_option_recorded
+else fail run_seed_option_recorded "/meta seed is \"$v\", expected 7"; fi
+
+# ---- Refusing to overwrite -------------------------------------------------
+
+cp "$a" "$work/a.before"
+# Another seed, so that an overwrite would change the bytes.
+synth run "$scn" -o "$a" --seed 7 >"$work/out" 2>"$work/err"; rc=$?
+expect_rc run_existing_output_exits_2 2 $rc
+if grep -q -- --force "$work/err"; then ok run_existing_output_mentions_force
+else fail run_existing_output_mentions_force "stderr: $(head -n 1 "$work/err")"; fi
+if cmp -s "$a" "$work/a.before"; then ok run_existing_output_untouched
+else fail run_existing_output_untouched "the file changed"; fi
+synth run "$scn" -o "$a" --force --seed 7 --quiet 2>"$work/err"; rc=$?
+if [ $rc -eq 0 ] && cmp -s "$a" "$c"; then ok run_force_replaces
+else fail run_force_replaces "exit $rc, or the file is not the new run"; fi
+l=$(leftovers "$work")
+case $l in
+*tmp-*) fail run_force_leaves_no_temp "left: $l" ;;
+*) ok run_force_leaves_no_temp ;;
+esac
+
+# ---- Failed runs leave nothing behind ---------------------------------------
+
+mkdir "$work/fail"
+synth run "$scn" -o "$work/fail/r.h5" --set market.tick=7x 2>"$work/err"
+rc=$?
+expect_rc run_bad_set_exits_2 2 $rc
+if grep -q 'market.tick' "$work/err"; then ok run_bad_set_names_key
+else fail run_bad_set_names_key "stderr: $(head -n 1 "$work/err")"; fi
+"$bin" run "$scn" -o "$work/fail/r.h5" --data "$work/no/such/dir" \
+    2>"$work/err"; rc=$?
+expect_rc run_missing_data_dir_exits_2 2 $rc
+if grep -q "$work/no/such/dir" "$work/err"; then ok run_missing_data_dir_named
+else fail run_missing_data_dir_named "stderr: $(head -n 1 "$work/err")"; fi
+l=$(leftovers "$work/fail")
+if [ -z "$l" ]; then ok run_failed_runs_leave_no_file
+else fail run_failed_runs_leave_no_file "left: $l"; fi
+
+# ---- validate ----------------------------------------------------------------
+
+"$bin" validate "$scn" >"$work/out" 2>&1; rc=$?
+if [ $rc -eq 0 ] && grep -q ': ok: "default"' "$work/out"; then
+    ok validate_default
+else fail validate_default "exit $rc: $(head -n 1 "$work/out")"; fi
+cat >"$work/bad.json" <<'EOF'
+{
+  "name": "bad",
+  "seed": 1,
+  "start": "2022-01-01",
+  "end": "2022-02-01",
+  "market": {
+    "tick": "60s",
+    "coins": {"BTC": {"volatilty": 0.1}}
+  }
+}
+EOF
+"$bin" validate "$work/bad.json" >"$work/out" 2>"$work/err"; rc=$?
+expect_rc validate_unknown_key_exits_2 2 $rc
+if grep -q 'market\.coins\.BTC\.volatilty' "$work/err"; then
+    ok validate_unknown_key_json_path
+else fail validate_unknown_key_json_path "stderr: $(head -n 1 "$work/err")"; fi
+if [ ! -s "$work/out" ]; then ok validate_bad_prints_nothing_on_stdout
+else fail validate_bad_prints_nothing_on_stdout "stdout: $(head -n 1 "$work/out")"; fi
+
+# ---- summary -----------------------------------------------------------------
+
+"$bin" summary "$b" >"$work/out" 2>"$work/err"; rc=$?
+expect_rc summary_exits_0 0 $rc
+bad=""
+for s in $coins; do
+    grep -q "^$s  *365 2022-01-01 2022-12-31 " "$work/out" || bad="$bad $s"
+done
+if [ -z "$bad" ] && grep -q '^coin  *days' "$work/out"; then
+    ok summary_coin_table
+else fail summary_coin_table "no header or no row for:$bad"; fi
+
+"$bin" summary --json "$b" >"$work/json" 2>"$work/err"; rc=$?
+expect_rc summary_json_exits_0 0 $rc
+if ! command -v python3 >/dev/null 2>&1; then
+    skip summary_json_keys "python3 is not installed"
+elif python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+assert d["summary_version"] == 1, "summary_version"
+m = d["meta"]
+for k in ("hashsim_version", "scenario_name", "market_source", "start",
+          "end", "seed"):
+    assert k in m, "meta." + k
+assert m["market_source"] == "synthetic", m["market_source"]
+assert m["seed"] == 20220101 and m["start"] == "2022-01-01", m
+syms = [c["symbol"] for c in d["coins"]]
+assert syms == sorted("BTC BCH LTC DOGE ZEC ZEN KAS".split()), syms
+src = ("gap", "observed", "derived", "estimated", "synthetic")
+for c in d["coins"]:
+    for k in ("days", "first_date", "last_date", "price_usd", "difficulty",
+              "price_sources", "difficulty_sources"):
+        assert k in c, c["symbol"] + "." + k
+    for k in ("days", "first", "last", "min", "max", "return",
+              "max_drawdown", "drawdown_peak_date", "drawdown_trough_date"):
+        assert k in c["price_usd"], c["symbol"] + ".price_usd." + k
+    for k in ("first", "last", "fill"):
+        assert k in c["difficulty"], c["symbol"] + ".difficulty." + k
+    for k in src:
+        assert k in c["price_sources"] and k in c["difficulty_sources"], k
+    assert c["days"] == 365 and c["price_usd"]["days"] == 365, c["symbol"]
+    assert c["price_sources"]["synthetic"] == 365, c["symbol"]
+    assert c["difficulty_sources"]["synthetic"] == 365, c["symbol"]
+    p = c["price_usd"]
+    assert p["min"] <= p["first"] <= p["max"], c["symbol"]
+    assert 0 <= p["max_drawdown"] <= 1, c["symbol"]
+' <"$work/json" 2>"$work/err"; then
+    ok summary_json_keys
+else
+    fail summary_json_keys "$(tail -n 1 "$work/err")"
+fi
+
+"$bin" summary "$work/missing.h5" >/dev/null 2>"$work/err"; rc=$?
+expect_rc summary_missing_file_exits_2 2 $rc
+# Not HDF5 is SIM_EH5, which app_exit_code maps to 1 (the run failed).
+echo "not a results file" >"$work/text.h5"
+"$bin" summary "$work/text.h5" >/dev/null 2>"$work/err"; rc=$?
+expect_rc summary_text_file_exits_1 1 $rc
+if grep -q "not an HDF5 file" "$work/err"; then ok summary_text_file_message
+else fail summary_text_file_message "stderr: $(head -n 1 "$work/err")"; fi
+
+# ---- Real history (HASHSIM_DATA) ---------------------------------------------
+
+if [ -z "${HASHSIM_DATA:-}" ] || [ ! -d "${HASHSIM_DATA:-}" ]; then
+    for t in run_history_exits_0 run_history_meta_market_source \
+        run_history_zen_difficulty_fill run_history_btc_first_price \
+        run_history_same_output run_history_inputs_sha256 \
+        data_fit_reproduces_committed_params; do
+        skip "$t" "HASHSIM_DATA is not set (or not a directory)"
+    done
+else
+    h=$work/h.h5
+    "$bin" run "$scn" -o "$h" >"$work/out" 2>"$work/err"; rc=$?
+    if [ $rc -eq 0 ] && ! grep -q SYNTHETIC "$work/out"; then
+        ok run_history_exits_0
+    else fail run_history_exits_0 "exit $rc: $(head -n 1 "$work/err")"; fi
+    v=$(attr "$h" /meta market_source)
+    if [ "$v" = history ]; then ok run_history_meta_market_source
+    else fail run_history_meta_market_source "market_source is \"$v\""; fi
+    v=$(attr "$h" /market/ZEN difficulty_fill)
+    if [ "$v" = "sibling_parity(ZEC)" ]; then ok run_history_zen_difficulty_fill
+    else fail run_history_zen_difficulty_fill "difficulty_fill is \"$v\""; fi
+    want=$(awk -F, '$1 == "2022-01-01" { print $2; exit }' \
+        "$HASHSIM_DATA/btc.csv")
+    got=$(value "$h" /market/BTC/price_usd 0)
+    if [ -n "$want" ] && [ -n "$got" ] &&
+        awk -v a="$got" -v b="$want" 'BEGIN { exit !(a + 0 == b + 0) }'; then
+        ok run_history_btc_first_price
+    else fail run_history_btc_first_price "recorded \"$got\", btc.csv has \"$want\""; fi
+    "$bin" run "$scn" -o "$work/h2.h5" --quiet 2>"$work/err"; rc=$?
+    h5diff "$h" "$work/h2.h5" >"$work/out" 2>&1; rc2=$?
+    if [ $rc -eq 0 ] && [ $rc2 -eq 0 ] && cmp -s "$h" "$work/h2.h5"; then
+        ok run_history_same_output
+    else fail run_history_same_output "run exit $rc, h5diff exit $rc2 or bytes differ"; fi
+    want=$(sha256sum "$HASHSIM_DATA/btc.csv" | cut -d ' ' -f 1)
+    got=$(attr "$h" /meta/inputs btc.csv)
+    if [ -n "$want" ] && [ "$got" = "$want" ]; then ok run_history_inputs_sha256
+    else fail run_history_inputs_sha256 "recorded \"$got\", sha256sum \"$want\""; fi
+
+    "$bin" data fit "$scn" >"$work/fit.c" 2>"$work/err"; rc=$?
+    if [ $rc -ne 0 ]; then
+        fail data_fit_reproduces_committed_params "exit $rc: $(head -n 1 "$work/err")"
+    elif diff models/synth_params.c "$work/fit.c" >"$work/out" 2>&1; then
+        ok data_fit_reproduces_committed_params
+    else
+        fail data_fit_reproduces_committed_params \
+            "models/synth_params.c differs: $(sed -n 2p "$work/out")"
+    fi
+fi
+
+# ---- SIGINT ------------------------------------------------------------------
+# A run of three years at 1 s ticks lasts seconds.  The shell starts
+# background commands with SIGINT ignored; hashsim installs its own handler,
+# so SIGINT is sent every 0.2 s until the run ends: one sent before the
+# handler is in place is ignored, not fatal.
+
+# interrupt OUT [ARGS...]: run the long scenario into OUT, interrupt it;
+# sets irc to its exit status ("" when it would not stop), stderr in int.err.
+interrupt() {
+    o=$1
+    shift
+    rm -f "$work/int.pid" "$work/int.rc"
+    (
+        unset HASHSIM_DATA
+        "$bin" run "$scn" -o "$o" --quiet --set market.tick=1s \
+            --set output.intraday_every=off --set end=2025-01-01 "$@" \
+            2>"$work/int.err" &
+        echo $! >"$work/int.pid"
+        wait $!
+        echo $? >"$work/int.rc"
+    ) &
+    waiter=$!
+    n=0
+    while [ ! -s "$work/int.pid" ] && [ $n -lt 100 ]; do
+        sleep 0.1
+        n=$((n + 1))
+    done
+    sleep 0.3
+    pid=$(cat "$work/int.pid" 2>/dev/null)
+    n=0
+    while [ ! -s "$work/int.rc" ] && [ $n -lt 150 ]; do
+        [ -n "$pid" ] && kill -INT "$pid" 2>/dev/null
+        sleep 0.2
+        n=$((n + 1))
+    done
+    if [ ! -s "$work/int.rc" ]; then
+        [ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null
+    fi
+    wait $waiter
+    irc=$(cat "$work/int.rc" 2>/dev/null)
+}
+
+mkdir "$work/int"
+interrupt "$work/int/new.h5"
+if [ -z "$irc" ]; then
+    fail run_sigint_stops "still running 30 s after the first SIGINT"
+elif [ "$irc" -eq 1 ] && grep -q interrupted "$work/int.err"; then
+    ok run_sigint_exits_1_says_interrupted
+else
+    fail run_sigint_exits_1_says_interrupted \
+        "exit $irc, stderr: $(head -n 1 "$work/int.err")"
+fi
+l=$(leftovers "$work/int")
+if [ -z "$l" ]; then ok run_sigint_leaves_no_file
+else fail run_sigint_leaves_no_file "left: $l"; fi
+
+cp "$b" "$work/int/keep.h5"
+interrupt "$work/int/keep.h5" --force
+if [ "${irc:-0}" -eq 1 ] && cmp -s "$work/int/keep.h5" "$b"; then
+    ok run_sigint_keeps_existing_output
+else
+    fail run_sigint_keeps_existing_output "exit ${irc:-none}, or keep.h5 changed"
+fi
+rm -f "$work/int/keep.h5"
+l=$(leftovers "$work/int")
+if [ -z "$l" ]; then ok run_sigint_force_leaves_no_temp
+else fail run_sigint_force_leaves_no_temp "left: $l"; fi
+exit 0
