@@ -1,6 +1,8 @@
 /* data.c — `hashsim data`: coverage of a history directory, the Coin
  * Metrics importer, and the fit of the synthetic market's parameters. */
+#include <errno.h>
 #include <limits.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -21,6 +23,11 @@ static const char usage_data[] =
     "        hashsim's layout (<sym>.csv, <sym>_fees.csv)\n"
     "fit     estimate the synthetic market's parameters from the history\n"
     "        the scenario runs on, and print them as models/synth_params.c\n";
+
+static int is_help(const char *a)
+{
+    return strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0;
+}
 
 int app_find_shipped(const char *name, char *buf, size_t size,
                      struct sim_err *err)
@@ -120,7 +127,10 @@ static int cmd_check(int argc, char **argv)
     int status = APP_EXIT_OK, found = 0, r;
 
     for (int i = 1; i < argc; i++) {
-        if ((r = app_opt_value("data check", argc, argv, &i, "--coins", NULL,
+        if (is_help(argv[i])) {
+            fputs(usage_data, stdout);
+            return APP_EXIT_OK;
+        } else if ((r = app_opt_value("data check", argc, argv, &i, "--coins", NULL,
                                &v)) != 0) {
             if (r < 0)
                 return APP_EXIT_USAGE;
@@ -137,6 +147,13 @@ static int cmd_check(int argc, char **argv)
     }
     if (!dir)
         return app_usage_error("data check", "a history directory is required");
+    struct stat st;
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        sim_err_set(&err, SIM_ENOTFOUND, "%s: %s", dir,
+                    stat(dir, &st) != 0 ? strerror(errno)
+                                        : "not a directory");
+        return app_fail(&err);
+    }
     if (load_coins(coins_path, &cat, &err))
         return app_fail(&err);
     printf("history in %s\n", dir);
@@ -203,7 +220,10 @@ static int cmd_import(int argc, char **argv)
     int force = 0, r;
 
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--force") == 0) {
+        if (is_help(argv[i])) {
+            fputs(usage_data, stdout);
+            return APP_EXIT_OK;
+        } else if (strcmp(argv[i], "--force") == 0) {
             force = 1;
         } else if ((r = app_opt_value("data import", argc, argv, &i,
                                       "--coins", NULL, &v)) != 0) {
@@ -226,6 +246,12 @@ static int cmd_import(int argc, char **argv)
                                "DEST_DIR");
     if (load_coins(coins_path, &cat, &err))
         return app_fail(&err);
+    if (mkdir(pos[2], 0777) != 0 && errno != EEXIST) {
+        sim_err_set(&err, SIM_EIO, "%s: cannot create the folder: %s",
+                    pos[2], strerror(errno));
+        coin_catalog_release(&cat);
+        return app_fail(&err);
+    }
     r = hist_import_coinmetrics(pos[1], pos[2], &cat, force, &n, &err);
     coin_catalog_release(&cat);
     if (r)
@@ -285,7 +311,10 @@ static int cmd_fit(int argc, char **argv)
     int r, status = APP_EXIT_OK;
 
     for (int i = 1; i < argc; i++) {
-        if ((r = app_opt_value("data fit", argc, argv, &i, "--data", NULL,
+        if (is_help(argv[i])) {
+            fputs(usage_data, stdout);
+            return APP_EXIT_OK;
+        } else if ((r = app_opt_value("data fit", argc, argv, &i, "--data", NULL,
                                &v)) != 0) {
             if (r < 0)
                 return APP_EXIT_USAGE;

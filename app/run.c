@@ -358,8 +358,15 @@ int app_run(const struct app_run_opts *o, FILE *out_stream, FILE *err_stream,
     FILE *note = o->quiet ? NULL : out_stream;
     int rc;
 
+    /* From here on a signal only raises a flag, so the temporary results
+     * file is always removed on the way out. */
+    interrupted = 0;
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
     if ((rc = scn_load(&sc, o->scenario, o->sets, o->n_sets, err)))
-        return rc;
+        goto out;
     if (o->have_seed)
         sc.seed = o->seed;
     r.sc = &sc;
@@ -411,14 +418,12 @@ int app_run(const struct app_run_opts *o, FILE *out_stream, FILE *err_stream,
 
     app_progress_init(&r.progress, o->progress ? err_stream : NULL,
                       sc.first_day, sc.last_day);
-    interrupted = 0;
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, &old_int);
-    sigaction(SIGTERM, &sa, &old_term);
+    if (interrupted) {
+        rc = sim_err_set(err, SIM_EINTR,
+                         "interrupted by a signal; no results written");
+        goto out;
+    }
     rc = sim_run(r.sim, (sc.last_day + 1) * SIM_NS_PER_DAY);
-    sigaction(SIGINT, &old_int, NULL);
-    sigaction(SIGTERM, &old_term, NULL);
     app_progress_done(&r.progress);
     if (r.rc) {
         rc = r.rc;
@@ -446,6 +451,8 @@ int app_run(const struct app_run_opts *o, FILE *out_stream, FILE *err_stream,
     }
 out:
     h5_rec_abort(r.rec);
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
     mkt_free(market);
     sim_free(r.sim);
     free(r.cr);

@@ -40,7 +40,12 @@ value() {
 
 # leftovers DIR: names of results or temporary files left in DIR.
 leftovers() {
-    (cd "$1" && for f in *.h5 *.tmp-*; do [ -e "$f" ] && printf '%s ' "$f"; done)
+    (
+        cd "$1" || exit
+        l=""
+        for f in *.h5 *.tmp-*; do [ -e "$f" ] && l="$l${l:+ }$f"; done
+        echo "$l"
+    )
 }
 
 # synth ARGS...: hashsim with no history directory in the environment.
@@ -400,4 +405,37 @@ rm -f "$work/int/keep.h5"
 l=$(leftovers "$work/int")
 if [ -z "$l" ]; then ok run_sigint_force_leaves_no_temp
 else fail run_sigint_force_leaves_no_temp "left: $l"; fi
+
+# A Ctrl-C at a terminal arrives with SIGINT's default action, possibly
+# while the run is still setting up: as soon as the temporary file exists,
+# send SIGINT to a run that did not inherit "ignore SIGINT" (GNU env).
+name=run_sigint_during_setup_leaves_no_temp
+if ! env --default-signal=INT true 2>/dev/null; then
+    skip $name "env --default-signal is not available"
+else
+    mkdir "$work/early"
+    (
+        unset HASHSIM_DATA
+        exec env --default-signal=INT "$bin" run "$scn" \
+            -o "$work/early/e.h5" --quiet --set market.tick=1s \
+            --set output.intraday_every=off
+    ) 2>"$work/early.err" &
+    pid=$!
+    n=0 seen=""
+    while [ -z "$seen" ] && [ $n -lt 100000 ]; do
+        for f in "$work/early"/*.tmp-*; do [ -e "$f" ] && seen=1; done
+        n=$((n + 1))
+    done
+    kill -INT $pid 2>/dev/null
+    wait $pid
+    rc=$?
+    l=$(leftovers "$work/early")
+    if [ -z "$seen" ]; then
+        fail $name "no temporary file appeared (exit $rc)"
+    elif [ -z "$l" ]; then
+        ok $name
+    else
+        fail $name "SIGINT during setup left $l (exit $rc)"
+    fi
+fi
 exit 0
