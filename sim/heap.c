@@ -1,19 +1,37 @@
-/* heap.c — storage of the future-event list (sim_int.h has the inline
- * push and pop): aligned allocation, rebuild after compaction, and the
- * renumbering of ranks. */
+/* heap.c — storage of the future-event list (push and pop are inline in
+ * sim_int.h): aligned allocation, rebuilding, and renumbering of ranks. */
+#define _DEFAULT_SOURCE /* madvise() and MADV_HUGEPAGE, where they exist */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "sim/sim_int.h"
 
 #define LINE 64
+#define HUGE_PAGE ((size_t)2 << 20)
+#define HUGE_MIN ((size_t)4 << 20)
+
+void *sim_alloc_aligned(size_t bytes)
+{
+    size_t align = bytes >= HUGE_MIN ? HUGE_PAGE : LINE;
+    if (bytes > SIZE_MAX - align)
+        return NULL;
+    bytes = (bytes + align - 1) / align * align;
+    void *p = aligned_alloc(align, bytes);
+#ifdef MADV_HUGEPAGE
+    /* Only advice: where it is refused the memory is simply 4 KiB pages. */
+    if (p && align == HUGE_PAGE)
+        (void)madvise(p, bytes, MADV_HUGEPAGE);
+#endif
+    return p;
+}
 
 _Static_assert(sizeof(struct sim_heap_entry) * SIM_HEAP_D == LINE,
                "a sibling group must be one cache line");
 
 /* e[1], the first sibling group, sits on a line boundary, so e starts one
  * entry short of a line.  Growth copies by hand because realloc would not
- * keep that offset. */
+ * keep the alignment. */
 static int heap_alloc(struct sim_heap *h, size_t cap)
 {
     const size_t esz = sizeof(struct sim_heap_entry);
@@ -21,11 +39,10 @@ static int heap_alloc(struct sim_heap *h, size_t cap)
         cap = SIM_HEAP_D;
     if (cap > (SIZE_MAX - 2 * LINE) / esz - SIM_HEAP_D)
         return SIM_ENOMEM;
-    void *block = malloc((cap + SIM_HEAP_D) * esz + 2 * LINE);
+    void *block = sim_alloc_aligned((cap + SIM_HEAP_D) * esz + LINE);
     if (!block)
         return SIM_ENOMEM;
-    uintptr_t base = ((uintptr_t)block + LINE - 1) & ~(uintptr_t)(LINE - 1);
-    struct sim_heap_entry *e = (struct sim_heap_entry *)(base + LINE - esz);
+    struct sim_heap_entry *e = (void *)((char *)block + LINE - esz);
     if (h->n > 0)
         memcpy(e, h->e, h->n * esz);
     for (size_t i = h->n; i < cap + SIM_HEAP_D; i++)
@@ -78,8 +95,6 @@ static void sift_down(struct sim_heap_entry *e, size_t n, size_t i)
 
 void sim_heap_heapify(struct sim_heap *h)
 {
-    for (size_t i = h->n; i < h->cap + SIM_HEAP_D; i++)
-        h->e[i] = SIM_HEAP_SENTINEL;
     if (h->n < 2)
         return;
     for (size_t i = (h->n - 2) >> SIM_HEAP_LOG2_D;; i--) {

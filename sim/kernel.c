@@ -60,16 +60,16 @@ struct sim {
     struct sim_class cls[SIM_MAX_CLASSES];
 };
 
-/* Slots are 32-byte aligned so none straddles a cache line: a run reads
- * its event's slot with one line fetch. */
+/* Slots are line-aligned so none straddles a cache line: a run reads its
+ * event's slot with one line fetch.  Growth copies by hand because realloc
+ * would not keep the alignment. */
 static int slots_grow(struct sim *s, size_t want)
 {
     if (want > SLOT_NONE)
         want = SLOT_NONE;
     if (want <= s->slots_cap)
         return SIM_ENOMEM;
-    /* C11 wants the size a multiple of the alignment: round to even. */
-    struct sim_slot *p = aligned_alloc(64, (want + 1) / 2 * 2 * sizeof *p);
+    struct sim_slot *p = sim_alloc_aligned(want * sizeof *p);
     if (!p)
         return SIM_ENOMEM;
     if (s->nslots > 0)
@@ -209,6 +209,8 @@ static void compact(struct sim *s)
         else
             slot_release(s, i);
     }
+    for (size_t j = k; j < s->heap.n; j++)
+        e[j] = SIM_HEAP_SENTINEL;
     s->heap.n = k;
     s->dead = 0;
     sim_heap_heapify(&s->heap);

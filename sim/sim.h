@@ -84,10 +84,12 @@ void sim_civil_from_days(int64_t days, int64_t *y, unsigned *m, unsigned *d);
 /* Parse exactly "YYYY-MM-DD" (len bytes, no more, no less; years 1900..9999,
  * a real calendar day) into days since the epoch.  SIM_EPARSE otherwise. */
 int sim_date_parse(const char *s, size_t len, int64_t *day_out);
-/* Parse exactly "YYYY-MM-DDTHH:MM:SSZ" into nanoseconds since the epoch. */
+/* Parse exactly "YYYY-MM-DDTHH:MM:SSZ" into nanoseconds since the epoch;
+ * SIM_ERANGE past 2262-04-10, where int64 nanoseconds end. */
 int sim_datetime_parse(const char *s, size_t len, sim_time_t *t_out);
 /* Parse a duration "90s", "15m", "8h", "30d" (positive integer + unit) or a
- * plain count of seconds into nanoseconds.  SIM_EPARSE otherwise. */
+ * plain count of seconds into nanoseconds.  SIM_EPARSE otherwise (also for
+ * zero and overflow).  Parsers leave their output untouched on failure. */
 int sim_duration_parse(const char *s, sim_time_t *out);
 
 /* "YYYY-MM-DD" of a day number into buf (at least 16 bytes). */
@@ -151,11 +153,16 @@ int sim_schedule(struct sim *s, sim_time_t t, uint32_t cls, uint64_t arg,
 int sim_cancel(struct sim *s, sim_handle_t h);
 
 /* Run events with time <= stop in order, advancing the clock to each; then
- * set the clock to stop (unless the list emptied first or a handler called
- * sim_halt()).  Returns SIM_OK, or SIM_EINTR after sim_halt(). */
+ * set the clock to stop when events are still pending (when the list
+ * empties the clock stays at the last event's time; after sim_halt() at
+ * the halting event's).  An event stops being pending when its handler
+ * starts (cancelling its own handle then gives SIM_ENOTFOUND).
+ * Returns SIM_OK, SIM_EINTR after sim_halt(), SIM_EINVAL for stop earlier
+ * than sim_now(), SIM_ESTATE when called from inside a handler. */
 int sim_run(struct sim *s, sim_time_t stop);
 
-/* Ask sim_run() to return after the current handler. */
+/* Ask sim_run() to return after the current handler (no effect outside a
+ * run). */
 void sim_halt(struct sim *s);
 
 sim_time_t sim_now(const struct sim *s);
@@ -176,7 +183,10 @@ uint64_t sim_stream_seed(uint64_t run_seed, uint64_t entity,
  * through splitmix64, so every gsl_ran_* distribution works on it. */
 extern const gsl_rng_type *sim_rng_xoshiro256;
 
-/* A new GSL generator for the stream (run seed, entity, purpose). */
+/* A new GSL generator for the stream (run seed, entity, purpose).  It is
+ * allocated by gsl_rng_alloc, so the program must have called
+ * gsl_set_error_handler_off() for a failed allocation to come back as
+ * SIM_ENOMEM rather than abort. */
 int sim_rng_new(gsl_rng **out, uint64_t run_seed, uint64_t entity,
                 uint64_t purpose);
 

@@ -9,24 +9,28 @@
 #include "sim/sim.h"
 
 /* Children per heap node.  Four 16-byte entries fill one 64-byte cache
- * line, and the array is offset so that every sibling group starts on a
- * line: a level of sift-down is one line and three comparisons.  Against
- * d = 2 the tree is half as deep (10 levels instead of 20 at a million
- * events), so a pop touches half the lines; d = 8 is shallower still but
- * reads two lines and needs seven comparisons per level, and measured
- * slower on the hold model at both 1e3 and 1e6 events. */
+ * line and the array is offset so that every sibling group starts on a
+ * line, so a level of a pop costs one line and three comparisons.  A
+ * 4-ary tree is half as deep as a binary one (10 levels instead of 20 at a
+ * million events), so a pop touches half as many lines; d = 8 and d = 16
+ * are shallower still but read 2 and 4 lines and need 7 and 15 comparisons
+ * per level: on the hold model with 1e3 events (all in L1) they measured
+ * about 30 % and 60 % slower, and at 1e6 events neither beat the 4-ary
+ * heap with its grandchild prefetch (below). */
 #define SIM_HEAP_D 4
 #define SIM_HEAP_LOG2_D 2
 
 /* An entry is 16 bytes, compared as one unsigned 128-bit number hi:lo:
  *   hi = time with its sign bit flipped (so unsigned order = signed order)
  *   lo = class (6 bits) | rank (30 bits) | slot (28 bits)
- * The rank is the insertion order made compact: it rises with every
- * schedule and, when it would overflow, is renumbered to 0..n-1 keeping the
- * pending events' relative order (once per 2^30 schedules; see
- * sim_heap_renumber).  The slot names the event's payload in the kernel's
- * slot table; it never decides an order because ranks are unique.  So hi:lo
- * orders by (time, class, insertion sequence) in one branch-free compare. */
+ * The rank is the insertion sequence made compact: it rises with every
+ * schedule and, when it reaches 2^30, is renumbered to 0..n-1 keeping the
+ * entries' relative order (n < 2^28, so that happens at most once per
+ * 3 * 2^28 schedules; see sim_heap_renumber).  The slot names the event's
+ * payload in the kernel's slot table and never decides an order, ranks
+ * being unique.  So hi:lo orders by (time, class, insertion sequence) in one
+ * comparison, and at most 2^28 - 1 events (live or cancelled but not yet
+ * dropped) can be held at once. */
 #define SIM_SLOT_BITS 28
 #define SIM_RANK_BITS 30
 #define SIM_RANK_SHIFT SIM_SLOT_BITS
@@ -55,6 +59,8 @@ struct sim_heap {
     void *block; /* the allocation e points into */
 };
 
+/* The compiler's 128-bit integer (GCC and Clang on 64-bit targets) turns
+ * the two-word comparison into cmp/sbb, with no branch to mispredict. */
 __extension__ typedef unsigned __int128 sim_key_t;
 
 static inline sim_key_t sim_heap_key(const struct sim_heap_entry *x)
@@ -72,13 +78,21 @@ static inline sim_time_t sim_bits_time(uint64_t hi)
     return (sim_time_t)(hi ^ (UINT64_C(1) << 63));
 }
 
+/* Memory for a table that is read at random (heap, slots), released with
+ * free(): cache-line aligned and, from 4 MiB on, aligned to 2 MiB and
+ * offered transparent huge pages, because at a million events TLB misses
+ * add to the cache misses (the hold model at 1e6 events measured about
+ * 20 % faster with them).  NULL when out of memory. */
+void *sim_alloc_aligned(size_t bytes);
+
 /* An empty heap with room for cap entries.  SIM_ENOMEM on failure. */
 int sim_heap_init(struct sim_heap *h, size_t cap);
 /* Free the array; h becomes empty.  No-op on a zeroed heap. */
 void sim_heap_release(struct sim_heap *h);
 /* Room for at least `need` entries.  SIM_ENOMEM on failure (h unchanged). */
 int sim_heap_reserve(struct sim_heap *h, size_t need);
-/* Restore the heap order of e[0..n) after arbitrary removals, in O(n). */
+/* Restore the heap order of e[0..n) after arbitrary removals, in O(n).
+ * Cells from n on must already hold SIM_HEAP_SENTINEL. */
 void sim_heap_heapify(struct sim_heap *h);
 /* Replace every rank by its position in (time, class, rank) order, so
  * ranks become 0..n-1 with relative order kept; returns n, the next free

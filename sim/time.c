@@ -91,6 +91,9 @@ int sim_datetime_parse(const char *s, size_t len, sim_time_t *t_out)
     /* No leap seconds: the simulation's clock is POSIX time. */
     if (hh > 23 || mi > 59 || ss > 59)
         return SIM_EPARSE;
+    /* int64 nanoseconds end in April 2262 */
+    if (day >= INT64_MAX / SIM_NS_PER_DAY)
+        return SIM_ERANGE;
     *t_out = day * SIM_NS_PER_DAY +
              (int64_t)(hh * 3600u + mi * 60u + ss) * SIM_NS_PER_S;
     return SIM_OK;
@@ -156,8 +159,11 @@ void sim_time_format(sim_time_t t, char *buf, size_t size)
     unsigned m, d;
     if (!buf || size == 0)
         return;
-    int64_t day = sim_time_day(t);
-    int64_t sec = (t - day * SIM_NS_PER_DAY) / SIM_NS_PER_S; /* [0, 86399] */
+    /* Floor to whole seconds first: day * SIM_NS_PER_DAY alone would
+     * overflow for the earliest representable day. */
+    int64_t secs = t / SIM_NS_PER_S - (t % SIM_NS_PER_S < 0);
+    int64_t day = secs / 86400 - (secs % 86400 < 0);
+    int64_t sec = secs - day * 86400; /* [0, 86399] */
     sim_civil_from_days(day, &y, &m, &d);
     snprintf(buf, size, "%04" PRId64 "-%02u-%02uT%02u:%02u:%02uZ", y, m, d,
              (unsigned)(sec / 3600), (unsigned)(sec / 60 % 60),
