@@ -203,12 +203,38 @@ int mdl_csv_next(struct mdl_csv *c, int *got, struct sim_err *err)
     return SIM_OK;
 }
 
+int mdl_csv_header_line(struct mdl_csv *c, const char *want,
+                        struct sim_err *err)
+{
+    int got, rc;
+
+    rc = mdl_csv_next(c, &got, err);
+    if (rc)
+        return rc;
+    if (!got)
+        return sim_err_set(err, SIM_EPARSE,
+                           "%s:1:1: expected the header %s, got an empty file",
+                           c->path, want);
+    return SIM_OK;
+}
+
+int mdl_csv_header_fail(const struct mdl_csv *c, size_t col, const char *want,
+                        struct sim_err *err)
+{
+    char got_q[160];
+
+    mdl_quote(got_q, sizeof got_q, c->line_s, c->line_len, 120);
+    return sim_err_set(err, SIM_EPARSE,
+                       "%s:1:%zu: expected the header %s, got %s", c->path,
+                       col, want, got_q);
+}
+
 int mdl_csv_header_any(struct mdl_csv *c, const char *const *expected,
                        size_t n, size_t *which, struct sim_err *err)
 {
-    char want[512], got_q[160];
+    char want[512];
     size_t i, col, o = 0;
-    int got, rc;
+    int rc;
 
     assert(n > 0);
     want[0] = '\0';
@@ -219,13 +245,9 @@ int mdl_csv_header_any(struct mdl_csv *c, const char *const *expected,
             break;
         o += (size_t)w;
     }
-    rc = mdl_csv_next(c, &got, err);
+    rc = mdl_csv_header_line(c, want, err);
     if (rc)
         return rc;
-    if (!got)
-        return sim_err_set(err, SIM_EPARSE,
-                           "%s:1:1: expected the header %s, got an empty file",
-                           c->path, want);
     for (size_t k = 0; k < n; k++) {
         size_t elen = strlen(expected[k]);
         if (c->line_len == elen && memcmp(c->line_s, expected[k], elen) == 0) {
@@ -241,9 +263,7 @@ int mdl_csv_header_any(struct mdl_csv *c, const char *const *expected,
     for (size_t k = 0; k < c->nf; k++)
         if (c->f[k].col <= i + 1)
             col = c->f[k].col;
-    mdl_quote(got_q, sizeof got_q, c->line_s, c->line_len, 120);
-    return sim_err_set(err, SIM_EPARSE, "%s:1:%zu: expected the header %s, got %s",
-                       c->path, col, want, got_q);
+    return mdl_csv_header_fail(c, col, want, err);
 }
 
 int mdl_csv_header(struct mdl_csv *c, const char *expected,
@@ -268,6 +288,32 @@ int mdl_csv_nfields(const struct mdl_csv *c, size_t n, const char *names,
                        c->path, c->line, col, n, names, c->nf, got_q);
 }
 
+int mdl_csv_rows(struct mdl_csv *c, size_t nfields, const char *names,
+                 const char *what, mdl_csv_row_fn row, void *ctx,
+                 struct sim_err *err)
+{
+    size_t n = 0;
+    int got, rc;
+
+    for (;;) {
+        rc = mdl_csv_next(c, &got, err);
+        if (rc || !got)
+            break;
+        rc = mdl_csv_nfields(c, nfields, names, err);
+        if (!rc)
+            rc = row(c, ctx, err);
+        if (rc)
+            break;
+        n++;
+    }
+    if (!rc && n == 0)
+        rc = sim_err_set(err, SIM_EDATA,
+                         "%s:2:1: expected at least one %s after the header, "
+                         "got none",
+                         c->path, what);
+    return rc;
+}
+
 int mdl_csv_fail(const struct mdl_csv *c, size_t i, int code,
                  const char *what, struct sim_err *err)
 {
@@ -287,6 +333,40 @@ int mdl_csv_date(const struct mdl_csv *c, size_t i, int64_t *day,
     if (sim_date_parse(f->s, f->len, day) != SIM_OK)
         return mdl_csv_fail(c, i, SIM_EPARSE, "a date YYYY-MM-DD", err);
     return SIM_OK;
+}
+
+int mdl_csv_day(const struct mdl_csv *c, size_t n_rows, int64_t *first_day,
+                int allow_missing, int64_t *day, struct sim_err *err)
+{
+    char want[160], date[16];
+    const char *later = allow_missing ? " or later" : "";
+    int64_t expect;
+    int rc;
+
+    rc = mdl_csv_date(c, 0, day, err);
+    if (rc)
+        return rc;
+    if (n_rows == 0) {
+        *first_day = *day;
+        return SIM_OK;
+    }
+    expect = *first_day + (int64_t)n_rows;
+    if (*day == expect || (allow_missing && *day > expect))
+        return SIM_OK;
+    sim_date_format(expect, date, sizeof date);
+    if (*day == expect - 1)
+        snprintf(want, sizeof want,
+                 "%s%s (one row per day: this day repeats the previous row)",
+                 date, later);
+    else if (*day < expect)
+        snprintf(want, sizeof want, "%s%s (dates in ascending order)", date,
+                 later);
+    else
+        snprintf(want, sizeof want,
+                 "%s (one row per day with none missing: %lld day(s) "
+                 "missing before this row)",
+                 date, (long long)(*day - expect));
+    return mdl_csv_fail(c, 0, SIM_EINVAL, want, err);
 }
 
 int mdl_csv_int64(const struct mdl_csv *c, size_t i, int64_t *out,

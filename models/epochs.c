@@ -59,13 +59,78 @@ static double epoch_bits_difficulty(uint32_t bits)
     return (65535.0 / mant) * ldexp(1.0, 8 * (0x1d - exp));
 }
 
+/* One epoch: heights and times strictly ascending, the Unix seconds those
+ * of the time, the difficulty that of the bits (an mdl_csv_row_fn filling a
+ * struct hist_epochs). */
+static int epoch_row(const struct mdl_csv *c, void *ctx, struct sim_err *err)
+{
+    struct hist_epochs *e = ctx;
+    size_t n = e->n;
+    char want[200], tbuf[32];
+    int64_t height, unix_s;
+    sim_time_t t;
+    uint32_t bits = 0;
+    double d, dbits;
+    int rc;
+
+    rc = mdl_csv_int64(c, 0, &height, err);
+    if (rc)
+        return rc;
+    if (height < 0 || (n > 0 && height <= e->height[n - 1])) {
+        snprintf(want, sizeof want,
+                 "a block height above %lld (heights ascending)",
+                 (long long)(n > 0 ? e->height[n - 1] : -1));
+        return mdl_csv_fail(c, 0, SIM_EINVAL, want, err);
+    }
+    if (sim_datetime_parse(c->f[1].s, c->f[1].len, &t) != SIM_OK)
+        return mdl_csv_fail(c, 1, SIM_EPARSE,
+                            "a UTC time YYYY-MM-DDTHH:MM:SSZ", err);
+    if (n > 0 && t <= e->start[n - 1]) {
+        sim_time_format(e->start[n - 1], tbuf, sizeof tbuf);
+        snprintf(want, sizeof want, "a time after %s (times ascending)",
+                 tbuf);
+        return mdl_csv_fail(c, 1, SIM_EINVAL, want, err);
+    }
+    rc = mdl_csv_int64(c, 2, &unix_s, err);
+    if (rc)
+        return rc;
+    if (unix_s != t / SIM_NS_PER_S) {
+        sim_time_format(t, tbuf, sizeof tbuf);
+        snprintf(want, sizeof want, "%lld (the Unix seconds of %s)",
+                 (long long)(t / SIM_NS_PER_S), tbuf);
+        return mdl_csv_fail(c, 2, SIM_EINVAL, want, err);
+    }
+    rc = epoch_bits(c, 3, &bits, err);
+    if (rc)
+        return rc;
+    rc = mdl_csv_number(c, 4, 0, &d, err);
+    if (rc)
+        return rc;
+    dbits = epoch_bits_difficulty(bits);
+    if (!(fabs(d - dbits) <= EPOCH_BITS_TOL * dbits)) {
+        snprintf(want, sizeof want,
+                 "%.17g (the difficulty of bits 0x%08x, within %g)", dbits,
+                 (unsigned)bits, EPOCH_BITS_TOL);
+        return mdl_csv_fail(c, 4, SIM_EINVAL, want, err);
+    }
+    e->height[n] = height;
+    /* In the prev_block_* layout the time is that of the previous epoch's
+     * LAST block.  The new epoch's first block came after it, at a time the
+     * file does not give; we take that last block's time as the start of
+     * the new epoch (at most about one block interval early). */
+    e->start[n] = t;
+    e->difficulty[n] = d;
+    e->n = n + 1;
+    return SIM_OK;
+}
+
 int hist_epochs_parse(struct hist_epochs *out, const char *path,
                       const char *buf, size_t len, struct sim_err *err)
 {
     static const char *const headers[2] = {EPOCH_HEADER, EPOCH_HEADER_EXT};
     struct mdl_csv csv;
-    size_t cap, n = 0, layout = 0;
-    int rc = SIM_OK, got;
+    size_t cap, layout = 0;
+    int rc;
 
     memset(out, 0, sizeof *out);
     mdl_csv_init(&csv, path, buf, len);
@@ -78,87 +143,9 @@ int hist_epochs_parse(struct hist_epochs *out, const char *path,
         goto out;
     }
     rc = mdl_csv_header_any(&csv, headers, 2, &layout, err);
-    if (rc)
-        goto out;
-    for (;;) {
-        char want[200], tbuf[32];
-        int64_t height, unix_s;
-        sim_time_t t;
-        uint32_t bits = 0;
-        double d, dbits;
-
-        rc = mdl_csv_next(&csv, &got, err);
-        if (rc || !got)
-            break;
-        rc = mdl_csv_nfields(&csv, 5, headers[layout], err);
-        if (rc)
-            break;
-        rc = mdl_csv_int64(&csv, 0, &height, err);
-        if (rc)
-            break;
-        if (height < 0 || (n > 0 && height <= out->height[n - 1])) {
-            snprintf(want, sizeof want,
-                     "a block height above %lld (heights ascending)",
-                     (long long)(n > 0 ? out->height[n - 1] : -1));
-            rc = mdl_csv_fail(&csv, 0, SIM_EINVAL, want, err);
-            break;
-        }
-        if (sim_datetime_parse(csv.f[1].s, csv.f[1].len, &t) != SIM_OK) {
-            rc = mdl_csv_fail(&csv, 1, SIM_EPARSE,
-                              "a UTC time YYYY-MM-DDTHH:MM:SSZ", err);
-            break;
-        }
-        if (n > 0 && t <= out->start[n - 1]) {
-            sim_time_format(out->start[n - 1], tbuf, sizeof tbuf);
-            snprintf(want, sizeof want, "a time after %s (times ascending)",
-                     tbuf);
-            rc = mdl_csv_fail(&csv, 1, SIM_EINVAL, want, err);
-            break;
-        }
-        rc = mdl_csv_int64(&csv, 2, &unix_s, err);
-        if (rc)
-            break;
-        if (unix_s != t / SIM_NS_PER_S) {
-            sim_time_format(t, tbuf, sizeof tbuf);
-            snprintf(want, sizeof want, "%lld (the Unix seconds of %s)",
-                     (long long)(t / SIM_NS_PER_S), tbuf);
-            rc = mdl_csv_fail(&csv, 2, SIM_EINVAL, want, err);
-            break;
-        }
-        rc = epoch_bits(&csv, 3, &bits, err);
-        if (rc)
-            break;
-        rc = mdl_csv_number(&csv, 4, 0, &d, err);
-        if (rc)
-            break;
-        dbits = epoch_bits_difficulty(bits);
-        if (!(fabs(d - dbits) <= EPOCH_BITS_TOL * dbits)) {
-            snprintf(want, sizeof want,
-                     "%.17g (the difficulty of bits 0x%08x, within %g)", dbits,
-                     (unsigned)bits, EPOCH_BITS_TOL);
-            rc = mdl_csv_fail(&csv, 4, SIM_EINVAL, want, err);
-            break;
-        }
-        out->height[n] = height;
-        /* In the prev_block_* layout the time is that of the previous
-         * epoch's LAST block.  The new epoch's first block came after it,
-         * at a time the file does not give; we take that last block's time
-         * as the start of the new epoch (at most about one block interval
-         * early). */
-        out->start[n] = t;
-        out->difficulty[n] = d;
-        n++;
-    }
-    if (rc)
-        goto out;
-    if (n == 0) {
-        rc = sim_err_set(err, SIM_EDATA,
-                         "%s:2:1: expected at least one epoch after the "
-                         "header, got none",
-                         path);
-        goto out;
-    }
-    out->n = n;
+    if (!rc)
+        rc = mdl_csv_rows(&csv, 5, headers[layout], "epoch", epoch_row, out,
+                          err);
 out:
     mdl_csv_release(&csv);
     if (rc)
@@ -193,11 +180,13 @@ void hist_epochs_release(struct hist_epochs *e)
 
 /* ---- Fees ------------------------------------------------------------------ */
 
+#define FEES_ANY_HEADER "\"date,fees_<symbol>\""
+
 static int fees_header(struct mdl_csv *c, const char *fee_name,
                        struct sim_err *err)
 {
     char want[64];
-    int got, rc;
+    int rc;
 
     if (fee_name) {
         if (snprintf(want, sizeof want, "date,%s", fee_name) >=
@@ -206,25 +195,56 @@ static int fees_header(struct mdl_csv *c, const char *fee_name,
                                c->path);
         return mdl_csv_header(c, want, err);
     }
-    rc = mdl_csv_next(c, &got, err);
+    rc = mdl_csv_header_line(c, FEES_ANY_HEADER, err);
     if (rc)
         return rc;
-    if (!got)
-        return sim_err_set(err, SIM_EPARSE,
-                           "%s:1:1: expected the header \"date,fees_<symbol>\", "
-                           "got an empty file",
-                           c->path);
     if (c->nf == 2 && c->f[0].len == 4 && memcmp(c->f[0].s, "date", 4) == 0 &&
         c->f[1].len > 5 && memcmp(c->f[1].s, "fees_", 5) == 0)
         return SIM_OK;
-    {
-        char got_q[160];
-        mdl_quote(got_q, sizeof got_q, c->line_s, c->line_len, 120);
-        return sim_err_set(err, SIM_EPARSE,
-                           "%s:1:1: expected the header \"date,fees_<symbol>\", "
-                           "got %s",
-                           c->path, got_q);
+    return mdl_csv_header_fail(c, 1, FEES_ANY_HEADER, err);
+}
+
+/* The fees being read and the room their array has. */
+struct fees_table {
+    struct hist_fees *out;
+    size_t cap;
+};
+
+/* One day's fees, and a gap for each day skipped before it (an
+ * mdl_csv_row_fn filling a struct fees_table). */
+static int fees_row(const struct mdl_csv *c, void *ctx, struct sim_err *err)
+{
+    struct fees_table *t = ctx;
+    struct hist_fees *f = t->out;
+    int64_t day;
+    double v;
+    size_t at;
+    int rc;
+
+    rc = mdl_csv_day(c, f->n_days, &f->first_day, 1, &day, err);
+    if (rc)
+        return rc;
+    /* A day whose blocks paid no fee is a real zero, not a gap. */
+    rc = mdl_csv_number(c, 1, MDL_NUM_GAP | MDL_NUM_ZERO, &v, err);
+    if (rc)
+        return rc;
+    at = (size_t)(day - f->first_day);
+    if (at >= t->cap) {
+        size_t ncap = t->cap ? t->cap * 2 : 1024;
+        double *nf;
+        while (ncap <= at)
+            ncap *= 2;
+        nf = realloc(f->fees, ncap * sizeof *nf);
+        if (!nf)
+            return sim_err_set(err, SIM_ENOMEM, "%s: out of memory",
+                               c->path);
+        f->fees = nf;
+        t->cap = ncap;
     }
+    while (f->n_days < at)
+        f->fees[f->n_days++] = NAN;
+    f->fees[f->n_days++] = v;
+    return SIM_OK;
 }
 
 /* Fee files may skip days (the BTC file lacks three rows in 2025-11): a
@@ -232,65 +252,16 @@ static int fees_header(struct mdl_csv *c, const char *fee_name,
 int hist_fees_parse(struct hist_fees *out, const char *path, const char *buf,
                     size_t len, const char *fee_name, struct sim_err *err)
 {
+    struct fees_table t = {.out = out};
     struct mdl_csv csv;
-    size_t cap = 0, n = 0;
-    int64_t first_day = 0, day;
-    int rc = SIM_OK, got;
+    int rc;
 
     memset(out, 0, sizeof *out);
     mdl_csv_init(&csv, path, buf, len);
     rc = fees_header(&csv, fee_name, err);
-    if (rc)
-        goto out;
-    for (;;) {
-        double v;
-        size_t at;
-
-        rc = mdl_csv_next(&csv, &got, err);
-        if (rc || !got)
-            break;
-        rc = mdl_csv_nfields(&csv, 2, "date,fees_<symbol>", err);
-        if (rc)
-            break;
-        rc = hist_csv_next_day(&csv, n, first_day, 1, &day, err);
-        if (rc)
-            break;
-        if (n == 0)
-            first_day = day;
-        /* A day whose blocks paid no fee is a real zero, not a gap. */
-        rc = mdl_csv_number(&csv, 1, MDL_NUM_GAP | MDL_NUM_ZERO, &v, err);
-        if (rc)
-            break;
-        at = (size_t)(day - first_day);
-        if (at >= cap) {
-            size_t ncap = cap ? cap * 2 : 1024;
-            double *nf;
-            while (ncap <= at)
-                ncap *= 2;
-            nf = realloc(out->fees, ncap * sizeof *nf);
-            if (!nf) {
-                rc = sim_err_set(err, SIM_ENOMEM, "%s: out of memory", path);
-                break;
-            }
-            out->fees = nf;
-            cap = ncap;
-        }
-        while (n < at)
-            out->fees[n++] = NAN;
-        out->fees[n++] = v;
-    }
-    if (rc)
-        goto out;
-    if (n == 0) {
-        rc = sim_err_set(err, SIM_EDATA,
-                         "%s:2:1: expected at least one row of data after the "
-                         "header, got none",
-                         path);
-        goto out;
-    }
-    out->first_day = first_day;
-    out->n_days = n;
-out:
+    if (!rc)
+        rc = mdl_csv_rows(&csv, 2, "date,fees_<symbol>", "row of data",
+                          fees_row, &t, err);
     mdl_csv_release(&csv);
     if (rc)
         hist_fees_release(out);

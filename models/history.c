@@ -38,35 +38,32 @@ const char *hist_source_name(int src)
     return hist_source_names[src];
 }
 
-int hist_csv_next_day(const struct mdl_csv *c, size_t n_rows,
-                      int64_t first_day, int allow_missing, int64_t *day,
-                      struct sim_err *err)
+/* One day's values: an empty field is a gap, blocks are whole (an
+ * mdl_csv_row_fn filling a struct hist_series). */
+static int series_row(const struct mdl_csv *c, void *ctx, struct sim_err *err)
 {
-    char want[160], date[16];
-    const char *later = allow_missing ? " or later" : "";
-    int64_t expect;
+    struct hist_series *s = ctx;
+    size_t n = s->n_days;
+    int64_t day;
     int rc;
 
-    rc = mdl_csv_date(c, 0, day, err);
-    if (rc || n_rows == 0)
+    rc = mdl_csv_day(c, n, &s->first_day, 0, &day, err);
+    if (rc)
         return rc;
-    expect = first_day + (int64_t)n_rows;
-    if (*day == expect || (allow_missing && *day > expect))
-        return SIM_OK;
-    sim_date_format(expect, date, sizeof date);
-    if (*day == expect - 1)
-        snprintf(want, sizeof want,
-                 "%s%s (one row per day: this day repeats the previous row)",
-                 date, later);
-    else if (*day < expect)
-        snprintf(want, sizeof want, "%s%s (dates in ascending order)", date,
-                 later);
-    else
-        snprintf(want, sizeof want,
-                 "%s (one row per day with none missing: %lld day(s) "
-                 "missing before this row)",
-                 date, (long long)(*day - expect));
-    return mdl_csv_fail(c, 0, SIM_EINVAL, want, err);
+    for (int k = 0; k < HIST_NCOLS; k++) {
+        unsigned flags = MDL_NUM_GAP;
+        double v;
+        if (k == HIST_BLOCKS)
+            flags |= MDL_NUM_WHOLE;
+        rc = mdl_csv_number(c, (size_t)k + 1, flags, &v, err);
+        if (rc)
+            return rc;
+        s->col[k][n] = v;
+        s->source[k][n] =
+            (uint8_t)(isnan(v) ? HIST_SRC_GAP : HIST_SRC_OBSERVED);
+    }
+    s->n_days = n + 1;
+    return SIM_OK;
 }
 
 int hist_series_parse(struct hist_series *out, const char *path,
@@ -74,9 +71,8 @@ int hist_series_parse(struct hist_series *out, const char *path,
                       struct sim_err *err)
 {
     struct mdl_csv csv;
-    size_t cap, n = 0;
-    int64_t first_day = 0, day;
-    int rc = SIM_OK, got;
+    size_t cap;
+    int rc;
 
     memset(out, 0, sizeof *out);
     mdl_csv_init(&csv, path, buf, len);
@@ -97,45 +93,9 @@ int hist_series_parse(struct hist_series *out, const char *path,
         }
     }
     rc = mdl_csv_header(&csv, HIST_SERIES_HEADER, err);
-    if (rc)
-        goto out;
-    for (;;) {
-        rc = mdl_csv_next(&csv, &got, err);
-        if (rc || !got)
-            break;
-        rc = mdl_csv_nfields(&csv, HIST_NCOLS + 1, HIST_SERIES_HEADER, err);
-        if (rc)
-            break;
-        rc = hist_csv_next_day(&csv, n, first_day, 0, &day, err);
-        if (rc)
-            break;
-        if (n == 0)
-            first_day = day;
-        for (int k = 0; k < HIST_NCOLS; k++) {
-            unsigned flags = MDL_NUM_GAP;
-            double v;
-            if (k == HIST_BLOCKS)
-                flags |= MDL_NUM_WHOLE;
-            rc = mdl_csv_number(&csv, (size_t)k + 1, flags, &v, err);
-            if (rc)
-                goto out;
-            out->col[k][n] = v;
-            out->source[k][n] =
-                (uint8_t)(isnan(v) ? HIST_SRC_GAP : HIST_SRC_OBSERVED);
-        }
-        n++;
-    }
-    if (rc)
-        goto out;
-    if (n == 0) {
-        rc = sim_err_set(err, SIM_EDATA,
-                         "%s:2:1: expected at least one row of data after the "
-                         "header, got none",
-                         path);
-        goto out;
-    }
-    out->first_day = first_day;
-    out->n_days = n;
+    if (!rc)
+        rc = mdl_csv_rows(&csv, HIST_NCOLS + 1, HIST_SERIES_HEADER,
+                          "row of data", series_row, out, err);
 out:
     mdl_csv_release(&csv);
     if (rc)

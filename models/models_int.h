@@ -61,11 +61,34 @@ int mdl_csv_header(struct mdl_csv *c, const char *expected,
  * one found.  The message lists them all. */
 int mdl_csv_header_any(struct mdl_csv *c, const char *const *expected,
                        size_t n, size_t *which, struct sim_err *err);
+/* The parts of a header check for a header no fixed text describes.  Read
+ * line 1: SIM_EPARSE "path:1:1: expected the header <want>, got an empty
+ * file" when there is none (want is given quoted, as it should appear). */
+int mdl_csv_header_line(struct mdl_csv *c, const char *want,
+                        struct sim_err *err);
+/* Reject the header line just read: SIM_EPARSE "path:1:<col>: expected the
+ * header <want>, got "<line>"". */
+int mdl_csv_header_fail(const struct mdl_csv *c, size_t col, const char *want,
+                        struct sim_err *err);
 
 /* Check the current line has n fields; `names` (the header) goes into the
  * message.  SIM_EPARSE otherwise. */
 int mdl_csv_nfields(const struct mdl_csv *c, size_t n, const char *names,
                     struct sim_err *err);
+
+/* Checks and stores the fields of the current row (already known to be as
+ * many as the header's); ctx is the caller's table being filled. */
+typedef int (*mdl_csv_row_fn)(const struct mdl_csv *c, void *ctx,
+                              struct sim_err *err);
+
+/* Read every line after the header as a row of nfields fields (names, the
+ * header, goes into the message otherwise) and hand each to row, in file
+ * order.  The first failure of a row stops the reading and is returned;
+ * SIM_EDATA "path:2:1: expected at least one <what> after the header, got
+ * none" when there is no row. */
+int mdl_csv_rows(struct mdl_csv *c, size_t nfields, const char *names,
+                 const char *what, mdl_csv_row_fn row, void *ctx,
+                 struct sim_err *err);
 
 /* Fail on field i: "path:line:col: expected <what>, got "<field>"". */
 int mdl_csv_fail(const struct mdl_csv *c, size_t i, int code,
@@ -74,6 +97,13 @@ int mdl_csv_fail(const struct mdl_csv *c, size_t i, int code,
 /* Field i as a day number: exactly YYYY-MM-DD.  SIM_EPARSE otherwise. */
 int mdl_csv_date(const struct mdl_csv *c, size_t i, int64_t *day,
                  struct sim_err *err);
+
+/* A daily row's date (field 0) as *day, which must be *first_day + n_rows:
+ * ascending, one row per day, none missing — or, with allow_missing, any
+ * later day.  The first row (n_rows == 0) sets *first_day instead.
+ * SIM_EPARSE for a malformed date, SIM_EINVAL for one out of sequence. */
+int mdl_csv_day(const struct mdl_csv *c, size_t n_rows, int64_t *first_day,
+                int allow_missing, int64_t *day, struct sim_err *err);
 
 /* Field i as a decimal integer (optional '-', digits, no overflow). */
 int mdl_csv_int64(const struct mdl_csv *c, size_t i, int64_t *out,
@@ -116,14 +146,6 @@ int hist_epochs_parse(struct hist_epochs *out, const char *path,
  * accept any "fees_<name>". */
 int hist_fees_parse(struct hist_fees *out, const char *path, const char *buf,
                     size_t len, const char *fee_name, struct sim_err *err);
-
-/* Parse a data row's date (field 0) into *day and check it is
- * first_day + n_rows (any day when n_rows == 0): ascending, one row per
- * day, none missing — or, with allow_missing, any later day.  Shared by the
- * series and fee loaders. */
-int hist_csv_next_day(const struct mdl_csv *c, size_t n_rows,
-                      int64_t first_day, int allow_missing, int64_t *day,
-                      struct sim_err *err);
 
 /* Number of lines in buf: an upper bound on its data rows plus one. */
 size_t mdl_count_lines(const char *buf, size_t len);

@@ -26,10 +26,6 @@ static const struct unit units[] = {
     {"MSol/s", 1e6, 1}, {"GSol/s", 1e9, 1},
 };
 
-/* Name tables are built into one array sized for the longest of them. */
-_Static_assert(NELEM(units) >= COIN_ALGO_COUNT, "name buffer too small");
-_Static_assert(NELEM(units) >= COIN_DAA_COUNT, "name buffer too small");
-
 static void unit_names(const char **names)
 {
     for (size_t i = 0; i < NELEM(units); i++)
@@ -42,18 +38,30 @@ static void algo_names(const char **names)
         names[i] = coin_algo_name(i);
 }
 
-/* Whether a unit of that kind suits the algorithm; fails at rd->path. */
-static int check_unit_kind(struct scn_rd *rd, const struct unit *u, int algo)
+/* Member key of obj must name a unit suited to the algorithm (a solution
+ * unit for Equihash, a hash unit otherwise); *u = its index in units. */
+static int read_unit(struct scn_rd *rd, const cJSON *obj, const char *key,
+                     int algo, int *u)
 {
+    const char *names[NELEM(units)];
     int want_sol = algo == COIN_ALGO_EQUIHASH;
-    if (u->sol == want_sol)
-        return SIM_OK;
-    return scn_fail(rd, SIM_EINVAL,
-                    "expected a %s unit for %s (%s), got \"%s\"",
-                    want_sol ? "solution" : "hash", coin_algo_name(algo),
-                    want_sol ? "Sol/s, kSol/s, MSol/s, GSol/s"
-                             : "H/s, kH/s, MH/s, GH/s, TH/s, PH/s, EH/s",
-                    u->name);
+    size_t mark;
+    int rc;
+
+    unit_names(names);
+    rc = scn_get_enum(rd, obj, key, SCN_REQUIRED, names, NELEM(units), u);
+    if (rc)
+        return rc;
+    mark = scn_path_key(&rd->path, key);
+    if (units[*u].sol != want_sol)
+        return scn_fail(rd, SIM_EINVAL,
+                        "expected a %s unit for %s (%s), got \"%s\"",
+                        want_sol ? "solution" : "hash", coin_algo_name(algo),
+                        want_sol ? "Sol/s, kSol/s, MSol/s, GSol/s"
+                                 : "H/s, kH/s, MH/s, GH/s, TH/s, PH/s, EH/s",
+                        units[*u].name);
+    scn_path_pop(&rd->path, mark);
+    return SIM_OK;
 }
 
 /* Open member key of obj as a sourced fact {"value", "source", "note"?,
@@ -92,6 +100,70 @@ static int fact_open(struct scn_rd *rd, const cJSON *obj, const char *key,
 static void fact_close(struct scn_rd *rd, size_t mark)
 {
     scn_path_pop(&rd->path, mark);
+}
+
+/* The required fact at key of obj whose value is a number in [min, max]
+ * (bounds excluded per flags). */
+static int fact_number(struct scn_rd *rd, const cJSON *obj, const char *key,
+                       double min, double max, unsigned flags, double *out)
+{
+    const cJSON *w;
+    size_t mark;
+    int rc;
+
+    rc = fact_open(rd, obj, key, SCN_REQUIRED, NULL, &w, &mark);
+    if (!rc)
+        rc = scn_get_number(rd, w, "value", SCN_REQUIRED, min, max, flags,
+                            out);
+    if (!rc)
+        fact_close(rd, mark);
+    return rc;
+}
+
+/* The required fact at key of obj whose value is one of names[0..n). */
+static int fact_enum(struct scn_rd *rd, const cJSON *obj, const char *key,
+                     const char *const *names, size_t n, int *out)
+{
+    const cJSON *w;
+    size_t mark;
+    int rc;
+
+    rc = fact_open(rd, obj, key, SCN_REQUIRED, NULL, &w, &mark);
+    if (!rc)
+        rc = scn_get_enum(rd, w, "value", SCN_REQUIRED, names, n, out);
+    if (!rc)
+        fact_close(rd, mark);
+    return rc;
+}
+
+/* The required fact "algorithm" of obj. */
+static int fact_algo(struct scn_rd *rd, const cJSON *obj, int *algo)
+{
+    const char *names[COIN_ALGO_COUNT];
+
+    algo_names(names);
+    return fact_enum(rd, obj, "algorithm", names, COIN_ALGO_COUNT, algo);
+}
+
+/* The optional fact at key of obj whose value is a string of 1 to size - 1
+ * bytes, copied into buf (left as it is when the fact is absent). */
+static int fact_string(struct scn_rd *rd, const cJSON *obj, const char *key,
+                       char *buf, size_t size)
+{
+    const char *s;
+    const cJSON *w;
+    size_t mark;
+    int rc;
+
+    rc = fact_open(rd, obj, key, SCN_OPTIONAL, NULL, &w, &mark);
+    if (rc || !w)
+        return rc;
+    rc = scn_get_string(rd, w, "value", SCN_REQUIRED, 1, size - 1, &s);
+    if (rc)
+        return rc;
+    snprintf(buf, size, "%s", s);
+    fact_close(rd, mark);
+    return SIM_OK;
 }
 
 static const char *const step_keys[] = {"from", "value", "source", "note"};
@@ -178,16 +250,17 @@ static const char *const coin_keys[] = {
     "miner_share", "merged_with", "hashrate_unit",
 };
 
-/* Fill c from the coin object at rd->path.  Earlier coins (coins[0..i))
- * are there for the duplicate-symbol check. */
-static int read_coin(struct scn_rd *rd, const cJSON *obj, struct coin *c,
-                     const struct coin *earlier, size_t i)
+/* Fill coins[i] from the coin object at rd->path (a cat_read_fn); the
+ * coins before it are there for the duplicate-symbol check. */
+static int read_coin(struct scn_rd *rd, const cJSON *obj, void *elems,
+                     size_t i)
 {
-    const char *names[NELEM(units)];
+    struct coin *coins = elems, *c = &coins[i];
+    const char *names[COIN_DAA_COUNT];
     const char *s, *launch_text;
     const cJSON *w;
     size_t mark;
-    int rc;
+    int rc, u;
 
     rc = scn_object(rd, obj, coin_keys, NELEM(coin_keys));
     if (rc)
@@ -204,7 +277,7 @@ static int read_coin(struct scn_rd *rd, const cJSON *obj, struct coin *c,
                         "digits, got \"%s\"",
                         MDL_SYMBOL_MAX - 1, s);
     for (size_t j = 0; j < i; j++)
-        if (strcmp(earlier[j].symbol, s) == 0)
+        if (strcmp(coins[j].symbol, s) == 0)
             return scn_fail(rd, SIM_EEXIST,
                             "duplicate symbol \"%s\" (also at $.coins[%zu])",
                             s, j);
@@ -217,36 +290,16 @@ static int read_coin(struct scn_rd *rd, const cJSON *obj, struct coin *c,
         return rc;
     snprintf(c->name, sizeof c->name, "%s", s);
 
-    rc = fact_open(rd, obj, "algorithm", SCN_REQUIRED, NULL, &w, &mark);
-    if (rc)
-        return rc;
-    algo_names(names);
-    rc = scn_get_enum(rd, w, "value", SCN_REQUIRED, names, COIN_ALGO_COUNT,
-                      &c->algo);
-    if (rc)
-        return rc;
-    fact_close(rd, mark);
-
-    rc = fact_open(rd, obj, "work_per_difficulty", SCN_REQUIRED, NULL, &w,
-                   &mark);
-    if (rc)
-        return rc;
-    rc = scn_get_number(rd, w, "value", SCN_REQUIRED, 0.0, HUGE_VAL,
-                        SCN_MIN_EXCL, &c->work_per_difficulty);
-    if (rc)
-        return rc;
-    fact_close(rd, mark);
-
-    rc = fact_open(rd, obj, "daa", SCN_REQUIRED, NULL, &w, &mark);
-    if (rc)
-        return rc;
     for (int k = 0; k < COIN_DAA_COUNT; k++)
         names[k] = coin_daa_name(k);
-    rc = scn_get_enum(rd, w, "value", SCN_REQUIRED, names, COIN_DAA_COUNT,
-                      &c->daa);
+    rc = fact_algo(rd, obj, &c->algo);
+    if (!rc)
+        rc = fact_number(rd, obj, "work_per_difficulty", 0.0, HUGE_VAL,
+                         SCN_MIN_EXCL, &c->work_per_difficulty);
+    if (!rc)
+        rc = fact_enum(rd, obj, "daa", names, COIN_DAA_COUNT, &c->daa);
     if (rc)
         return rc;
-    fact_close(rd, mark);
 
     rc = fact_open(rd, obj, "launch", SCN_REQUIRED, NULL, &w, &mark);
     if (rc)
@@ -265,37 +318,19 @@ static int read_coin(struct scn_rd *rd, const cJSON *obj, struct coin *c,
     if (!rc)
         rc = read_schedule(rd, obj, "miner_share", c->launch, launch_text,
                            0.0, 1.0, 0, &c->miner_share);
+    if (!rc)
+        rc = fact_string(rd, obj, "merged_with", c->merged_with,
+                         sizeof c->merged_with);
     if (rc)
         return rc;
-
-    rc = fact_open(rd, obj, "merged_with", SCN_OPTIONAL, NULL, &w, &mark);
-    if (rc)
-        return rc;
-    if (w) {
-        rc = scn_get_string(rd, w, "value", SCN_REQUIRED, 1,
-                            MDL_SYMBOL_MAX - 1, &s);
-        if (rc)
-            return rc;
-        snprintf(c->merged_with, sizeof c->merged_with, "%s", s);
-        fact_close(rd, mark);
-    }
 
     rc = fact_open(rd, obj, "hashrate_unit", SCN_REQUIRED, "scale", &w,
                    &mark);
-    if (rc)
-        return rc;
-    int u;
-    unit_names(names);
-    rc = scn_get_enum(rd, w, "value", SCN_REQUIRED, names, NELEM(units), &u);
-    if (rc)
-        return rc;
-    size_t mv = scn_path_key(&rd->path, "value");
-    rc = check_unit_kind(rd, &units[u], c->algo);
-    if (rc)
-        return rc;
-    scn_path_pop(&rd->path, mv);
-    rc = scn_get_number(rd, w, "scale", SCN_REQUIRED, 0.0, HUGE_VAL,
-                        SCN_MIN_EXCL, &c->hashrate_unit_scale);
+    if (!rc)
+        rc = read_unit(rd, w, "value", c->algo, &u);
+    if (!rc)
+        rc = scn_get_number(rd, w, "scale", SCN_REQUIRED, 0.0, HUGE_VAL,
+                            SCN_MIN_EXCL, &c->hashrate_unit_scale);
     if (rc)
         return rc;
     if (c->hashrate_unit_scale != units[u].scale) {
@@ -385,59 +420,86 @@ static int read_top(struct scn_rd *rd, const cJSON *root, const char *list,
     return rc;
 }
 
-static int record_file(struct scn_rd *rd, const struct scn_doc *doc,
-                       const char *path, char *out_path, char *out_sha)
+/* A catalogue's reader of the element obj at rd->path into elems[i], where
+ * elems[0..i) are the elements read before it. */
+typedef int (*cat_read_fn)(struct scn_rd *rd, const cJSON *obj, void *elems,
+                           size_t i);
+
+/* A catalogue file being loaded: its document, the reader at it, and the
+ * array of its list, whose first n elements were begun (the last perhaps
+ * only in part, so a failure can release what each holds). */
+struct cat_file {
+    struct scn_doc doc;
+    struct scn_rd rd;
+    void *elems;
+    size_t n;
+};
+
+/* Load the catalogue at path into f (zeroed by the caller): the top level
+ * with its list, then each element of the list read by read_elem into a
+ * new array of size-byte elements.  The caller releases f->elems and
+ * f->doc, on failure too. */
+static int cat_load(struct cat_file *f, const char *path, const char *list,
+                    size_t size, cat_read_fn read_elem, struct sim_err *err)
+{
+    const cJSON *arr;
+    size_t n = 0, mark, i = 0;
+    int rc;
+
+    rc = scn_doc_load(&f->doc, path, err);
+    if (rc)
+        return rc;
+    scn_rd_init(&f->rd, &f->doc, err);
+    rc = read_top(&f->rd, f->doc.root, list, &arr, &n);
+    if (rc)
+        return rc;
+    f->elems = calloc(n, size);
+    if (!f->elems)
+        return sim_err_set(err, SIM_ENOMEM, "%s: out of memory", path);
+    mark = scn_path_key(&f->rd.path, list);
+    for (const cJSON *e = arr->child; e; e = e->next, i++) {
+        size_t m = scn_path_index(&f->rd.path, i);
+        f->n = i + 1;
+        rc = read_elem(&f->rd, e, f->elems, i);
+        if (rc)
+            return rc;
+        scn_path_pop(&f->rd.path, m);
+    }
+    scn_path_pop(&f->rd.path, mark);
+    return SIM_OK;
+}
+
+/* Record the path and the SHA-256 of the loaded file in the catalogue. */
+static int record_file(const struct cat_file *f, const char *path,
+                       char *out_path, char *out_sha)
 {
     size_t k = strlen(path);
     if (k >= MDL_PATH_MAX)
-        return sim_err_set(rd->err, SIM_EINVAL,
+        return sim_err_set(f->rd.err, SIM_EINVAL,
                            "%.64s...: path longer than %d bytes", path,
                            MDL_PATH_MAX - 1);
     memcpy(out_path, path, k + 1);
-    sim_sha256_hex(doc->text.data, doc->text.len, out_sha);
+    sim_sha256_hex(f->doc.text.data, f->doc.text.len, out_sha);
     return SIM_OK;
 }
 
 int scn_coins_load(struct coin_catalog *out, const char *path,
                    struct sim_err *err)
 {
-    struct scn_doc doc = {0};
-    struct scn_rd rd;
-    const cJSON *arr;
-    size_t n = 0;
+    struct cat_file f = {0};
     int rc;
 
     memset(out, 0, sizeof *out);
-    rc = scn_doc_load(&doc, path, err);
-    if (rc)
-        goto out;
-    scn_rd_init(&rd, &doc, err);
-    rc = read_top(&rd, doc.root, "coins", &arr, &n);
-    if (rc)
-        goto out;
-    out->coins = calloc(n, sizeof *out->coins);
-    if (!out->coins) {
-        rc = sim_err_set(err, SIM_ENOMEM, "%s: out of memory", path);
-        goto out;
-    }
-    size_t mark = scn_path_key(&rd.path, "coins");
-    size_t i = 0;
-    for (const cJSON *c = arr->child; c; c = c->next, i++) {
-        size_t m = scn_path_index(&rd.path, i);
-        out->n = i + 1; /* so a failure releases this coin's schedules */
-        rc = read_coin(&rd, c, &out->coins[i], out->coins, i);
-        if (rc)
-            goto out;
-        scn_path_pop(&rd.path, m);
-    }
-    scn_path_pop(&rd.path, mark);
-    rc = check_merged(&rd, out);
+    rc = cat_load(&f, path, "coins", sizeof *out->coins, read_coin, err);
+    out->coins = f.elems;
+    out->n = f.n;
     if (!rc)
-        rc = record_file(&rd, &doc, path, out->path, out->sha256);
-out:
+        rc = check_merged(&f.rd, out);
+    if (!rc)
+        rc = record_file(&f, path, out->path, out->sha256);
     if (rc)
         coin_catalog_release(out);
-    scn_doc_release(&doc);
+    scn_doc_release(&f.doc);
     return rc;
 }
 
@@ -446,15 +508,17 @@ static const char *const model_keys[] = {
     "release", "price_usd", "successor",
 };
 
-static int read_model(struct scn_rd *rd, const cJSON *obj, struct hw_model *h,
-                      const struct hw_model *earlier, size_t i)
+/* Fill models[i] from the model object at rd->path (a cat_read_fn); the
+ * models before it are there for the duplicate-name check. */
+static int read_model(struct scn_rd *rd, const cJSON *obj, void *elems,
+                      size_t i)
 {
-    const char *names[NELEM(units)];
+    struct hw_model *models = elems, *h = &models[i];
     const char *s;
     const cJSON *w;
     size_t mark;
     double v;
-    int rc;
+    int rc, u;
 
     rc = scn_object(rd, obj, model_keys, NELEM(model_keys));
     if (!rc)
@@ -463,7 +527,7 @@ static int read_model(struct scn_rd *rd, const cJSON *obj, struct hw_model *h,
     if (rc)
         return rc;
     for (size_t j = 0; j < i; j++) {
-        if (strcmp(earlier[j].name, s) == 0) {
+        if (strcmp(models[j].name, s) == 0) {
             scn_path_key(&rd->path, "name");
             return scn_fail(rd, SIM_EEXIST,
                             "duplicate model \"%s\" (also at $.models[%zu])",
@@ -472,44 +536,24 @@ static int read_model(struct scn_rd *rd, const cJSON *obj, struct hw_model *h,
     }
     snprintf(h->name, sizeof h->name, "%s", s);
 
-    rc = fact_open(rd, obj, "algorithm", SCN_REQUIRED, NULL, &w, &mark);
+    rc = fact_algo(rd, obj, &h->algo);
     if (rc)
         return rc;
-    algo_names(names);
-    rc = scn_get_enum(rd, w, "value", SCN_REQUIRED, names, COIN_ALGO_COUNT,
-                      &h->algo);
-    if (rc)
-        return rc;
-    fact_close(rd, mark);
 
     rc = fact_open(rd, obj, "hashrate", SCN_REQUIRED, "unit", &w, &mark);
+    if (!rc)
+        rc = scn_get_number(rd, w, "value", SCN_REQUIRED, 0.0, HUGE_VAL,
+                            SCN_MIN_EXCL, &v);
+    if (!rc)
+        rc = read_unit(rd, w, "unit", h->algo, &u);
     if (rc)
         return rc;
-    rc = scn_get_number(rd, w, "value", SCN_REQUIRED, 0.0, HUGE_VAL,
-                        SCN_MIN_EXCL, &v);
-    if (rc)
-        return rc;
-    int u;
-    unit_names(names);
-    rc = scn_get_enum(rd, w, "unit", SCN_REQUIRED, names, NELEM(units), &u);
-    if (rc)
-        return rc;
-    size_t mu = scn_path_key(&rd->path, "unit");
-    rc = check_unit_kind(rd, &units[u], h->algo);
-    if (rc)
-        return rc;
-    scn_path_pop(&rd->path, mu);
     h->hashrate = v * units[u].scale;
     fact_close(rd, mark);
 
-    rc = fact_open(rd, obj, "power_w", SCN_REQUIRED, NULL, &w, &mark);
+    rc = fact_number(rd, obj, "power_w", 0.0, 1e6, SCN_MIN_EXCL, &h->power_w);
     if (rc)
         return rc;
-    rc = scn_get_number(rd, w, "value", SCN_REQUIRED, 0.0, 1e6, SCN_MIN_EXCL,
-                        &h->power_w);
-    if (rc)
-        return rc;
-    fact_close(rd, mark);
 
     rc = fact_open(rd, obj, "release", SCN_REQUIRED, NULL, &w, &mark);
     if (rc)
@@ -519,27 +563,11 @@ static int read_model(struct scn_rd *rd, const cJSON *obj, struct hw_model *h,
         return rc;
     fact_close(rd, mark);
 
-    rc = fact_open(rd, obj, "price_usd", SCN_REQUIRED, NULL, &w, &mark);
-    if (rc)
-        return rc;
-    rc = scn_get_number(rd, w, "value", SCN_REQUIRED, 0.0, 1e9, 0,
-                        &h->price_usd);
-    if (rc)
-        return rc;
-    fact_close(rd, mark);
-
-    rc = fact_open(rd, obj, "successor", SCN_OPTIONAL, NULL, &w, &mark);
-    if (rc)
-        return rc;
-    if (w) {
-        rc = scn_get_string(rd, w, "value", SCN_REQUIRED, 1,
-                            sizeof h->successor - 1, &s);
-        if (rc)
-            return rc;
-        snprintf(h->successor, sizeof h->successor, "%s", s);
-        fact_close(rd, mark);
-    }
-    return SIM_OK;
+    rc = fact_number(rd, obj, "price_usd", 0.0, 1e9, 0, &h->price_usd);
+    if (!rc)
+        rc = fact_string(rd, obj, "successor", h->successor,
+                         sizeof h->successor);
+    return rc;
 }
 
 /* A successor is the next generation of the same machine: another model of
@@ -580,42 +608,19 @@ static int check_successors(struct scn_rd *rd, const struct hw_catalog *cat)
 int scn_hardware_load(struct hw_catalog *out, const char *path,
                       struct sim_err *err)
 {
-    struct scn_doc doc = {0};
-    struct scn_rd rd;
-    const cJSON *arr;
-    size_t n = 0;
+    struct cat_file f = {0};
     int rc;
 
     memset(out, 0, sizeof *out);
-    rc = scn_doc_load(&doc, path, err);
-    if (rc)
-        goto out;
-    scn_rd_init(&rd, &doc, err);
-    rc = read_top(&rd, doc.root, "models", &arr, &n);
-    if (rc)
-        goto out;
-    out->models = calloc(n, sizeof *out->models);
-    if (!out->models) {
-        rc = sim_err_set(err, SIM_ENOMEM, "%s: out of memory", path);
-        goto out;
-    }
-    size_t mark = scn_path_key(&rd.path, "models");
-    size_t i = 0;
-    for (const cJSON *m = arr->child; m; m = m->next, i++) {
-        size_t k = scn_path_index(&rd.path, i);
-        rc = read_model(&rd, m, &out->models[i], out->models, i);
-        if (rc)
-            goto out;
-        out->n = i + 1;
-        scn_path_pop(&rd.path, k);
-    }
-    scn_path_pop(&rd.path, mark);
-    rc = check_successors(&rd, out);
+    rc = cat_load(&f, path, "models", sizeof *out->models, read_model, err);
+    out->models = f.elems;
+    out->n = f.n;
     if (!rc)
-        rc = record_file(&rd, &doc, path, out->path, out->sha256);
-out:
+        rc = check_successors(&f.rd, out);
+    if (!rc)
+        rc = record_file(&f, path, out->path, out->sha256);
     if (rc)
         hw_catalog_release(out);
-    scn_doc_release(&doc);
+    scn_doc_release(&f.doc);
     return rc;
 }

@@ -32,6 +32,8 @@ bad=$(awk -v prefixes="$prefixes" '
         sub(/^.*\[/, "", obj); sub(/\]:$/, "", obj)
         next
     }
+    # names the sanitizers add to instrumented objects are not ours
+    NF >= 2 && $1 ~ /^__(odr_asan|asan|ubsan|sanitizer)/ { next }
     NF >= 2 {
         for (i = 1; i <= np; i++)
             if (index($1, p[i]) == 1)
