@@ -3,20 +3,9 @@
 # coinmetrics` and `data fit` usage, on the project's fixtures (and on
 # HASHSIM_DATA when it is set).  Run from the repository root.
 set -u
-bin=${HASHSIM_BIN:-$PWD/build/hashsim}
+. tests/cli/lib.sh
 set_dir=tests/fixtures/history/set
 cm_dir=tests/fixtures/coinmetrics
-work=$(mktemp -d) || exit 1
-trap 'rm -rf "$work"' EXIT
-trap 'exit 1' HUP INT TERM
-
-ok() { echo "ok $1"; }
-fail() { echo "FAIL $1: $2"; }
-skip() { echo "skip $1: $2"; }
-
-expect_rc() {
-    if [ "$3" -eq "$2" ]; then ok "$1"; else fail "$1" "exit $3, expected $2"; fi
-}
 
 # section FILE SYM: the lines of `data check` output about coin SYM.
 section() {

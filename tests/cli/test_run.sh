@@ -4,22 +4,10 @@
 # Run from the repository root; prints "ok NAME", "FAIL NAME: why" or
 # "skip NAME: why" per check.  The history checks need HASHSIM_DATA.
 set -u
-bin=${HASHSIM_BIN:-$PWD/build/hashsim}
+. tests/cli/lib.sh
 scn=scenarios/default.json
 coins="BTC BCH LTC DOGE ZEC ZEN KAS"
 cols="time price_usd difficulty price_source difficulty_source"
-work=$(mktemp -d) || exit 1
-trap 'rm -rf "$work"' EXIT
-trap 'exit 1' HUP INT TERM
-
-ok() { echo "ok $1"; }
-fail() { echo "FAIL $1: $2"; }
-skip() { echo "skip $1: $2"; }
-
-# expect_rc NAME WANT GOT
-expect_rc() {
-    if [ "$3" -eq "$2" ]; then ok "$1"; else fail "$1" "exit $3, expected $2"; fi
-}
 
 # attr FILE OBJECT NAME: a scalar attribute's value, quotes removed.
 attr() {
