@@ -193,15 +193,16 @@ static int fill_all(const struct scn_scenario *sc, struct hist_set *h,
     return SIM_OK;
 }
 
-/* Count days of a column by source on the run's period. */
+/* Count the run's days of a column by source (days outside the series
+ * count as gaps). */
 static size_t count_source(const struct hist_series *s, int col, int src,
                            int64_t first_day, int64_t last_day)
 {
     size_t n = 0;
     for (int64_t d = first_day; d <= last_day; d++) {
         int64_t i = d - s->first_day;
-        if (i >= 0 && (uint64_t)i < s->n_days && s->source[col][i] == src)
-            n++;
+        int inside = i >= 0 && (uint64_t)i < s->n_days;
+        n += (inside ? s->source[col][i] : HIST_SRC_GAP) == src;
     }
     return n;
 }
@@ -263,6 +264,8 @@ static int record_meta(struct run *r, const struct app_run_opts *o,
                                   sc->first_day, sc->last_day);
         size_t pest = count_source(s, HIST_PRICE, HIST_SRC_ESTIMATED,
                                    sc->first_day, sc->last_day);
+        size_t pgap = count_source(s, HIST_PRICE, HIST_SRC_GAP,
+                                   sc->first_day, sc->last_day);
         snprintf(grp, sizeof grp, "/market/%s", c->symbol);
         if (r->h->synthetic) {
             snprintf(pf, sizeof pf, "synthetic");
@@ -275,11 +278,19 @@ static int record_meta(struct run *r, const struct app_run_opts *o,
             (rc = h5_rec_attr_string(rec, grp, "difficulty_fill", df, err)) ||
             (rc = h5_rec_attr_int(rec, grp, "price_estimated_days",
                                   (int64_t)pest, err)) ||
+            (rc = h5_rec_attr_int(rec, grp, "price_gap_days", (int64_t)pgap,
+                                  err)) ||
             (rc = h5_rec_attr_int(rec, grp, "difficulty_estimated_days",
                                   (int64_t)est, err)) ||
             (rc = h5_rec_attr_int(rec, grp, "difficulty_derived_days",
                                   (int64_t)der, err)))
             return rc;
+        if (pgap && note)
+            fprintf(note,
+                    "hashsim: %s has no price on %zu of the run's %lld "
+                    "day(s): not traded on those days\n",
+                    c->symbol, pgap,
+                    (long long)(sc->last_day - sc->first_day + 1));
         if (est + der + pest > 0) {
             snprintf(buf, sizeof buf, "%s: difficulty %s on %zu day(s)",
                      c->symbol, df, est + der);

@@ -298,6 +298,12 @@ else
     v=$(attr "$h" /market/ZEN difficulty_fill)
     if [ "$v" = "sibling_parity(ZEC)" ]; then ok run_history_zen_difficulty_fill
     else fail run_history_zen_difficulty_fill "difficulty_fill is \"$v\""; fi
+    # KAS has no price before 2022-05-24: 143 days of 2022 untraded, said
+    # on screen and recorded
+    v=$(attr "$h" /market/KAS price_gap_days)
+    if [ "$v" = 143 ] && grep -q "KAS has no price on 143 of the run's 365" \
+        "$work/out"; then ok run_history_kas_untraded_days
+    else fail run_history_kas_untraded_days "price_gap_days is \"$v\""; fi
     want=$(awk -F, '$1 == "2022-01-01" { print $2; exit }' \
         "$HASHSIM_DATA/btc.csv")
     got=$(value "$h" /market/BTC/price_usd 0)
