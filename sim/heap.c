@@ -1,5 +1,6 @@
 /* heap.c — storage of the future-event list (push and pop are inline in
- * sim_int.h): aligned allocation, rebuilding, and renumbering of ranks. */
+ * sim_int.h): aligned allocation, rebuilding, renumbering of ranks, and the
+ * tie path of the sibling minimum. */
 #define _DEFAULT_SOURCE /* madvise() and MADV_HUGEPAGE, where they exist */
 #include <stdlib.h>
 #include <string.h>
@@ -121,4 +122,16 @@ uint64_t sim_heap_renumber(struct sim_heap *h)
         h->e[i].lo = (h->e[i].lo & ~SIM_RANK_MASK) |
                      (uint64_t)i << SIM_RANK_SHIFT;
     return (uint64_t)h->n;
+}
+
+/* Out of line so that the inline minimum stays small: equal times are
+ * rare on the hot path (two sentinels tie too, but only in the last, partly
+ * filled sibling group). */
+size_t sim_heap_min4_exact(const struct sim_heap_entry *e, size_t c)
+{
+    size_t m = c;
+    for (size_t j = c + 1; j < c + SIM_HEAP_D; j++)
+        if (sim_heap_key(&e[j]) < sim_heap_key(&e[m]))
+            m = j;
+    return m;
 }

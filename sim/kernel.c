@@ -43,7 +43,7 @@ struct sim {
     struct sim_slot *slots;
     uint32_t nslots;    /* slots ever handed out */
     uint32_t slots_cap;
-    uint32_t free_head; /* LIFO: the slot an event just left is reused hot */
+    uint32_t free_head; /* LIFO: the slot released last is reused first */
     sim_time_t now;
     uint64_t next_seq;
     uint64_t next_rank;
@@ -51,12 +51,14 @@ struct sim {
     size_t live;
     size_t dead; /* tombstones still in the heap */
     size_t peak;
-    uint64_t events_run;
+    /* Every scheduled event is pending, cancelled or run, so the count of
+     * events run is derived, one store fewer per event. */
     uint64_t scheduled;
     uint64_t cancelled;
     int running;
     int halted;
-    int top_spent; /* e[0] is the running event's, not yet removed */
+    int top_spent;  /* e[0] is the running event's, not yet removed */
+    uint32_t spent; /* its slot, while top_spent: not yet released */
     struct sim_class cls[SIM_MAX_CLASSES];
 };
 
@@ -136,15 +138,20 @@ static void slot_release(struct sim *s, uint32_t i)
     s->free_head = i;
 }
 
-/* While a handler runs, its own entry stays at the top of the heap: a
- * handler usually schedules a follow-up, which then takes the top's place
- * in one walk down the heap instead of a pop and a push.  Anything else
- * that reads the heap first removes the spent entry here. */
+/* While a handler runs, its own entry stays at the top of the heap and its
+ * slot stays out of the free list: a handler usually schedules a
+ * follow-up, which then takes the top's place in one walk down the heap
+ * instead of a pop and a push, and takes the slot (in cache) without a trip
+ * through the free list.  That is the slot it would get from the list
+ * anyway, the list being LIFO, so handles come out as if the slot had been
+ * released when the handler started.  Anything else that reads the heap or
+ * the free list first settles the spent entry and slot here. */
 static void settle_top(struct sim *s)
 {
     if (s->top_spent) {
         s->top_spent = 0;
         sim_heap_pop(&s->heap);
+        slot_release(s, s->spent);
     }
 }
 
@@ -153,22 +160,29 @@ int sim_schedule(struct sim *s, sim_time_t t, uint32_t cls, uint64_t arg,
 {
     if (t < s->now || cls >= SIM_MAX_CLASSES || !s->cls[cls].fn)
         return SIM_EINVAL;
-    if (s->heap.n == s->heap.cap &&
-        sim_heap_reserve(&s->heap, s->heap.n + 1) != SIM_OK)
-        return SIM_ENOMEM;
-    uint32_t i = s->free_head;
-    if (i != SLOT_NONE) {
-        s->free_head = s->slots[i].next_free;
-    } else {
-        if (s->nslots == s->slots_cap &&
-            slots_grow(s, (size_t)s->slots_cap * 2) != SIM_OK)
-            return SIM_ENOMEM;
-        i = s->nslots++;
-        s->slots[i].gen = 0;
-    }
     if (s->next_rank >= s->rank_limit) {
         settle_top(s);
         s->next_rank = sim_heap_renumber(&s->heap);
+    }
+    uint32_t i;
+    if (s->top_spent) {
+        /* A replacement needs no room: a full heap is not grown (at 1e6
+         * events in the hold model it used to double, +16 MiB). */
+        i = s->spent;
+    } else {
+        if (s->heap.n == s->heap.cap &&
+            sim_heap_reserve(&s->heap, s->heap.n + 1) != SIM_OK)
+            return SIM_ENOMEM;
+        i = s->free_head;
+        if (i != SLOT_NONE) {
+            s->free_head = s->slots[i].next_free;
+        } else {
+            if (s->nslots == s->slots_cap &&
+                slots_grow(s, (size_t)s->slots_cap * 2) != SIM_OK)
+                return SIM_ENOMEM;
+            i = s->nslots++;
+            s->slots[i].gen = 0;
+        }
     }
     struct sim_slot *sl = &s->slots[i];
     sl->arg = arg;
@@ -180,15 +194,17 @@ int sim_schedule(struct sim *s, sim_time_t t, uint32_t cls, uint64_t arg,
         .lo = (uint64_t)cls << SIM_CLS_SHIFT |
               s->next_rank++ << SIM_RANK_SHIFT | i,
     };
+    s->scheduled++;
     if (s->top_spent) {
+        /* The running event already left the live count: no new peak. */
         s->top_spent = 0;
+        s->live++;
         sim_heap_replace_top(&s->heap, e);
     } else {
         sim_heap_push(&s->heap, e);
+        if (++s->live > s->peak)
+            s->peak = s->live;
     }
-    s->scheduled++;
-    if (++s->live > s->peak)
-        s->peak = s->live;
     if (handle_out)
         *handle_out = (uint64_t)sl->gen << 32 | i;
     return SIM_OK;
@@ -268,14 +284,13 @@ int sim_run(struct sim *s, sim_time_t stop)
             .handle = (uint64_t)sl->gen << 32 | i,
         };
         /* The event leaves the pending set before its handler runs: its
-         * handle no longer cancels anything, and its slot (in cache) is
-         * the one the handler's next schedule takes. */
+         * handle no longer cancels anything.  Its entry and slot stay
+         * until the handler returns (see settle_top). */
         sl->gen += 1;
-        slot_release(s, i);
         s->live--;
         s->top_spent = 1;
+        s->spent = i;
         s->now = ev.time;
-        s->events_run++;
         s->cls[cls].fn(s, &ev, s->cls[cls].ctx);
         settle_top(s);
         if (s->halted)
@@ -309,7 +324,7 @@ size_t sim_pending(const struct sim *s)
 
 void sim_get_stats(const struct sim *s, struct sim_stats *out)
 {
-    out->events_run = s->events_run;
+    out->events_run = s->scheduled - s->cancelled - s->live;
     out->scheduled = s->scheduled;
     out->cancelled = s->cancelled;
     out->pending = s->live;

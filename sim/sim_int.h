@@ -16,11 +16,18 @@
  * are shallower still but read 2 and 4 lines and need 7 and 15 comparisons
  * per level: on the hold model with 1e3 events (all in L1) they measured
  * about 30 % and 60 % slower, and at 1e6 events neither beat the 4-ary
- * heap with its grandchild prefetch (below). */
+ * heap with its prefetch (below).  Keeping the times apart from the rest
+ * of the key (8-byte entries in one array, the other word in a parallel
+ * one) gained nothing at 1e3 over comparing the times in place (and with
+ * d = 8, 8 children per line, it was 45 % slower), and at 1e6 it was ~1.6x
+ * slower: the parallel word of each moved entry is a second line per
+ * level, whose misses fill the out-of-order window. */
 #define SIM_HEAP_D 4
 #define SIM_HEAP_LOG2_D 2
 
-/* An entry is 16 bytes, compared as one unsigned 128-bit number hi:lo:
+/* An entry is 16 bytes, ordered as one unsigned 128-bit number hi:lo
+ * (the descent compares hi alone and reads lo only on equal times, see
+ * sim_heap_min4):
  *   hi = time with its sign bit flipped (so unsigned order = signed order)
  *   lo = class (6 bits) | rank (30 bits) | slot (28 bits)
  * The rank is the insertion sequence made compact: it rises with every
@@ -104,16 +111,30 @@ uint64_t sim_heap_renumber(struct sim_heap *h);
  * prefetching would only cost instructions. */
 #define SIM_HEAP_PREFETCH_MIN 16384
 
-/* Index of the least of the four siblings starting at c, by conditional
- * moves: which child wins is a coin flip, so branches would mispredict. */
+/* Exact index of the least of the four siblings starting at c, comparing
+ * whole keys; the rare path of sim_heap_min4 (heap.c). */
+size_t sim_heap_min4_exact(const struct sim_heap_entry *e, size_t c);
+
+/* Index of the least of the four siblings starting at c.  Times nearly
+ * always differ, so the choice is made on the 64-bit times alone: one
+ * conditional move per step instead of two, which shortens the chain a
+ * descent waits on at every level and, tie test included, took the hold
+ * model at 1e3 events from 487 to 438 instructions per event.  When the
+ * times that decide are equal (also a real event at SIM_TIME_MAX beside
+ * the sentinels) the whole key decides, out of line; that branch is taken
+ * only on ties, so it is predicted and adds no latency.  Which child wins
+ * is a coin flip, so the choice itself uses conditional moves, not
+ * branches. */
 static inline size_t sim_heap_min4(const struct sim_heap_entry *e, size_t c)
 {
-    sim_key_t k0 = sim_heap_key(&e[c]), k1 = sim_heap_key(&e[c + 1]);
-    sim_key_t k2 = sim_heap_key(&e[c + 2]), k3 = sim_heap_key(&e[c + 3]);
+    uint64_t k0 = e[c].hi, k1 = e[c + 1].hi;
+    uint64_t k2 = e[c + 2].hi, k3 = e[c + 3].hi;
     size_t a = c + (k1 < k0);
-    sim_key_t ka = k1 < k0 ? k1 : k0;
+    uint64_t ka = k1 < k0 ? k1 : k0;
     size_t b = c + 2 + (k3 < k2);
-    sim_key_t kb = k3 < k2 ? k3 : k2;
+    uint64_t kb = k3 < k2 ? k3 : k2;
+    if (__builtin_expect((k0 == k1) | (k2 == k3) | (ka == kb), 0))
+        return sim_heap_min4_exact(e, c);
     /* Spelled as a mask: GCC turns `kb < ka ? b : a` into a branch. */
     size_t pick_b = (size_t)0 - (size_t)(kb < ka);
     return a ^ ((a ^ b) & pick_b);
@@ -122,26 +143,43 @@ static inline size_t sim_heap_min4(const struct sim_heap_entry *e, size_t c)
 /* Walk the hole at e[0] down to a leaf along the least children and return
  * where it ended (Floyd's variant: no comparison against the entry that
  * will fill the hole, which nearly always belongs near the bottom anyway,
- * so a level costs three comparisons, not four).  In a large heap the four
- * grandchild groups, 256 contiguous bytes, are prefetched a level ahead so
- * that the deep levels are in flight while the current one is compared. */
-static inline size_t sim_heap_descend(struct sim_heap_entry *e, size_t n)
+ * so a level costs three comparisons, not four).
+ *
+ * With `prefetch` the sixteen great-grandchild groups (1 KiB, contiguous)
+ * are prefetched three levels ahead, so the deep levels, which miss every
+ * cache, are in flight while the levels above are compared; two levels
+ * ahead (the grandchildren, 256 bytes) hid less of the DRAM latency (the
+ * hold model at 1e6 events measured ~10 % slower).  `prefetch` is a
+ * constant at each call site, so the small-heap walk compiles without the
+ * test (27 fewer instructions per event at 1e3 events).
+ *
+ * Making the walk's last step branch-free, or the first step of the
+ * sift-up below, measured slower: a mispredicted exit costs less than the
+ * data dependence that replaces it, which makes every event wait for the
+ * previous one's last comparison. */
+static inline size_t sim_heap_walk(struct sim_heap_entry *e, size_t n,
+                                   int prefetch)
 {
     size_t i = 0;
     for (size_t c = 1; c < n; c = (i << SIM_HEAP_LOG2_D) + 1) {
-        size_t g = (c << SIM_HEAP_LOG2_D) + 1;
-        if (n > SIM_HEAP_PREFETCH_MIN && g < n) {
+        size_t g = (((c << SIM_HEAP_LOG2_D) + 1) << SIM_HEAP_LOG2_D) + 1;
+        if (prefetch && g < n) {
             const char *p = (const char *)&e[g];
-            __builtin_prefetch(p);
-            __builtin_prefetch(p + 64);
-            __builtin_prefetch(p + 128);
-            __builtin_prefetch(p + 192);
+            for (size_t off = 0; off < 1024; off += 64)
+                __builtin_prefetch(p + off);
         }
         size_t m = sim_heap_min4(e, c);
         e[i] = e[m];
         i = m;
     }
     return i;
+}
+
+/* The walk for a heap of n entries. */
+static inline size_t sim_heap_descend(struct sim_heap_entry *e, size_t n)
+{
+    return n > SIM_HEAP_PREFETCH_MIN ? sim_heap_walk(e, n, 1)
+                                     : sim_heap_walk(e, n, 0);
 }
 
 /* Fill the hole at i with x, moving it up past every later parent. */
