@@ -17,6 +17,9 @@
 /* What is recorded per coin while the kernel runs. */
 struct coin_rec {
     struct h5_series *time, *price, *diff, *psrc, *dsrc;
+    struct h5_series *fees, *hp_btc, *hp_usd;
+    const struct coin *coin;
+    size_t fee_fallback_days; /* days the scenario's fee stood in */
     struct h5_series *it_time, *it_price, *it_diff;
 };
 
@@ -27,6 +30,7 @@ struct run {
     struct coin_rec *cr;
     struct sim *sim;
     struct app_progress progress;
+    int btc; /* index of BTC in the hist_set, -1 when not simulated */
     sim_time_t start;
     int rc;
     struct sim_err *err;
@@ -49,6 +53,32 @@ static void keep(struct run *r, int rc)
     }
 }
 
+/* The day's fees per block and hashprice of coin ci, from its close, its
+ * difficulty, the reward in force at noon and BTC's close. */
+static void record_hashprice(struct run *r, size_t ci, int64_t day,
+                             double price, double difficulty)
+{
+    struct coin_rec *c = &r->cr[ci];
+    struct econ_hashprice hp;
+    int from_series;
+    double btc = NAN;
+    if (r->btc >= 0) {
+        const struct hist_series *b = &r->h->coins[r->btc].series;
+        int64_t k = day - b->first_day;
+        if (k >= 0 && (uint64_t)k < b->n_days)
+            btc = b->col[HIST_PRICE][k];
+    }
+    double fees = econ_fees_per_block(&r->h->coins[ci], c->coin, day,
+                                      r->sc->coins[ci].fees_per_block,
+                                      &from_series);
+    c->fee_fallback_days += !from_series;
+    econ_hashprice(c->coin, day * SIM_NS_PER_DAY + SIM_NS_PER_DAY / 2,
+                   difficulty, fees, price, btc, &hp);
+    keep(r, h5_series_append(c->fees, &fees, 1, r->err));
+    keep(r, h5_series_append(c->hp_btc, &hp.btc, 1, r->err));
+    keep(r, h5_series_append(c->hp_usd, &hp.usd, 1, r->err));
+}
+
 static void on_day(void *ctx, size_t ci, int64_t day, sim_time_t t,
                    double price, double difficulty, uint8_t price_src,
                    uint8_t diff_src)
@@ -63,6 +93,7 @@ static void on_day(void *ctx, size_t ci, int64_t day, sim_time_t t,
     keep(r, h5_series_append(c->diff, &difficulty, 1, r->err));
     keep(r, h5_series_append(c->psrc, &price_src, 1, r->err));
     keep(r, h5_series_append(c->dsrc, &diff_src, 1, r->err));
+    record_hashprice(r, ci, day, price, difficulty);
     if (ci == 0) {
         app_progress_update(&r->progress, day);
         if (interrupted)
@@ -339,14 +370,35 @@ static int make_series(struct run *r)
     if (r->sc->intraday_every <= 0)
         ncols -= 3;
     for (size_t i = 0; i < r->h->n; i++) {
+        const struct coin *coin = r->cr[i].coin;
+        char path[128], units[96];
+        int rc;
+        snprintf(units, sizeof units, "BTC per %s per day",
+                 coin->hashrate_unit);
+        snprintf(path, sizeof path, "/market/%s/hashprice_btc",
+                 coin->symbol);
+        if ((rc = h5_rec_series(r->rec, path, H5_T_F64, units,
+                                &r->cr[i].hp_btc, r->err)))
+            return rc;
+        snprintf(units, sizeof units, "USD per %s per day",
+                 coin->hashrate_unit);
+        snprintf(path, sizeof path, "/market/%s/hashprice_usd", coin->symbol);
+        if ((rc = h5_rec_series(r->rec, path, H5_T_F64, units,
+                                &r->cr[i].hp_usd, r->err)))
+            return rc;
+        snprintf(units, sizeof units, "%s per block", coin->symbol);
+        snprintf(path, sizeof path, "/market/%s/fees_per_block",
+                 coin->symbol);
+        if ((rc = h5_rec_series(r->rec, path, H5_T_F64, units,
+                                &r->cr[i].fees, r->err)))
+            return rc;
         for (size_t k = 0; k < ncols; k++) {
-            char path[128];
             struct h5_series **slot =
                 (struct h5_series **)((char *)&r->cr[i] + cols[k].off);
             snprintf(path, sizeof path, "/market/%s/%s",
                      r->sc->coins[i].symbol, cols[k].name);
-            int rc = h5_rec_series(r->rec, path, cols[k].type, cols[k].units,
-                                   slot, r->err);
+            rc = h5_rec_series(r->rec, path, cols[k].type, cols[k].units,
+                               slot, r->err);
             if (rc)
                 return rc;
         }
@@ -400,6 +452,9 @@ int app_run(const struct app_run_opts *o, FILE *out_stream, FILE *err_stream,
         rc = sim_err_set(err, SIM_ENOMEM, "out of memory");
         goto out;
     }
+    for (size_t i = 0; i < h.n; i++)
+        r.cr[i].coin = coin_find(&coins, sc.coins[i].symbol);
+    r.btc = hist_set_find(&h, "BTC");
     if ((rc = record_meta(&r, o, &coins, &hw, note)) || (rc = make_series(&r)))
         goto out;
 
@@ -449,6 +504,12 @@ int app_run(const struct app_run_opts *o, FILE *out_stream, FILE *err_stream,
         sim_get_stats(r.sim, &st);
         rc = h5_rec_attr_int(r.rec, "/meta", "events_run",
                              (int64_t)st.events_run, err);
+        for (size_t i = 0; rc == SIM_OK && i < h.n; i++) {
+            char grp[64];
+            snprintf(grp, sizeof grp, "/market/%s", sc.coins[i].symbol);
+            rc = h5_rec_attr_int(r.rec, grp, "fees_fallback_days",
+                                 (int64_t)r.cr[i].fee_fallback_days, err);
+        }
         if (rc)
             goto out;
     }

@@ -437,4 +437,36 @@ double mkt_volatility(const struct mkt *m, size_t ci);
 double mkt_estimate_volatility(const struct hist_series *s, int64_t first_day,
                                int64_t last_day);
 
+
+/* ---- Mining economics -----------------------------------------------------
+ * Pay-per-share expected value: hashrate H on a coin of difficulty D and
+ * work per unit of difficulty W earns H (R + F) / (D W) coins a second,
+ * where R is the miners' reward per block and F the fees per block. */
+
+/* Coins a second earned by one H/s (Sol/s) on coin c at time t. */
+double econ_coins_per_hash(const struct coin *c, sim_time_t t,
+                           double difficulty, double fees_per_block);
+
+/* Fees per block of coin hc on `day`: the day's total fees (its fee
+ * series) over the day's blocks (the series' block count, else the
+ * blocks a day at the coin's block time).  `fallback` (the scenario's
+ * fixed fee per block) where the coin has no fee series or it has a gap
+ * that day; *from_series says which was used. */
+double econ_fees_per_block(const struct hist_coin *hc, const struct coin *c,
+                           int64_t day, double fallback, int *from_series);
+
+/* A day's hashprice: revenue of one reporting unit of hashrate
+ * (c->hashrate_unit, e.g. TH/s) over a day, in coins, BTC and USD. */
+struct econ_hashprice {
+    double coins;
+    double btc;
+    double usd;
+};
+
+/* Hashprice of coin c at time t at the given difficulty, fees, coin price
+ * and BTC price (USD); NAN where an input is missing. */
+void econ_hashprice(const struct coin *c, sim_time_t t, double difficulty,
+                    double fees_per_block, double price_usd, double btc_usd,
+                    struct econ_hashprice *out);
+
 #endif /* HASHSIM_MODELS_H */

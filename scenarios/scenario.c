@@ -16,7 +16,7 @@ static const char *const keys_data[] = {"dir", "coins", "hardware",
                                         "synthetic"};
 static const char *const keys_market[] = {"tick", "coins"};
 static const char *const keys_coin[] = {"price_fill", "difficulty_fill",
-                                        "volatility"};
+                                        "volatility", "fees_per_block"};
 static const char *const keys_pfill[] = {"method"};
 static const char *const keys_dfill[] = {"method", "reference", "scale"};
 static const char *const keys_output[] = {"intraday_every"};
@@ -45,6 +45,7 @@ static const char *const all_paths[] = {
     "$.market.coins.*.difficulty_fill.reference",
     "$.market.coins.*.difficulty_fill.scale",
     "$.market.coins.*.volatility",
+    "$.market.coins.*.fees_per_block",
     "$.output",
     "$.output.intraday_every",
 };
@@ -323,7 +324,9 @@ static int read_market(struct scn_rd *rd, const cJSON *root,
         if ((rc = scn_object(rd, c, keys_coin, N(keys_coin))) ||
             (rc = read_fill(rd, c, sc_c)) ||
             (rc = scn_get_number(rd, c, "volatility", SCN_OPTIONAL, 0, 5, 0,
-                                 &sc_c->volatility)))
+                                 &sc_c->volatility)) ||
+            (rc = scn_get_number(rd, c, "fees_per_block", SCN_OPTIONAL, 0,
+                                 1e9, 0, &sc_c->fees_per_block)))
             goto out;
         sc->n_coins++;
         scn_path_pop(&rd->path, mk);

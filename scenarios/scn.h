@@ -59,6 +59,7 @@ struct scn_coin {
     struct fill_rule price_fill;      /* none, hold_last or interpolate */
     struct fill_rule difficulty_fill; /* FILL_NONE: gaps are an error */
     double volatility;                /* bridge daily log-vol; NAN: estimate */
+    double fees_per_block;            /* coins; where no fee series (0) */
 };
 
 /* A validated scenario (scenarios/scenario.schema.json documents every

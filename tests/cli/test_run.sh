@@ -283,6 +283,7 @@ if [ -z "${HASHSIM_DATA:-}" ] || [ ! -d "${HASHSIM_DATA:-}" ]; then
     for t in run_history_exits_0 run_history_meta_market_source \
         run_history_zen_difficulty_fill run_history_btc_first_price \
         run_history_same_output run_history_inputs_sha256 \
+        run_history_kas_untraded_days run_history_btc_hashprice_by_hand \
         data_fit_reproduces_committed_params; do
         skip "$t" "HASHSIM_DATA is not set (or not a directory)"
     done
@@ -298,6 +299,18 @@ else
     v=$(attr "$h" /market/ZEN difficulty_fill)
     if [ "$v" = "sibling_parity(ZEC)" ]; then ok run_history_zen_difficulty_fill
     else fail run_history_zen_difficulty_fill "difficulty_fill is \"$v\""; fi
+    # BTC's hashprice on 2022-06-01 (row 151), by hand from the shared
+    # files: (6.25 + fees / blocks) x 86400 x 1e12 / (D x 2^32) x price
+    want=$(awk -F, -v fees="$(awk -F, '$1 == "2022-06-01" { print $2 }' \
+        "$HASHSIM_DATA/btc_fees.csv")" '$1 == "2022-06-01" {
+            r = 6.25 + fees / $6
+            printf "%.17g", r * 86400 * 1e12 / ($3 * 4294967296) * $2 }' \
+        "$HASHSIM_DATA/btc.csv")
+    got=$(value "$h" /market/BTC/hashprice_usd 151)
+    if [ -n "$want" ] && [ -n "$got" ] && awk -v a="$got" -v b="$want" \
+        'BEGIN { d = a / b - 1; exit !(d < 1e-12 && d > -1e-12) }'; then
+        ok run_history_btc_hashprice_by_hand
+    else fail run_history_btc_hashprice_by_hand "got $got, by hand $want"; fi
     # KAS has no price before 2022-05-24: 143 days of 2022 untraded, said
     # on screen and recorded
     v=$(attr "$h" /market/KAS price_gap_days)

@@ -166,6 +166,8 @@ static void test_every_key(void **state)
     assert_int_equal(ltc->price_fill.method, FILL_INTERPOLATE);
     assert_int_equal(ltc->difficulty_fill.method, FILL_NONE);
     assert_true(fabs(ltc->volatility - 0.02) < 1e-15);
+    assert_true(ltc->fees_per_block == 0.125);
+    assert_true(doge->fees_per_block == 0);
     assert_string_equal(doge->symbol, "DOGE");
     assert_int_equal(doge->price_fill.method, FILL_HOLD_LAST);
     assert_int_equal(doge->difficulty_fill.method, FILL_DERIVE);
