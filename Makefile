@@ -77,8 +77,9 @@ check: deps
 	@sh tests/run.sh $(BUILD)
 
 bench: deps
-	@$(MAKE) --no-print-directory $(BENCH_BIN)
+	@$(MAKE) --no-print-directory $(BIN) $(BENCH_BIN)
 	@for b in $(BENCH_BIN); do $$b || exit 1; done
+	@sh tests/bench/bench_run.sh $(BIN)
 
 check-asan: deps
 	@$(MAKE) --no-print-directory BUILD=build-asan \
