@@ -469,4 +469,122 @@ void econ_hashprice(const struct coin *c, sim_time_t t, double difficulty,
                     double fees_per_block, double price_usd, double btc_usd,
                     struct econ_hashprice *out);
 
+/* ---- Difficulty adjustment ----------------------------------------------
+ * The difficulty-adjustment algorithms (DAAs) of the catalogue's coins as
+ * pure, deterministic functions of a chain's recent blocks (models/daa.c
+ * cites each chain's source).  A difficulty is a double, the chain's
+ * easiest target divided by the block's target (difficulty = 1 / target
+ * ratio); the chains' 256-bit integer targets and their compact (nBits)
+ * rounding are not reproduced.  Block times are sim_time_t and are floored
+ * to the chain's header resolution (seconds; Kaspa milliseconds) before any
+ * arithmetic, which is the chain's own integer arithmetic.  The chain is
+ * linear: one block per height.
+ *
+ * Ownership: daa_init allocates the state's ring buffer once; daa_push,
+ * daa_next and daa_seed never allocate; daa_release frees it (a zeroed
+ * state is fine).  daa_sim_run borrows the state and the generator. */
+
+struct daa_params {
+    int kind;               /* enum coin_daa */
+    int64_t spacing_ms;     /* target time per block, in milliseconds
+                               (whole seconds except for COIN_DAA_KASPA) */
+    double min_difficulty;  /* the easiest target (powLimit) as a
+                               difficulty: results never go below; 0 none */
+    /* COIN_DAA_EPOCH */
+    int64_t interval;       /* blocks per retarget period (2016) */
+    int full_span;          /* 0: the timespan covers interval - 1 block
+                               intervals (Bitcoin); 1: interval intervals
+                               except in the first period (Litecoin) */
+    int64_t clamp;          /* timespan limited to [T/clamp, T*clamp] (4) */
+    /* COIN_DAA_ASERT */
+    int64_t half_life_s;    /* 172800 (two days) */
+    /* COIN_DAA_DIGISHIELD (8) and COIN_DAA_ZCASH (4) */
+    int64_t damping;
+    /* COIN_DAA_ZCASH; window is also COIN_DAA_KASPA's (samples) */
+    int64_t window;         /* averaging window: 17; Kaspa 2641 or 661 */
+    int64_t median_span;    /* median-time-past blocks (11) */
+    int64_t max_adjust_up;  /* percent the timespan may shrink (16) */
+    int64_t max_adjust_down; /* percent the timespan may grow (32) */
+    /* COIN_DAA_KASPA */
+    int64_t sample_rate;    /* one block in sample_rate enters the window:
+                               1 before Crescendo, 40 after */
+    int64_t min_window;     /* fewer samples keep the last difficulty (10) */
+};
+
+/* One block as the DAA sees it: its time in the chain's resolution
+ * (seconds, or milliseconds for Kaspa) and the difficulty it was mined at. */
+struct daa_block {
+    int64_t time;
+    double difficulty;
+};
+
+/* A chain's DAA state: the last blocks in a ring buffer.  Public so it can
+ * live in the caller's storage; change it only through daa_*. */
+struct daa_state {
+    struct daa_params p;
+    struct daa_block *ring; /* the last `cap` blocks (Kaspa: samples) */
+    size_t cap, n, head;    /* head: the slot the next block goes to */
+    int64_t height;         /* height of the last block; -1 before any */
+    double last_difficulty; /* difficulty of the last block */
+    double next;            /* the cached result of daa_next */
+    int has_anchor;         /* ASERT: anchor set */
+    int64_t anchor_height;  /* ASERT anchor block's height, */
+    int64_t anchor_parent_time; /* its parent's time (s), */
+    double anchor_difficulty;   /* and its difficulty */
+};
+
+/* The mainnet parameters of `kind` for a chain of block_time_s seconds per
+ * block: EPOCH is Bitcoin's rule (2016 blocks, clamp 4, interval - 1
+ * intervals), ASERT aserti3-2d (half-life 172800 s), DIGISHIELD Dogecoin's
+ * (damping 8), ZCASH 17/11/4/16 %/32 %, KASPA the full 2641-block window
+ * for block_time_s >= 1 and, below, the sampled window of 661 blocks
+ * sampled every 4 s (sample rate 4 / block_time_s).  min_difficulty is 0.
+ * SIM_EINVAL for an unknown kind or a block time the kind cannot use
+ * (not whole seconds, not dividing 4 s for sampled Kaspa). */
+int daa_params_default(struct daa_params *p, int kind, double block_time_s,
+                       struct sim_err *err);
+
+/* The parameters of catalogue coin c at time t: its daa kind and its
+ * block time in force at t, then the chain's own details by symbol
+ * (Litecoin's full-span lookback, each chain's powLimit as
+ * min_difficulty).  Codes as daa_params_default. */
+int daa_params_for_coin(struct daa_params *p, const struct coin *c,
+                        sim_time_t t, struct sim_err *err);
+
+/* Check p and allocate the ring buffer.  The state starts empty (height
+ * -1): seed it with daa_seed (or push blocks) before daa_next means much.
+ * SIM_EINVAL naming the bad field, SIM_ENOMEM. */
+int daa_init(struct daa_state *st, const struct daa_params *p,
+             struct sim_err *err);
+void daa_release(struct daa_state *st);
+
+/* Replace the history by blocks exactly on schedule at `difficulty`
+ * ending with block `height` at time t, so the chain starts in
+ * equilibrium.  For ASERT the last seeded block becomes the anchor. */
+void daa_seed(struct daa_state *st, int64_t height, sim_time_t t,
+              double difficulty);
+
+/* ASERT: set the anchor block (height, parent's time, difficulty). */
+void daa_set_anchor(struct daa_state *st, int64_t height,
+                    sim_time_t parent_time, double difficulty);
+
+/* Append the next block (height + 1) with its time and the difficulty it
+ * was mined at (normally daa_next's value). */
+void daa_push(struct daa_state *st, sim_time_t t, double difficulty);
+
+/* The difficulty the next block must meet.  Without enough history
+ * (an unseeded state, no ASERT anchor, fewer than min_window Kaspa samples)
+ * it is the last block's difficulty (0 before any block). */
+double daa_next(const struct daa_state *st);
+
+/* A block-by-block run at constant hashrate (H/s, or Sol/s): each block
+ * is mined at daa_next's difficulty D after an exponential time of mean
+ * D x work_per_difficulty / hashrate seconds drawn from rng (rounded to
+ * the nanosecond), and pushed.  *t is the time of the last block, advanced.
+ * diffs (may be NULL) receives the n difficulties, times (may be NULL) the
+ * n block times.  SIM_EINVAL when hashrate or work is not positive. */
+int daa_sim_run(struct daa_state *st, gsl_rng *rng, double hashrate,
+                double work_per_difficulty, sim_time_t *t, size_t n,
+                double *diffs, sim_time_t *times, struct sim_err *err);
+
 #endif /* HASHSIM_MODELS_H */
