@@ -44,6 +44,7 @@ int app_cmd_run(int argc, char **argv);
 int app_cmd_validate(int argc, char **argv);
 int app_cmd_summary(int argc, char **argv);
 int app_cmd_data(int argc, char **argv);
+int app_cmd_engine(int argc, char **argv);
 
 /* Report err on stderr as "hashsim: <msg>" and return its exit code. */
 int app_fail(const struct sim_err *err);

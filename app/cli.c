@@ -26,6 +26,7 @@ static const char usage_main[] =
     "  data import coinmetrics SRC DEST\n"
     "                     convert Coin Metrics CSVs to hashsim's format\n"
     "  data fit SCENARIO  estimate the synthetic market's parameters\n"
+    "  engine             switching decisions for JSON-line ticks on stdin\n"
     "\n"
     "hashsim COMMAND --help shows a command's options; hashsim --version\n"
     "Exit codes: 0 ok, 1 the run failed, 2 bad usage or input.\n";
@@ -295,6 +296,7 @@ int app_main(int argc, char **argv)
         {"validate", app_cmd_validate},
         {"summary", app_cmd_summary},
         {"data", app_cmd_data},
+        {"engine", app_cmd_engine},
     };
     if (argc < 2) {
         fputs(usage_main, stderr);

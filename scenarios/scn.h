@@ -106,4 +106,35 @@ int scn_check_catalog(const struct scn_scenario *sc,
  * the loader.  Returns the count. */
 size_t scn_key_paths(const char *const **out);
 
+/* ==== Engine ticks ======================================================= */
+
+/* Longest tick line read, in bytes (without its line end). */
+#define SCN_TICK_LINE_MAX 65536
+
+struct eng_tick; /* engine/engine.h */
+
+/* Read one tick of the engine's live mode from text[0..len): exactly one
+ * JSON object on one line (no '\n'; at most SCN_TICK_LINE_MAX bytes; any
+ * bytes are safe) with the keys
+ *   "time"        "YYYY-MM-DDTHH:MM:SSZ", "YYYY-MM-DD" (midnight UTC) or an
+ *                 integer count of ns since 1970-01-01T00:00:00Z, >= 0
+ *   "coin"        a symbol; one of coins[0..n_coins) when n_coins > 0,
+ *                 else any 1-7 capital letters or digits
+ *   "price"       USD per coin, in (0, 1e15]
+ *   "difficulty"  in (0, 1e30]
+ *   "reward"      coins per block to the miner, in [0, 1e12]
+ *   "fees"        coins of fees per block, in [0, 1e12]; optional, 0
+ *   "work"        hashes (solutions) per unit difficulty, in (0, 1e20]
+ *   "block_time"  seconds per block, in (0, 1e6]; optional, 0: not given
+ * and no other key.  Messages name the line as "<name>:<line>", e.g.
+ *   stdin:4: $.price: expected a number in (0, 1e+15], got -3
+ *   stdin:2:9: malformed JSON: expected ':', got ','
+ * out is written only on success.  Codes: SIM_EPARSE (not JSON, too long,
+ * more than one line), SIM_EINVAL (missing or unknown key, wrong type,
+ * unknown coin), SIM_ERANGE (number out of range), SIM_EEXIST (duplicate
+ * key), SIM_ENOMEM. */
+int scn_tick_parse(const char *text, size_t len, const char *name,
+                   size_t line, const char *const *coins, size_t n_coins,
+                   struct eng_tick *out, struct sim_err *err);
+
 #endif /* HASHSIM_SCN_H */
