@@ -77,7 +77,9 @@ int app_load_catalogs(const struct scn_scenario *sc, struct coin_catalog *coins,
     }
     if ((rc = scn_hardware_load(hw, hp, err)))
         return rc;
-    return scn_check_catalog(sc, coins, err);
+    if ((rc = scn_check_catalog(sc, coins, err)))
+        return rc;
+    return scn_check_fleet(sc, coins, hw, err);
 }
 
 static int load_coins(const char *path, struct coin_catalog *cat,

@@ -4,14 +4,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/engine.h"
 #include "scenarios/scn.h"
 #include "scenarios/scn_int.h"
 
 /* The keys of each object, by path; "*" is a coin symbol.  Kept in step
  * with scenarios/scenario.schema.json by test_scenario. */
-static const char *const keys_root[] = {"name",  "description", "seed",
-                                        "start", "end",         "data",
-                                        "market", "output"};
+static const char *const keys_root[] = {
+    "name",   "description", "seed",  "start",      "end",    "data",
+    "market", "output",      "fleet", "facilities", "engine", "payouts"};
 static const char *const keys_data[] = {"dir", "coins", "hardware",
                                         "synthetic"};
 static const char *const keys_market[] = {"tick", "coins"};
@@ -20,6 +21,13 @@ static const char *const keys_coin[] = {"price_fill", "difficulty_fill",
 static const char *const keys_pfill[] = {"method"};
 static const char *const keys_dfill[] = {"method", "reference", "scale"};
 static const char *const keys_output[] = {"intraday_every"};
+static const char *const keys_facility[] = {"power_usd_per_kwh",
+                                            "hosting_usd_per_kwh"};
+static const char *const keys_cohort[] = {"name", "model", "count",
+                                          "facility"};
+static const char *const keys_engine[] = {"policy"};
+static const char *const keys_payouts[] = {"every", "swap_fee_bps",
+                                           "platform_fee_bps", "curtail"};
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -48,6 +56,23 @@ static const char *const all_paths[] = {
     "$.market.coins.*.fees_per_block",
     "$.output",
     "$.output.intraday_every",
+    "$.facilities",
+    "$.facilities.*",
+    "$.facilities.*.power_usd_per_kwh",
+    "$.facilities.*.hosting_usd_per_kwh",
+    "$.fleet",
+    "$.fleet[*]",
+    "$.fleet[*].name",
+    "$.fleet[*].model",
+    "$.fleet[*].count",
+    "$.fleet[*].facility",
+    "$.engine",
+    "$.engine.policy",
+    "$.payouts",
+    "$.payouts.every",
+    "$.payouts.swap_fee_bps",
+    "$.payouts.platform_fee_bps",
+    "$.payouts.curtail",
 };
 
 size_t scn_key_paths(const char *const **out)
@@ -360,6 +385,159 @@ static int read_data(struct scn_rd *rd, const cJSON *root,
     return rc;
 }
 
+static int read_facilities(struct scn_rd *rd, const cJSON *root,
+                           struct scn_scenario *sc)
+{
+    const cJSON *fs = scn_member(root, "facilities"), *f;
+    size_t mark;
+    int rc = SIM_OK;
+    if (!fs)
+        return SIM_OK;
+    mark = scn_path_key(&rd->path, "facilities");
+    if (!cJSON_IsObject(fs)) {
+        rc = scn_fail(rd, SIM_EINVAL,
+                      "expected an object of facilities by name, got %s",
+                      scn_kind(fs));
+        goto out;
+    }
+    cJSON_ArrayForEach(f, fs)
+    {
+        size_t mk = scn_path_key(&rd->path, f->string);
+        struct scn_facility *x = &sc->facilities[sc->n_facilities];
+        if (sc->n_facilities == SCN_MAX_FACILITIES) {
+            rc = scn_fail(rd, SIM_ERANGE, "at most %d facilities",
+                          SCN_MAX_FACILITIES);
+            goto out;
+        }
+        if (!f->string[0] || strlen(f->string) >= sizeof x->name) {
+            rc = scn_fail(rd, SIM_EINVAL,
+                          "expected a facility name of 1 to %zu bytes",
+                          sizeof x->name - 1);
+            goto out;
+        }
+        snprintf(x->name, sizeof x->name, "%s", f->string);
+        if ((rc = scn_object(rd, f, keys_facility, N(keys_facility))) ||
+            (rc = scn_get_number(rd, f, "power_usd_per_kwh", SCN_REQUIRED, 0,
+                                 10, 0, &x->power_usd_per_kwh)) ||
+            (rc = scn_get_number(rd, f, "hosting_usd_per_kwh", SCN_OPTIONAL,
+                                 0, 10, 0, &x->hosting_usd_per_kwh)))
+            goto out;
+        sc->n_facilities++;
+        scn_path_pop(&rd->path, mk);
+    }
+out:
+    scn_path_pop(&rd->path, mark);
+    return rc;
+}
+
+static int read_fleet(struct scn_rd *rd, const cJSON *root,
+                      struct scn_scenario *sc)
+{
+    const cJSON *fl = scn_member(root, "fleet");
+    size_t mark, n;
+    int rc;
+    if (!fl)
+        return SIM_OK;
+    mark = scn_path_key(&rd->path, "fleet");
+    if ((rc = scn_array(rd, fl, 1, &n)))
+        goto out;
+    if (n > SCN_MAX_COHORTS) {
+        rc = scn_fail(rd, SIM_ERANGE, "at most %d cohorts, got %zu",
+                      SCN_MAX_COHORTS, n);
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const cJSON *c = cJSON_GetArrayItem(fl, (int)i);
+        struct scn_cohort *x = &sc->cohorts[i];
+        const char *model, *fac = NULL, *name = NULL;
+        size_t mk = scn_path_index(&rd->path, i);
+        if ((rc = scn_object(rd, c, keys_cohort, N(keys_cohort))) ||
+            (rc = scn_get_string(rd, c, "model", SCN_REQUIRED, 1,
+                                 sizeof x->model - 1, &model)) ||
+            (rc = scn_get_int(rd, c, "count", SCN_REQUIRED, 1, 100000000,
+                              &x->count)) ||
+            (rc = scn_get_string(rd, c, "name", SCN_OPTIONAL, 1,
+                                 sizeof x->name - 1, &name)) ||
+            (rc = scn_get_string(rd, c, "facility",
+                                 sc->n_facilities > 1 ? SCN_REQUIRED
+                                                      : SCN_OPTIONAL,
+                                 1, 31, &fac)))
+            goto out;
+        snprintf(x->model, sizeof x->model, "%s", model);
+        if (name)
+            snprintf(x->name, sizeof x->name, "%s", name);
+        else
+            snprintf(x->name, sizeof x->name, "cohort%zu", i);
+        for (size_t k = 0; k < i; k++)
+            if (strcmp(sc->cohorts[k].name, x->name) == 0) {
+                scn_path_key(&rd->path, "name");
+                rc = scn_fail(rd, SIM_EEXIST,
+                              "cohort name \"%s\" is used twice", x->name);
+                goto out;
+            }
+        if (sc->n_facilities == 0) {
+            scn_path_key(&rd->path, "facility");
+            rc = scn_fail(rd, SIM_EINVAL,
+                          "a fleet needs $.facilities (at least one, with "
+                          "its power price)");
+            goto out;
+        }
+        x->facility = 0;
+        if (fac) {
+            size_t k = 0;
+            while (k < sc->n_facilities &&
+                   strcmp(sc->facilities[k].name, fac) != 0)
+                k++;
+            if (k == sc->n_facilities) {
+                scn_path_key(&rd->path, "facility");
+                rc = scn_fail(rd, SIM_EINVAL,
+                              "\"%s\" is not a facility of $.facilities",
+                              fac);
+                goto out;
+            }
+            x->facility = k;
+        }
+        sc->n_cohorts++;
+        scn_path_pop(&rd->path, mk);
+    }
+out:
+    scn_path_pop(&rd->path, mark);
+    return rc;
+}
+
+static int read_engine_payouts(struct scn_rd *rd, const cJSON *root,
+                               struct scn_scenario *sc)
+{
+    const cJSON *e = scn_member(root, "engine"), *p;
+    const char *policy = "greedy";
+    size_t mark;
+    int rc = SIM_OK;
+    if (e) {
+        mark = scn_path_key(&rd->path, "engine");
+        if (!(rc = scn_object(rd, e, keys_engine, N(keys_engine))))
+            rc = scn_get_string(rd, e, "policy", SCN_OPTIONAL, 1,
+                                SCN_POLICY_MAX - 1, &policy);
+        scn_path_pop(&rd->path, mark);
+        if (rc)
+            return rc;
+    }
+    snprintf(sc->policy, sizeof sc->policy, "%s", policy);
+    sc->payout_every = 8 * 3600 * SIM_NS_PER_S;
+    if (!(p = scn_member(root, "payouts")))
+        return SIM_OK;
+    mark = scn_path_key(&rd->path, "payouts");
+    if (!(rc = scn_object(rd, p, keys_payouts, N(keys_payouts))) &&
+        !(rc = get_duration(rd, p, "every", 60 * SIM_NS_PER_S,
+                            30 * SIM_NS_PER_DAY, 0, &sc->payout_every)) &&
+        !(rc = scn_get_int(rd, p, "swap_fee_bps", SCN_OPTIONAL, 0, 10000,
+                           &sc->swap_fee_bps)) &&
+        !(rc = scn_get_int(rd, p, "platform_fee_bps", SCN_OPTIONAL, 0, 10000,
+                           &sc->platform_fee_bps)))
+        rc = scn_get_bool(rd, p, "curtail", SCN_OPTIONAL, &sc->curtail);
+    scn_path_pop(&rd->path, mark);
+    return rc;
+}
+
 static int read_root(struct scn_rd *rd, const cJSON *root,
                      struct scn_scenario *sc)
 {
@@ -405,7 +583,10 @@ static int read_root(struct scn_rd *rd, const cJSON *root,
                         "expected a date from 2009-01-03 to 2100-01-01");
     }
     sc->last_day = end - 1;
-    if ((rc = read_data(rd, root, sc)) || (rc = read_market(rd, root, sc)))
+    if ((rc = read_data(rd, root, sc)) || (rc = read_market(rd, root, sc)) ||
+        (rc = read_facilities(rd, root, sc)) ||
+        (rc = read_fleet(rd, root, sc)) ||
+        (rc = read_engine_payouts(rd, root, sc)))
         return rc;
     sc->intraday_every = 3600 * SIM_NS_PER_S;
     if ((o = scn_member(root, "output"))) {
@@ -531,5 +712,57 @@ int scn_check_catalog(const struct scn_scenario *sc,
                                sc->path, c->symbol, coin_algo_name(cc->algo),
                                f->reference, coin_algo_name(ref->algo));
     }
+    return SIM_OK;
+}
+
+int scn_check_fleet(const struct scn_scenario *sc,
+                    const struct coin_catalog *coins,
+                    const struct hw_catalog *hw, struct sim_err *err)
+{
+    struct eng_policy pol;
+    char msg[256];
+    if (sc->n_cohorts == 0)
+        return SIM_OK;
+    int has_btc = 0;
+    for (size_t i = 0; i < sc->n_coins; i++)
+        has_btc |= strcmp(sc->coins[i].symbol, "BTC") == 0;
+    if (!has_btc)
+        return sim_err_set(err, SIM_EINVAL,
+                           "%s: $.market.coins: payouts are in BTC, so a "
+                           "scenario with a fleet must simulate BTC",
+                           sc->path);
+    for (size_t i = 0; i < sc->n_cohorts; i++) {
+        const struct scn_cohort *c = &sc->cohorts[i];
+        const struct hw_model *m = hw_find(hw, c->model);
+        size_t mine = 0;
+        if (!m)
+            return sim_err_set(err, SIM_ENOTFOUND,
+                               "%s: $.fleet[%zu].model: \"%s\" is not a "
+                               "model of %s",
+                               sc->path, i, c->model, hw->path);
+        for (size_t k = 0; k < sc->n_coins; k++) {
+            const struct coin *cc = coin_find(coins, sc->coins[k].symbol);
+            mine += cc && cc->algo == m->algo;
+        }
+        if (mine == 0)
+            return sim_err_set(err, SIM_EINVAL,
+                               "%s: $.fleet[%zu]: no coin of the scenario "
+                               "is mined with %s (%s)",
+                               sc->path, i, coin_algo_name(m->algo),
+                               c->model);
+        if (mine > ENG_GROUP_MAX_COINS)
+            return sim_err_set(err, SIM_ERANGE,
+                               "%s: $.fleet[%zu]: at most %d coins of one "
+                               "algorithm",
+                               sc->path, i, ENG_GROUP_MAX_COINS);
+    }
+    if (eng_policy_parse(sc->policy, &pol, msg, sizeof msg) != ENG_OK)
+        return sim_err_set(err, SIM_EINVAL, "%s: $.engine.policy: %s",
+                           sc->path, msg);
+    if (pol.kind == ENG_ORACLE)
+        return sim_err_set(err, SIM_EINVAL,
+                           "%s: $.engine.policy: the oracle needs the "
+                           "future; the run measures against it instead",
+                           sc->path);
     return SIM_OK;
 }

@@ -62,6 +62,25 @@ struct scn_coin {
     double fees_per_block;            /* coins; where no fee series (0) */
 };
 
+#define SCN_MAX_FACILITIES 16
+#define SCN_MAX_COHORTS 16
+#define SCN_POLICY_MAX 160
+
+/* A hosting site: what its machines' energy costs. */
+struct scn_facility {
+    char name[32];
+    double power_usd_per_kwh;
+    double hosting_usd_per_kwh; /* the host's fee on top, per kWh */
+};
+
+/* A cohort: machines of one model bought together, sharing all state. */
+struct scn_cohort {
+    char name[32];
+    char model[48];       /* a model of the hardware catalogue */
+    int64_t count;        /* machines */
+    size_t facility;      /* index into facilities */
+};
+
 /* A validated scenario (scenarios/scenario.schema.json documents every
  * key).  Paths are resolved against the scenario file's folder. */
 struct scn_scenario {
@@ -82,6 +101,15 @@ struct scn_scenario {
     sim_time_t intraday_every;        /* recording interval, 0 for none */
     size_t n_coins;
     struct scn_coin coins[SCN_MAX_COINS]; /* in the file's order */
+    size_t n_facilities;
+    struct scn_facility facilities[SCN_MAX_FACILITIES];
+    size_t n_cohorts;                     /* 0: the market alone */
+    struct scn_cohort cohorts[SCN_MAX_COHORTS];
+    char policy[SCN_POLICY_MAX];          /* $.engine.policy */
+    sim_time_t payout_every;              /* $.payouts.every */
+    int64_t swap_fee_bps;
+    int64_t platform_fee_bps;
+    int curtail;
 };
 
 /* Load and validate the scenario at path after applying the overrides
@@ -100,6 +128,14 @@ void scn_release(struct scn_scenario *sc);
  * algorithm.  SIM_ENOTFOUND, SIM_EINVAL. */
 int scn_check_catalog(const struct scn_scenario *sc,
                       const struct coin_catalog *coins, struct sim_err *err);
+
+/* Check the fleet against the catalogues: every model known, each cohort
+ * has at least one coin of its model's algorithm in the scenario, BTC is
+ * simulated (payouts are in BTC), and the engine policy parses.
+ * SIM_ENOTFOUND, SIM_EINVAL. */
+int scn_check_fleet(const struct scn_scenario *sc,
+                    const struct coin_catalog *coins,
+                    const struct hw_catalog *hw, struct sim_err *err);
 
 /* Every key path the loader accepts ("$.market.coins.*.volatility"; "*"
  * stands for a coin symbol), for the test that holds the JSON Schema to

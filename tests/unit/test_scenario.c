@@ -168,6 +168,22 @@ static void test_every_key(void **state)
     assert_true(fabs(ltc->volatility - 0.02) < 1e-15);
     assert_true(ltc->fees_per_block == 0.125);
     assert_true(doge->fees_per_block == 0);
+    /* facilities, fleet, engine, payouts */
+    assert_int_equal(sc.n_facilities, 2);
+    assert_string_equal(sc.facilities[1].name, "south site");
+    assert_true(sc.facilities[0].hosting_usd_per_kwh == 0.01);
+    assert_true(sc.facilities[1].hosting_usd_per_kwh == 0);
+    assert_int_equal(sc.n_cohorts, 2);
+    assert_string_equal(sc.cohorts[0].name, "scrypt-a");
+    assert_int_equal(sc.cohorts[0].facility, 1);
+    assert_string_equal(sc.cohorts[1].name, "cohort1");
+    assert_string_equal(sc.cohorts[1].model, "Antminer Z15");
+    assert_int_equal(sc.cohorts[1].count, 40);
+    assert_string_equal(sc.policy, "hysteresis:threshold=5%,dwell=10m");
+    assert_int_equal(sc.payout_every, 12 * 3600 * SIM_NS_PER_S);
+    assert_int_equal(sc.swap_fee_bps, 25);
+    assert_int_equal(sc.platform_fee_bps, 100);
+    assert_int_equal(sc.curtail, 1);
     assert_string_equal(doge->symbol, "DOGE");
     assert_int_equal(doge->price_fill.method, FILL_HOLD_LAST);
     assert_int_equal(doge->difficulty_fill.method, FILL_DERIVE);
@@ -272,7 +288,8 @@ static const struct bad_case {
      "$.market.tikc: unknown key; did you mean \"tick\"?", 1},
     {"bad_unknown_key_far.json", SIM_EINVAL,
      "$.population: unknown key (known keys: \"name\", \"description\", "
-     "\"seed\", \"start\", \"end\", \"data\", \"market\", \"output\")", 1},
+     "\"seed\", \"start\", \"end\", \"data\", \"market\", \"output\", "
+     "\"fleet\", \"facilities\", \"engine\", \"payouts\")", 1},
     {"bad_output_key.json", SIM_EINVAL,
      "$.output.intraday_evry: unknown key; did you mean \"intraday_every\"?",
      1},
@@ -749,14 +766,20 @@ static void walk_schema(struct walk *w, const cJSON *node, const char *path,
         }
     }
     if (pats) {
-        if (strcmp(path, "$.market.coins") != 0)
-            walk_problem(w, "%s: patternProperties outside $.market.coins",
+        /* Objects keyed by the user's names: coins by symbol, facilities
+         * by any name of 1 to 31 characters. */
+        const char *want = strcmp(path, "$.market.coins") == 0 ? "^[A-Z0-9]{1,7}$"
+                           : strcmp(path, "$.facilities") == 0 ? "^.{1,31}$"
+                                                               : NULL;
+        if (!want)
+            walk_problem(w, "%s: patternProperties outside $.market.coins "
+                            "and $.facilities",
                          path);
         cJSON_ArrayForEach(c, pats)
         {
-            if (strcmp(c->string, "^[A-Z0-9]{1,7}$") != 0)
-                walk_problem(w, "%s: pattern %s is not the coin symbol's",
-                             path, c->string);
+            if (want && strcmp(c->string, want) != 0)
+                walk_problem(w, "%s: pattern %s is not the names' %s", path,
+                             c->string, want);
             walk_member(w, c, path, "*", in_tree);
         }
     }
@@ -839,7 +862,7 @@ static void test_schema_walker(void **state)
          "$.a: no description", 1},
         {"{\"type\":\"object\",\"additionalProperties\":false,"
          "\"patternProperties\":{\"^x$\":{\"description\":\"x\"}}}",
-         "$: patternProperties outside $.market.coins", 1},
+         "$: patternProperties outside $.market.coins and $.facilities", 1},
         {"{\"type\":\"object\",\"additionalProperties\":false,"
          "\"properties\":{\"a\":{\"description\":\"x\",\"$ref\":\"#\"}}}",
          "$.a: a keyword this walker does not follow", 1},
@@ -865,13 +888,24 @@ static void test_schema_walker(void **state)
 static void instance_paths(struct walk *w, const cJSON *v, const char *path)
 {
     const cJSON *c;
+    if (cJSON_IsArray(v)) {
+        char sub[512];
+        snprintf(sub, sizeof sub, "%s[*]", path);
+        cJSON_ArrayForEach(c, v)
+        {
+            walk_add(w, sub);
+            instance_paths(w, c, sub);
+        }
+        return;
+    }
     if (!cJSON_IsObject(v))
         return;
     cJSON_ArrayForEach(c, v)
     {
         char sub[512];
-        snprintf(sub, sizeof sub, "%s.%s", path,
-                 strcmp(path, "$.market.coins") == 0 ? "*" : c->string);
+        int named = strcmp(path, "$.market.coins") == 0 ||
+                    strcmp(path, "$.facilities") == 0;
+        snprintf(sub, sizeof sub, "%s.%s", path, named ? "*" : c->string);
         walk_add(w, sub);
         instance_paths(w, c, sub);
     }
@@ -1225,7 +1259,7 @@ static int sv_valid(const cJSON *s, const cJSON *x, const char *path,
         "patternProperties", "additionalProperties", "minProperties",
         "maxProperties", "pattern", "minLength", "maxLength", "minimum",
         "maximum", "exclusiveMinimum", "exclusiveMaximum", "allOf", "if",
-        "then", "else", "not"};
+        "then", "else", "not", "items", "minItems", "maxItems"};
     const cJSON *kw;
     cJSON_ArrayForEach(kw, s)
     {
@@ -1277,6 +1311,22 @@ static int sv_valid(const cJSON *s, const cJSON *x, const char *path,
     }
     if (cJSON_IsObject(x) && !sv_object(s, x, path, v))
         return 0;
+    if (cJSON_IsArray(x)) {
+        const cJSON *items = cJSON_GetObjectItemCaseSensitive(s, "items");
+        const cJSON *lo = cJSON_GetObjectItemCaseSensitive(s, "minItems");
+        const cJSON *hi = cJSON_GetObjectItemCaseSensitive(s, "maxItems");
+        double n = (double)cJSON_GetArraySize(x);
+        if ((lo && n < lo->valuedouble) || (hi && n > hi->valuedouble))
+            return sv_fail(v, path, "wrong number of items");
+        size_t i = 0;
+        cJSON_ArrayForEach(e, x)
+        {
+            char sub[512];
+            snprintf(sub, sizeof sub, "%s[%zu]", path, i++);
+            if (items && !sv_valid(items, e, sub, v))
+                return 0;
+        }
+    }
     cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(s, "allOf"))
     {
         if (!sv_valid(e, x, path, v))
