@@ -587,4 +587,52 @@ int daa_sim_run(struct daa_state *st, gsl_rng *rng, double hashrate,
                 double work_per_difficulty, sim_time_t *t, size_t n,
                 double *diffs, sim_time_t *times, struct sim_err *err);
 
+
+/* ---- Payouts ---------------------------------------------------------------
+ * Integer money: coins in base units (1e-8 coin), BTC in satoshis.  One
+ * payout of one cohort, in this order and with these roundings:
+ *   converted_c = units_c x P_c / P_btc, rounded down (BTC: units itself;
+ *                 the sub-satoshi rest is the exchange's, never received)
+ *   gross       = sum of converted_c
+ *   swap_fee    = sum over coins other than BTC of
+ *                 floor(converted_c x swap_fee_bps / 10000)
+ *   platform    = floor((gross - swap_fee) x platform_fee_bps / 10000)
+ *   power, hosting = the period's USD costs at P_btc, rounded to the
+ *                 nearest satoshi (halves away from zero)
+ *   due         = power + hosting + deficit carried in
+ *   paid        = min(due, gross - swap_fee - platform)
+ *   credited    = gross - swap_fee - platform - paid  (to the owners)
+ *   deficit     = due - paid, carried to the next payout
+ * so that, exactly, gross = swap_fee + platform + power + hosting
+ * + deficit_in - deficit + credited. */
+
+struct payout_cfg {
+    int64_t swap_fee_bps;     /* 0..10000 */
+    int64_t platform_fee_bps; /* 0..10000 */
+};
+
+struct payout {
+    int64_t gross;     /* satoshis the coins fetched */
+    int64_t swap_fee;
+    int64_t platform_fee;
+    int64_t power;     /* charged this period */
+    int64_t hosting;   /* charged this period */
+    int64_t deficit;   /* costs unpaid after this payout, carried */
+    int64_t credited;  /* to the cohort's owners */
+};
+
+/* Settle one payout: units[i] base units of coin i (price_usd[i]; is_btc[i]
+ * marks BTC), btc_usd the BTC price, costs in USD, deficit_in satoshis.
+ * SIM_EINVAL for a non-positive or non-finite price of a coin with units,
+ * a negative amount, or a value past 2^62 satoshis. */
+int payout_settle(const struct payout_cfg *cfg, const int64_t *units,
+                  const double *price_usd, const unsigned char *is_btc,
+                  size_t n, double btc_usd, double power_usd,
+                  double hosting_usd, int64_t deficit_in, struct payout *out,
+                  struct sim_err *err);
+
+/* Take the whole base units out of an expected-value accumulator, leaving
+ * the fraction (< 1 unit) pending in it. */
+int64_t payout_take_units(double *acc);
+
 #endif /* HASHSIM_MODELS_H */
