@@ -23,8 +23,18 @@ struct coin_rec {
     struct h5_series *it_time, *it_price, *it_diff;
 };
 
+/* What is recorded of the fleet: switches and payouts, row by row. */
+struct fleet_rec {
+    struct h5_series *sw_time, *sw_cohort, *sw_from, *sw_to, *sw_gain;
+    struct h5_series *p_time, *p_cohort, *p_gross, *p_swap, *p_platform,
+        *p_power, *p_hosting, *p_deficit, *p_credited;
+    struct h5_series *p_mined[SYNTH_MAX_COINS];
+};
+
 struct run {
     const struct scn_scenario *sc;
+    struct fleet *fleet;
+    struct fleet_rec fr;
     struct hist_set *h;
     struct h5_rec *rec;
     struct coin_rec *cr;
@@ -103,11 +113,52 @@ static void on_day(void *ctx, size_t ci, int64_t day, sim_time_t t,
     }
 }
 
+static void on_switch(void *ctx, sim_time_t t, size_t cohort, size_t from,
+                      size_t to, double gain)
+{
+    struct run *r = ctx;
+    int64_t tt = t;
+    uint8_t g = (uint8_t)cohort, a = (uint8_t)from, b = (uint8_t)to;
+    keep(r, h5_series_append(r->fr.sw_time, &tt, 1, r->err));
+    keep(r, h5_series_append(r->fr.sw_cohort, &g, 1, r->err));
+    keep(r, h5_series_append(r->fr.sw_from, &a, 1, r->err));
+    keep(r, h5_series_append(r->fr.sw_to, &b, 1, r->err));
+    keep(r, h5_series_append(r->fr.sw_gain, &gain, 1, r->err));
+}
+
+static void on_payout(void *ctx, sim_time_t t, size_t cohort,
+                      const int64_t *units, const struct payout *p)
+{
+    struct run *r = ctx;
+    struct fleet_rec *fr = &r->fr;
+    int64_t tt = t;
+    uint8_t g = (uint8_t)cohort;
+    keep(r, h5_series_append(fr->p_time, &tt, 1, r->err));
+    keep(r, h5_series_append(fr->p_cohort, &g, 1, r->err));
+    keep(r, h5_series_append(fr->p_gross, &p->gross, 1, r->err));
+    keep(r, h5_series_append(fr->p_swap, &p->swap_fee, 1, r->err));
+    keep(r, h5_series_append(fr->p_platform, &p->platform_fee, 1, r->err));
+    keep(r, h5_series_append(fr->p_power, &p->power, 1, r->err));
+    keep(r, h5_series_append(fr->p_hosting, &p->hosting, 1, r->err));
+    keep(r, h5_series_append(fr->p_deficit, &p->deficit, 1, r->err));
+    keep(r, h5_series_append(fr->p_credited, &p->credited, 1, r->err));
+    for (size_t ci = 0; ci < r->h->n; ci++)
+        keep(r, h5_series_append(fr->p_mined[ci], &units[ci], 1, r->err));
+}
+
 static void on_tick(void *ctx, sim_time_t t, const struct mkt_quote *q,
                     size_t n)
 {
     struct run *r = ctx;
     sim_time_t every = r->sc->intraday_every;
+    if (r->fleet && !r->rc) {
+        fleet_tick(r->fleet, t, q, n);
+        struct sim_err ferr;
+        if (fleet_status(r->fleet, &ferr)) {
+            *r->err = ferr;
+            keep(r, ferr.code);
+        }
+    }
     if (r->rc || every <= 0 || (t - r->start) % every != 0)
         return;
     for (size_t i = 0; i < n; i++) {
@@ -406,6 +457,166 @@ static int make_series(struct run *r)
     return SIM_OK;
 }
 
+/* The fleet's configuration from the scenario and the catalogues. */
+static int fleet_config(const struct scn_scenario *sc,
+                        const struct hw_catalog *hw, struct fleet_cfg *fc,
+                        struct sim_err *err)
+{
+    char msg[256];
+    memset(fc, 0, sizeof *fc);
+    fc->n_cohorts = sc->n_cohorts;
+    for (size_t i = 0; i < sc->n_cohorts; i++) {
+        const struct scn_cohort *c = &sc->cohorts[i];
+        const struct scn_facility *f = &sc->facilities[c->facility];
+        struct fleet_cohort_def *d = &fc->cohorts[i];
+        snprintf(d->name, sizeof d->name, "%s", c->name);
+        d->model = hw_find(hw, c->model);
+        d->count = c->count;
+        d->power_usd_per_kwh = f->power_usd_per_kwh;
+        d->hosting_usd_per_kwh = f->hosting_usd_per_kwh;
+    }
+    if (eng_policy_parse(sc->policy, &fc->policy, msg, sizeof msg) != ENG_OK)
+        return sim_err_set(err, SIM_EINVAL, "%s: $.engine.policy: %s",
+                           sc->path, msg);
+    fc->payout_every = sc->payout_every;
+    fc->payout.swap_fee_bps = sc->swap_fee_bps;
+    fc->payout.platform_fee_bps = sc->platform_fee_bps;
+    fc->curtail = sc->curtail;
+    for (size_t i = 0; i < sc->n_coins; i++)
+        fc->fees_per_block[i] = sc->coins[i].fees_per_block;
+    return SIM_OK;
+}
+
+static int fleet_series(struct run *r)
+{
+    struct fleet_rec *fr = &r->fr;
+    const struct {
+        const char *path, *units;
+        enum h5_type type;
+        struct h5_series **slot;
+    } cols[] = {
+        {"/engine/switches/time", "ns since 1970-01-01T00:00:00Z", H5_T_I64,
+         &fr->sw_time},
+        {"/engine/switches/cohort", "index into /fleet cohorts", H5_T_U8,
+         &fr->sw_cohort},
+        {"/engine/switches/from", "index into /meta coins", H5_T_U8,
+         &fr->sw_from},
+        {"/engine/switches/to", "index into /meta coins", H5_T_U8,
+         &fr->sw_to},
+        {"/engine/switches/gain_pct", "% of expected revenue", H5_T_F64,
+         &fr->sw_gain},
+        {"/ledger/payouts/time", "ns since 1970-01-01T00:00:00Z", H5_T_I64,
+         &fr->p_time},
+        {"/ledger/payouts/cohort", "index into /fleet cohorts", H5_T_U8,
+         &fr->p_cohort},
+        {"/ledger/payouts/gross_sats", "satoshi", H5_T_I64, &fr->p_gross},
+        {"/ledger/payouts/swap_fee_sats", "satoshi", H5_T_I64, &fr->p_swap},
+        {"/ledger/payouts/platform_fee_sats", "satoshi", H5_T_I64,
+         &fr->p_platform},
+        {"/ledger/payouts/power_sats", "satoshi", H5_T_I64, &fr->p_power},
+        {"/ledger/payouts/hosting_sats", "satoshi", H5_T_I64,
+         &fr->p_hosting},
+        {"/ledger/payouts/deficit_sats", "satoshi (unpaid costs carried)",
+         H5_T_I64, &fr->p_deficit},
+        {"/ledger/payouts/credited_sats", "satoshi", H5_T_I64,
+         &fr->p_credited},
+    };
+    int rc;
+    for (size_t k = 0; k < sizeof cols / sizeof cols[0]; k++)
+        if ((rc = h5_rec_series(r->rec, cols[k].path, cols[k].type,
+                                cols[k].units, cols[k].slot, r->err)))
+            return rc;
+    for (size_t ci = 0; ci < r->h->n; ci++) {
+        char path[96], units[48];
+        snprintf(path, sizeof path, "/ledger/payouts/mined_%s",
+                 r->sc->coins[ci].symbol);
+        snprintf(units, sizeof units, "%s base units (1e-8 %s)",
+                 r->sc->coins[ci].symbol, r->sc->coins[ci].symbol);
+        if ((rc = h5_rec_series(r->rec, path, H5_T_I64, units,
+                                &fr->p_mined[ci], r->err)))
+            return rc;
+    }
+    return SIM_OK;
+}
+
+/* Each cohort's totals under /fleet/<name>, and a line each on screen. */
+static int fleet_record_totals(struct run *r, const struct fleet_cfg *fc,
+                               FILE *note)
+{
+    struct h5_rec *rec = r->rec;
+    struct sim_err *err = r->err;
+    int rc;
+    if (note)
+        fprintf(note, "\nfleet (%s)\n%-12s %-18s %9s %14s %14s %8s %9s\n",
+                r->sc->policy, "cohort", "model", "machines", "revenue USD",
+                "credited BTC", "switches", "alpha");
+    for (size_t g = 0; g < fc->n_cohorts; g++) {
+        struct fleet_totals t;
+        char grp[64], name[64], list[96] = "";
+        double best = 0;
+        fleet_get_totals(r->fleet, g, &t);
+        snprintf(grp, sizeof grp, "/fleet/%s", fc->cohorts[g].name);
+        for (size_t k = 0; k < t.n_candidates; k++) {
+            const char *sym = r->sc->coins[t.candidate[k]].symbol;
+            snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s",
+                     k ? "," : "", sym);
+            if (t.static_usd[k] > best)
+                best = t.static_usd[k];
+            snprintf(name, sizeof name, "time_on_%s_ns", sym);
+            if ((rc = h5_rec_attr_int(rec, grp, name, t.time_on[k], err)))
+                return rc;
+            snprintf(name, sizeof name, "static_revenue_usd_%s", sym);
+            if ((rc = h5_rec_attr_double(rec, grp, name, t.static_usd[k],
+                                         err)))
+                return rc;
+            snprintf(name, sizeof name, "mined_%s", sym);
+            if ((rc = h5_rec_attr_int(rec, grp, name,
+                                      t.mined[t.candidate[k]], err)))
+                return rc;
+            snprintf(name, sizeof name, "pending_%s", sym);
+            if ((rc = h5_rec_attr_double(rec, grp, name,
+                                         t.pending[t.candidate[k]], err)))
+                return rc;
+        }
+        double alpha = best > 0 ? t.revenue_usd / best - 1 : NAN;
+        if ((rc = h5_rec_attr_int(rec, grp, "index", (int64_t)g, err)) ||
+            (rc = h5_rec_attr_string(rec, grp, "model",
+                                     fc->cohorts[g].model->name, err)) ||
+            (rc = h5_rec_attr_int(rec, grp, "count", fc->cohorts[g].count,
+                                  err)) ||
+            (rc = h5_rec_attr_string(rec, grp, "coins", list, err)) ||
+            (rc = h5_rec_attr_double(rec, grp, "revenue_usd", t.revenue_usd,
+                                     err)) ||
+            (rc = h5_rec_attr_double(rec, grp, "alpha_vs_best_static", alpha,
+                                     err)) ||
+            (rc = h5_rec_attr_int(rec, grp, "switches", (int64_t)t.switches,
+                                  err)) ||
+            (rc = h5_rec_attr_double(rec, grp, "energy_kwh", t.energy_kwh,
+                                     err)) ||
+            (rc = h5_rec_attr_int(rec, grp, "gross_sats", t.gross, err)) ||
+            (rc = h5_rec_attr_int(rec, grp, "swap_fee_sats", t.swap_fee,
+                                  err)) ||
+            (rc = h5_rec_attr_int(rec, grp, "platform_fee_sats",
+                                  t.platform_fee, err)) ||
+            (rc = h5_rec_attr_int(rec, grp, "power_sats", t.power, err)) ||
+            (rc = h5_rec_attr_int(rec, grp, "hosting_sats", t.hosting, err)) ||
+            (rc = h5_rec_attr_int(rec, grp, "credited_sats", t.credited,
+                                  err)) ||
+            (rc = h5_rec_attr_int(rec, grp, "deficit_sats", t.deficit, err)))
+            return rc;
+        if (note)
+            fprintf(note, "%-12s %-18s %9lld %14.2f %14.8f %8llu %8.2f%%\n",
+                    fc->cohorts[g].name, fc->cohorts[g].model->name,
+                    (long long)fc->cohorts[g].count, t.revenue_usd,
+                    (double)t.credited / 1e8,
+                    (unsigned long long)t.switches, alpha * 100);
+    }
+    if (note)
+        fprintf(note, "alpha: revenue over the best single coin mined "
+                      "without switching\n");
+    return SIM_OK;
+}
+
 int app_run(const struct app_run_opts *o, FILE *out_stream, FILE *err_stream,
             struct sim_err *err)
 {
@@ -473,6 +684,24 @@ int app_run(const struct app_run_opts *o, FILE *out_stream, FILE *err_stream,
                                .ctx = &r};
     if ((rc = mkt_new(&market, &h, &mc, r.sim, &obs, err)))
         goto out;
+    struct fleet_cfg fc;
+    if (sc.n_cohorts) {
+        struct fleet_observer fo = {.on_switch = on_switch,
+                                    .on_payout = on_payout, .ctx = &r};
+        char list[128] = "";
+        for (size_t i = 0; i < sc.n_coins; i++)
+            snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s",
+                     i ? "," : "", sc.coins[i].symbol);
+        if ((rc = fleet_config(&sc, &hw, &fc, err)) ||
+            (rc = fleet_series(&r)) ||
+            (rc = h5_rec_attr_string(r.rec, "/meta", "coins", list, err)) ||
+            (rc = h5_rec_attr_string(r.rec, "/meta", "engine_policy",
+                                     sc.policy, err)) ||
+            (rc = fleet_new(&r.fleet, &fc, &h, &coins, r.start,
+                            (sc.last_day + 1) * SIM_NS_PER_DAY, r.sim, &fo,
+                            err)))
+            goto out;
+    }
     for (size_t i = 0; i < h.n; i++) {
         char grp[64];
         snprintf(grp, sizeof grp, "/market/%s", sc.coins[i].symbol);
@@ -513,6 +742,8 @@ int app_run(const struct app_run_opts *o, FILE *out_stream, FILE *err_stream,
         if (rc)
             goto out;
     }
+    if (r.fleet && (rc = fleet_record_totals(&r, &fc, note)))
+        goto out;
     rc = h5_rec_commit(r.rec, err);
     r.rec = NULL;
     if (rc)
@@ -523,6 +754,7 @@ int app_run(const struct app_run_opts *o, FILE *out_stream, FILE *err_stream,
     }
 out:
     h5_rec_abort(r.rec);
+    fleet_free(r.fleet);
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
     mkt_free(market);

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "engine/engine.h"
 #include "sim/sim.h"
 
 #define MDL_SYMBOL_MAX 8   /* "DOGE" + NUL, with room */
@@ -24,6 +25,7 @@
 enum mdl_event_class {
     MDL_EV_MARKET_DAY = 0,  /* a coin's daily observation (arg = coin index) */
     MDL_EV_MARKET_TICK = 1, /* an intraday tick of every active coin */
+    MDL_EV_PAYOUT = 2,      /* the fleet's payout, after the tick it follows */
     MDL_EV_COUNT
 };
 
@@ -634,5 +636,86 @@ int payout_settle(const struct payout_cfg *cfg, const int64_t *units,
 /* Take the whole base units out of an expected-value accumulator, leaving
  * the fraction (< 1 unit) pending in it. */
 int64_t payout_take_units(double *acc);
+
+
+/* ---- Fleet -------------------------------------------------------------------
+ * Cohorts of machines, each mining the coin the Alpha Engine picks among
+ * its algorithm's coins.  Between market ticks a cohort earns the expected
+ * coins of the rates seen at the previous tick (nothing from a switch until
+ * its latency and loss have passed; nothing while curtailed), and draws
+ * power all the time it runs.  Every payout interval the whole base units
+ * mined are settled into BTC (payout_settle); fractions stay pending.
+ * Nothing in the hot path is per machine. */
+
+#define FLEET_MAX_COHORTS ENG_MAX_GROUPS
+
+struct fleet_cohort_def {
+    char name[32];
+    const struct hw_model *model; /* borrowed from the hardware catalogue */
+    int64_t count;
+    double power_usd_per_kwh;
+    double hosting_usd_per_kwh;
+};
+
+struct fleet_cfg {
+    size_t n_cohorts;
+    struct fleet_cohort_def cohorts[FLEET_MAX_COHORTS];
+    struct eng_policy policy;
+    sim_time_t payout_every;
+    struct payout_cfg payout;
+    int curtail;
+    double fees_per_block[SYNTH_MAX_COINS]; /* per coin of the hist_set:
+                                               where it has no fee series */
+};
+
+struct fleet_observer {
+    /* cohort switched from coin from_ci to to_ci (hist_set indices) */
+    void (*on_switch)(void *ctx, sim_time_t t, size_t cohort, size_t from_ci,
+                      size_t to_ci, double gain_pct);
+    /* a payout: units[ci] base units of each coin of the hist_set */
+    void (*on_payout)(void *ctx, sim_time_t t, size_t cohort,
+                      const int64_t *units, const struct payout *p);
+    void *ctx;
+};
+
+/* What a cohort did over the run so far. */
+struct fleet_totals {
+    size_t n_candidates;
+    size_t candidate[ENG_GROUP_MAX_COINS]; /* hist_set indices */
+    sim_time_t time_on[ENG_GROUP_MAX_COINS];
+    double revenue_usd;                    /* earned, at the ticks' prices */
+    double static_usd[ENG_GROUP_MAX_COINS]; /* had it mined one coin only,
+                                               without switching */
+    uint64_t switches;
+    double energy_kwh;
+    int64_t mined[SYNTH_MAX_COINS];        /* base units paid out */
+    double pending[SYNTH_MAX_COINS];       /* base units not yet paid */
+    int64_t gross, swap_fee, platform_fee, power, hosting, credited;
+    int64_t deficit;                       /* unpaid costs now */
+};
+
+struct fleet;
+
+/* Set up the fleet on kernel s from start, with payouts every
+ * cfg->payout_every until end (inclusive), and register its payout event
+ * class.  h and coins are borrowed and must outlive the fleet.  The market
+ * must call fleet_tick on each tick. */
+int fleet_new(struct fleet **out, const struct fleet_cfg *cfg,
+              const struct hist_set *h, const struct coin_catalog *coins,
+              sim_time_t start, sim_time_t end, struct sim *s,
+              const struct fleet_observer *obs, struct sim_err *err);
+void fleet_free(struct fleet *f);
+
+/* A market tick at t: accrue to t, let the engine observe the quotes and
+ * decide for every cohort. */
+void fleet_tick(struct fleet *f, sim_time_t t, const struct mkt_quote *q,
+                size_t n);
+
+/* SIM_OK, or the error that stopped the run (a violated invariant, a
+ * payout that could not be settled), copied into err. */
+int fleet_status(const struct fleet *f, struct sim_err *err);
+
+void fleet_get_totals(const struct fleet *f, size_t cohort,
+                      struct fleet_totals *out);
 
 #endif /* HASHSIM_MODELS_H */

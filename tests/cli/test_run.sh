@@ -284,6 +284,10 @@ if [ -z "${HASHSIM_DATA:-}" ] || [ ! -d "${HASHSIM_DATA:-}" ]; then
         run_history_zen_difficulty_fill run_history_btc_first_price \
         run_history_same_output run_history_inputs_sha256 \
         run_history_kas_untraded_days run_history_btc_hashprice_by_hand \
+        run_history_payout_rows run_history_satoshis_accounted_sha256 \
+        run_history_satoshis_accounted_scrypt \
+        run_history_satoshis_accounted_equihash \
+        run_history_satoshis_accounted_kheavyhash run_history_switch_rows \
         data_fit_reproduces_committed_params; do
         skip "$t" "HASHSIM_DATA is not set (or not a directory)"
     done
@@ -311,6 +315,31 @@ else
         'BEGIN { d = a / b - 1; exit !(d < 1e-12 && d > -1e-12) }'; then
         ok run_history_btc_hashprice_by_hand
     else fail run_history_btc_hashprice_by_hand "got $got, by hand $want"; fi
+    # The fleet: 3 payouts a day for each of the 4 cohorts, and every
+    # satoshi accounted for per cohort: gross + deficit left = fees +
+    # costs + credited
+    v=$(rows "$h" /ledger/payouts/credited_sats)
+    if [ "$v" = 4380 ]; then ok run_history_payout_rows
+    else fail run_history_payout_rows "$v rows, expected 4380"; fi
+    for c in sha256 scrypt equihash kheavyhash; do
+        g=$(attr "$h" /fleet/$c gross_sats)
+        d=$(attr "$h" /fleet/$c deficit_sats)
+        o=0
+        for k in swap_fee_sats platform_fee_sats power_sats hosting_sats \
+            credited_sats; do
+            o=$((o + $(attr "$h" /fleet/$c $k)))
+        done
+        if [ -n "$g" ] && [ $((g + d)) -eq "$o" ] && [ "$g" -gt 0 ]; then
+            ok run_history_satoshis_accounted_$c
+        else fail run_history_satoshis_accounted_$c "gross $g + deficit $d != $o"; fi
+    done
+    n=0
+    for c in sha256 scrypt equihash kheavyhash; do
+        n=$((n + $(attr "$h" /fleet/$c switches)))
+    done
+    v=$(rows "$h" /engine/switches/time)
+    if [ "$v" = "$n" ] && [ "$n" -gt 0 ]; then ok run_history_switch_rows
+    else fail run_history_switch_rows "$v rows, $n switches"; fi
     # KAS has no price before 2022-05-24: 143 days of 2022 untraded, said
     # on screen and recorded
     v=$(attr "$h" /market/KAS price_gap_days)
