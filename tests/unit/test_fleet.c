@@ -1,0 +1,220 @@
+/* test_fleet.c — a cohort mined through the engine on a hand-built market:
+ * the coins mined, the switch and its latency, power costs and payouts,
+ * checked against values computed by hand. */
+#include <math.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "models/models.h"
+
+#define DAY0 19000
+#define NDAYS 4
+#define W 4294967296.0
+
+static struct coin_step subsidy[] = {{0, 6.25}};
+static struct coin_step share[] = {{0, 1}};
+static struct coin_step block_time[] = {{0, 600}};
+static struct coin coins_v[2];
+static struct coin_catalog cat = {coins_v, 2, "", ""};
+static struct hw_model machine = {"Hasher", COIN_ALGO_SHA256, 100e12, 3000,
+                                  DAY0 - 10, 0, ""};
+
+/* BTC at $20000 and difficulty 1e13 pays 1.25e-8 USD/s per TH... per
+ * 2^32 hashes; BCH at $200 pays less until its difficulty falls to 8e10
+ * on day DAY0 + 2, when it pays more. */
+static const double price[2] = {20000, 200};
+static const double diff[2][NDAYS] = {{1e13, 1e13, 1e13, 1e13},
+                                      {1.2e11, 1.2e11, 8e10, 8e10}};
+
+static void make_market(struct hist_set *h)
+{
+    static const char *const syms[2] = {"BTC", "BCH"};
+    memset(h, 0, sizeof *h);
+    h->coins = calloc(2, sizeof *h->coins);
+    assert_non_null(h->coins);
+    h->n = 2;
+    for (size_t c = 0; c < 2; c++) {
+        struct coin *cc = &coins_v[c];
+        memset(cc, 0, sizeof *cc);
+        snprintf(cc->symbol, sizeof cc->symbol, "%s", syms[c]);
+        cc->algo = COIN_ALGO_SHA256;
+        cc->work_per_difficulty = W;
+        cc->block_time = (struct coin_schedule){block_time, 1};
+        cc->subsidy = (struct coin_schedule){subsidy, 1};
+        cc->miner_share = (struct coin_schedule){share, 1};
+        struct hist_series *s = &h->coins[c].series;
+        snprintf(s->symbol, sizeof s->symbol, "%s", syms[c]);
+        s->first_day = DAY0;
+        s->n_days = NDAYS;
+        for (int k = 0; k < HIST_NCOLS; k++) {
+            s->col[k] = calloc(NDAYS, sizeof(double));
+            s->source[k] = calloc(NDAYS, 1);
+            assert_non_null(s->col[k]);
+            assert_non_null(s->source[k]);
+            for (size_t d = 0; d < NDAYS; d++)
+                s->col[k][d] = NAN;
+        }
+        for (size_t d = 0; d < NDAYS; d++) {
+            s->col[HIST_PRICE][d] = price[c];
+            s->col[HIST_DIFFICULTY][d] = diff[c][d];
+            s->source[HIST_PRICE][d] = HIST_SRC_OBSERVED;
+            s->source[HIST_DIFFICULTY][d] = HIST_SRC_OBSERVED;
+        }
+    }
+}
+
+struct capture {
+    struct sim *s;
+    struct fleet *f;
+    size_t n_pay, n_sw;
+    sim_time_t pay_t[16], sw_t[4];
+    int64_t units[16][2];
+    struct payout pay[16];
+    size_t sw_from[4], sw_to[4];
+};
+
+static struct capture cap;
+
+static void cap_tick(void *ctx, sim_time_t t, const struct mkt_quote *q,
+                     size_t n)
+{
+    struct capture *c = ctx;
+    fleet_tick(c->f, t, q, n);
+}
+
+static void cap_switch(void *ctx, sim_time_t t, size_t cohort, size_t from,
+                       size_t to, double gain)
+{
+    struct capture *c = ctx;
+    (void)cohort;
+    (void)gain;
+    assert_true(c->n_sw < 4);
+    c->sw_t[c->n_sw] = t;
+    c->sw_from[c->n_sw] = from;
+    c->sw_to[c->n_sw] = to;
+    c->n_sw++;
+}
+
+static void cap_payout(void *ctx, sim_time_t t, size_t cohort,
+                       const int64_t *units, const struct payout *p)
+{
+    struct capture *c = ctx;
+    (void)cohort;
+    assert_true(c->n_pay < 16);
+    c->pay_t[c->n_pay] = t;
+    c->units[c->n_pay][0] = units[0];
+    c->units[c->n_pay][1] = units[1];
+    c->pay[c->n_pay] = *p;
+    c->n_pay++;
+}
+
+/* Run days DAY0+1 and DAY0+2 with hourly ticks, payouts every 8 h. */
+static void run(const char *policy, struct fleet_totals *tot)
+{
+    struct hist_set h;
+    struct mkt *m = NULL;
+    struct sim_err err = {0};
+    char msg[128];
+    struct fleet_cfg fc = {.n_cohorts = 1,
+                           .payout_every = 8 * 3600 * SIM_NS_PER_S,
+                           .payout = {.swap_fee_bps = 30}};
+    struct mkt_cfg mc = {.first_day = DAY0 + 1, .last_day = DAY0 + 2,
+                         .tick = 3600 * SIM_NS_PER_S, .seed = 1};
+    struct mkt_observer mo = {NULL, cap_tick, &cap};
+    struct fleet_observer fo = {cap_switch, cap_payout, &cap};
+    sim_time_t start = (DAY0 + 1) * SIM_NS_PER_DAY;
+
+    memset(&cap, 0, sizeof cap);
+    make_market(&h);
+    fc.cohorts[0] = (struct fleet_cohort_def){"c", &machine, 10, 0.05, 0.0};
+    assert_int_equal(eng_policy_parse(policy, &fc.policy, msg, sizeof msg),
+                     ENG_OK);
+    for (size_t i = 0; i < SYNTH_MAX_COINS; i++)
+        mc.vol[i] = 0.0;
+    assert_int_equal(sim_new(&cap.s, start, 64), SIM_OK);
+    assert_int_equal(mkt_new(&m, &h, &mc, cap.s, &mo, &err), SIM_OK);
+    assert_int_equal(fleet_new(&cap.f, &fc, &h, &cat, start,
+                               start + 2 * SIM_NS_PER_DAY, cap.s, &fo, &err),
+                     SIM_OK);
+    assert_int_equal(sim_run(cap.s, start + 2 * SIM_NS_PER_DAY), SIM_OK);
+    assert_int_equal(fleet_status(cap.f, &err), SIM_OK);
+    fleet_get_totals(cap.f, 0, tot);
+    fleet_free(cap.f);
+    mkt_free(m);
+    sim_free(cap.s);
+    hist_set_release(&h);
+}
+
+static void test_greedy_switch_and_payouts(void **state)
+{
+    struct fleet_totals t;
+    (void)state;
+    run("greedy", &t);
+    const double H = 10 * 100e12;
+    const double btc_units_s = H * 6.25 / (1e13 * W) * 1e8;
+    const double bch_units_s = H * 6.25 / (8e10 * W) * 1e8;
+    /* one switch, BTC -> BCH, at the first tick of DAY0 + 2 */
+    assert_int_equal(cap.n_sw, 1);
+    assert_int_equal(cap.sw_t[0], (DAY0 + 2) * SIM_NS_PER_DAY);
+    assert_int_equal(cap.sw_from[0], 0);
+    assert_int_equal(cap.sw_to[0], 1);
+    /* six payouts, every 8 h */
+    assert_int_equal(cap.n_pay, 6);
+    for (size_t i = 0; i < 6; i++)
+        assert_int_equal(cap.pay_t[i], (DAY0 + 1) * SIM_NS_PER_DAY +
+                                           (int64_t)(i + 1) * 8 * 3600 *
+                                               SIM_NS_PER_S);
+    /* day 1: BTC only, whole units with the fraction carried */
+    int64_t btc = 0, bch = 0;
+    for (size_t i = 0; i < 6; i++) {
+        btc += cap.units[i][0];
+        bch += cap.units[i][1];
+    }
+    assert_true(llabs(btc - (int64_t)floor(btc_units_s * 86400)) <= 1);
+    assert_true(cap.units[0][1] == 0);
+    /* day 2: BCH from 12 ms after midnight on */
+    double want_bch = bch_units_s * (86400 - 0.012);
+    assert_true(fabs((double)bch + t.pending[1] - want_bch) < 1e-3);
+    assert_int_equal(t.mined[1], bch);
+    /* power: 10 x 3 kW x 8 h x $0.05 = $12 = 60000 sat at $20000 */
+    for (size_t i = 0; i < 6; i++) {
+        const struct payout *p = &cap.pay[i];
+        assert_true(p->power == 60000 && p->hosting == 0);
+        assert_true(p->gross == p->swap_fee + p->platform_fee + p->power +
+                                    p->hosting + p->credited - p->deficit);
+    }
+    /* BCH converted at $200 / $20000 with a 0.30 % swap fee */
+    const struct payout *p = &cap.pay[4];
+    assert_true(p->gross == cap.units[4][1] / 100);
+    assert_true(p->swap_fee == p->gross * 30 / 10000);
+    assert_true(fabs(t.energy_kwh - 1440.0) < 1e-9);
+    assert_int_equal(t.switches, 1);
+    /* had it stayed on BTC it would have earned less than it did */
+    assert_true(t.revenue_usd > t.static_usd[0]);
+}
+
+static void test_static_never_switches(void **state)
+{
+    struct fleet_totals t;
+    (void)state;
+    run("static:BTC", &t);
+    assert_int_equal(cap.n_sw, 0);
+    assert_int_equal(t.mined[1], 0);
+    /* without switching, revenue equals the static BTC counterfactual */
+    assert_true(fabs(t.revenue_usd / t.static_usd[0] - 1) < 1e-12);
+    assert_int_equal(t.time_on[0], 2 * SIM_NS_PER_DAY);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_greedy_switch_and_payouts),
+        cmocka_unit_test(test_static_never_switches),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
