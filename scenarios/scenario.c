@@ -762,7 +762,7 @@ int scn_check_fleet(const struct scn_scenario *sc,
     if (pol.kind == ENG_ORACLE)
         return sim_err_set(err, SIM_EINVAL,
                            "%s: $.engine.policy: the oracle needs the "
-                           "future; the run measures against it instead",
+                           "future and cannot drive a run",
                            sc->path);
     return SIM_OK;
 }

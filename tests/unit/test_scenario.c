@@ -642,6 +642,85 @@ static void test_check_catalog(void **state)
     coin_catalog_release(&cat);
 }
 
+/* The fleet's sections: bad input refused by the loader (with its JSON
+ * path) or, against the catalogues, by scn_check_fleet. */
+static void test_fleet_errors(void **state)
+{
+    static const struct {
+        const char *set;
+        int code;
+        const char *msg;
+    } cases[] = {
+        /* the loader */
+        {"fleet=[{\"model\":\"Antminer S19 Pro\",\"count\":0}]", SIM_ERANGE,
+         DEFAULT ": $.fleet[0].count: "},
+        {"fleet=[]", SIM_EINVAL, DEFAULT ": $.fleet: "},
+        {"fleet=[{\"model\":\"Antminer S19 Pro\",\"count\":5,"
+         "\"facility\":\"nowhere\"}]",
+         SIM_EINVAL,
+         DEFAULT ": $.fleet[0].facility: \"nowhere\" is not a facility of "
+                 "$.facilities"},
+        {"fleet=[{\"name\":\"a\",\"model\":\"Antminer S19 Pro\",\"count\":1},"
+         "{\"name\":\"a\",\"model\":\"Antminer L7\",\"count\":1}]",
+         SIM_EEXIST, DEFAULT ": $.fleet[1].name: cohort name \"a\" is used twice"},
+        {"fleet=[{\"model\":\"Antminer S19 Pro\",\"cnt\":1}]", SIM_EINVAL,
+         DEFAULT ": $.fleet[0].cnt: unknown key; did you mean \"count\"?"},
+        {"facilities={}", SIM_EINVAL,
+         DEFAULT ": $.fleet[0].facility: a fleet needs $.facilities"},
+        {"facilities.main.power_usd_per_kwh=11", SIM_ERANGE,
+         DEFAULT ": $.facilities.main.power_usd_per_kwh: "},
+        {"facilities.main.hosting=0.01", SIM_EINVAL,
+         DEFAULT ": $.facilities.main.hosting: unknown key"},
+        {"payouts.every=10s", SIM_ERANGE,
+         DEFAULT ": $.payouts.every: expected a duration from 60s to "
+                 "2592000s, got \"10s\""},
+        {"payouts.swap_fee_bps=20000", SIM_ERANGE,
+         DEFAULT ": $.payouts.swap_fee_bps: "},
+        {"payouts.curtail=1", SIM_EINVAL, DEFAULT ": $.payouts.curtail: "},
+        {"engine.policy=", SIM_EINVAL, DEFAULT ": $.engine.policy: "},
+        /* against the catalogues */
+        {"fleet=[{\"model\":\"Antminer S9\",\"count\":1}]", SIM_ENOTFOUND,
+         DEFAULT ": $.fleet[0].model: \"Antminer S9\" is not a model of"},
+        {"engine.policy=hysteresis:treshold=5%", SIM_EINVAL,
+         DEFAULT ": $.engine.policy: "},
+        {"engine.policy=oracle", SIM_EINVAL,
+         DEFAULT ": $.engine.policy: the oracle needs the future"},
+        {"market.coins={\"LTC\":{}}", SIM_EINVAL,
+         DEFAULT ": $.market.coins: payouts are in BTC"},
+        {"market.coins={\"BTC\":{}}", SIM_EINVAL,
+         DEFAULT ": $.fleet[1]: no coin of the scenario is mined with scrypt "
+                 "(Antminer L7)"},
+    };
+    struct coin_catalog cat = {0};
+    struct hw_catalog hw = {0};
+    struct sim_err err = {0};
+    (void)state;
+    if (scn_coins_load(&cat, "data/coins.json", &err) != SIM_OK ||
+        scn_hardware_load(&hw, "data/hardware.json", &err) != SIM_OK)
+        fail_msg("catalogues: %s", err.msg);
+    for (size_t i = 0; i < N(cases); i++) {
+        struct scn_scenario sc;
+        const char *sets[1] = {cases[i].set};
+        memset(&err, 0, sizeof err);
+        int rc = scn_load(&sc, DEFAULT, sets, 1, &err);
+        if (rc == SIM_OK) {
+            rc = scn_check_fleet(&sc, &cat, &hw, &err);
+            scn_release(&sc);
+        }
+        if (rc != cases[i].code || !strstr(err.msg, cases[i].msg))
+            fail_msg("--set %s: code %d (want %d), message \"%s\" (want "
+                     "\"%s\")", cases[i].set, rc, cases[i].code, err.msg,
+                     cases[i].msg);
+    }
+    /* and the default scenario's own fleet passes */
+    struct scn_scenario sc;
+    assert_int_equal(scn_load(&sc, DEFAULT, NULL, 0, &err), SIM_OK);
+    assert_int_equal(scn_check_fleet(&sc, &cat, &hw, &err), SIM_OK);
+    scn_release(&sc);
+    hw_catalog_release(&hw);
+    coin_catalog_release(&cat);
+}
+
 /* ---- the JSON Schema --------------------------------------------------- */
 
 static cJSON *load_json(const char *path)
@@ -1450,6 +1529,7 @@ int main(void)
         cmocka_unit_test(test_set_overrides),
         cmocka_unit_test(test_set_creates),
         cmocka_unit_test(test_set_errors),
+        cmocka_unit_test(test_fleet_errors),
         cmocka_unit_test(test_check_catalog),
         cmocka_unit_test(test_schema_keys),
         cmocka_unit_test(test_schema_walker),
