@@ -185,7 +185,23 @@ void ana_names_free(char **names, size_t n);
  *                         time (int64 ns since the Unix epoch), price_usd and
  *                         difficulty (float64), price_source and
  *                         difficulty_source (uint8, enum ana_source);
- *                         optional string attribute difficulty_fill. */
+ *                         optional string attribute difficulty_fill.
+ * and, for a run with a fleet (written by `hashsim run`; older files and
+ * runs without a fleet lack all of it, and the summary then has no fleet):
+ *   /meta                 string attributes engine_policy, merged_mining
+ *                         ("switch" or "merged"), network ("replay" or
+ *                         "impact"; optional)
+ *   /fleet/<cohort>/      attributes index, count, switches and the *_sats
+ *                         totals (int); model, coins ("BTC,BCH"), mining
+ *                         (string); revenue_usd, alpha_vs_best_static,
+ *                         oracle_revenue_usd, alpha_vs_oracle, energy_kwh
+ *                         (float); per coin SYM of coins: time_on_SYM_ns,
+ *                         mined_SYM (int), static_revenue_usd_SYM,
+ *                         pending_SYM (float); merged_revenue_usd (float,
+ *                         optional: only merge-minable cohorts)
+ *   /ledger/payouts/cohort  uint8, one row per payout (optional)
+ *   /network/<SYMBOL>/    (impact runs) attributes blocks (int),
+ *                         platform_work_share, final_difficulty (float). */
 
 /* Where a daily value came from (the *_source datasets). */
 enum ana_source {
@@ -223,6 +239,54 @@ struct ana_coin_summary {
     uint64_t difficulty_sources[ANA_SRC_COUNT]; /* days per source code */
 };
 
+/* One coin of a fleet cohort. */
+struct ana_cohort_coin {
+    char *symbol;
+    int64_t time_on_ns;        /* time mining this coin */
+    double time_share;         /* switching cohort: time_on / the sum of its
+                                  coins' time_on (it mines one coin at a
+                                  time); merged cohort: time_on / the run's
+                                  span (/meta start .. end); NaN when that
+                                  divisor is 0 */
+    double static_revenue_usd; /* had it mined only this coin */
+    int64_t mined_units;       /* base units, 1e-8 coin */
+    double pending_units;      /* mined, not yet converted (base units) */
+};
+
+/* One /fleet/<name> cohort: its totals over the run. */
+struct ana_cohort {
+    char *name;
+    int64_t index; /* the /ledger/payouts/cohort value of this cohort */
+    char *model;
+    int64_t count; /* machines */
+    char *mining;  /* "switch" or "merged" */
+    size_t n_coins;
+    struct ana_cohort_coin *coins;   /* in the order of the coins attribute */
+    double revenue_usd;
+    const char *best_static_coin;    /* the coin with the largest
+                                        static_revenue_usd (the first on a
+                                        tie), borrowed from coins; NULL when
+                                        there is none */
+    double best_static_usd;          /* NaN when best_static_coin is NULL */
+    double alpha_vs_best_static;     /* revenue / best static - 1 */
+    double oracle_revenue_usd;       /* perfect foresight, same switch costs */
+    double alpha_vs_oracle;          /* revenue / oracle - 1; may be NaN */
+    double merged_revenue_usd;       /* NaN unless merge-minable */
+    int64_t switches;
+    double energy_kwh;
+    size_t payouts; /* rows of /ledger/payouts with this cohort's index */
+    int64_t gross_sats, swap_fee_sats, platform_fee_sats, power_sats,
+        hosting_sats, credited_sats, deficit_sats;
+};
+
+/* One simulated chain of an impact network run (/network/<SYMBOL>). */
+struct ana_chain {
+    char *symbol;
+    int64_t blocks;
+    double platform_work_share; /* fraction of the chain's work, 0..1 */
+    double final_difficulty;
+};
+
 struct ana_summary {
     char *path;
     char *hashsim_version;
@@ -234,19 +298,35 @@ struct ana_summary {
     int64_t seed;
     size_t n_coins;
     struct ana_coin_summary *coins; /* sorted by symbol */
+    /* The fleet: engine_policy is NULL when the file has none (then every
+     * field below is NULL/0); merged_mining and network are NULL when the
+     * attribute is absent. */
+    char *engine_policy;
+    char *merged_mining;
+    char *network;
+    size_t n_cohorts;
+    struct ana_cohort *cohorts; /* sorted by index */
+    size_t n_chains;
+    struct ana_chain *chains; /* sorted by symbol; 0 without /network */
 };
 
 /* Read the results file at path into *out (zeroed first; release it with
  * ana_summary_release, also after a failure).  Errors of ana_file_open;
  * SIM_EDATA when /meta is missing ("not a hashsim results file"), when a
  * coin's datasets differ in length, or a source code is not an ana_source;
- * SIM_ENOTFOUND/SIM_EINVAL for a missing or mistyped attribute or dataset. */
+ * when a cohort's coins attribute is malformed, /meta start or end is not
+ * a date (fleet files only), or a payout row names no cohort's index;
+ * SIM_ENOTFOUND/SIM_EINVAL for a missing or mistyped attribute or dataset
+ * (the message names the file, the object path and the attribute). */
 int ana_summary_load(struct ana_summary *out, const char *path,
                      struct sim_err *err);
 /* Free what the summary holds and zero it. */
 void ana_summary_release(struct ana_summary *s);
 
-/* A short aligned table for a human.  SIM_EIO when writing fp fails. */
+/* A short aligned table for a human; after the market, when there is a
+ * fleet: its policy, revenue and switching alpha per cohort, time shares,
+ * merged-mining comparison, payouts in BTC and the impact network.
+ * SIM_EIO when writing fp fails. */
 int ana_summary_print_text(const struct ana_summary *s, FILE *fp);
 
 /* One JSON object, keys always present, in this order (numbers printed with
@@ -255,7 +335,7 @@ int ana_summary_print_text(const struct ana_summary *s, FILE *fp);
  * equal runs give equal summaries.
  *
  * {
- *   "summary_version": 1,
+ *   "summary_version": 2,
  *   "meta": {
  *     "hashsim_version": string, "scenario_name": string,
  *     "market_source": string, "start": string, "end": string,
@@ -278,7 +358,41 @@ int ana_summary_print_text(const struct ana_summary *s, FILE *fp);
  *                              "estimated": n, "synthetic": n },
  *       "difficulty_sources": { same keys }
  *     }
- *   ]
+ *   ],
+ *   "fleet": null                            (no fleet in the file)
+ *          | {
+ *     "policy": string, "merged_mining": string|null,
+ *     "network": string|null,                ("replay" or "impact")
+ *     "cohorts": [                           (sorted by index)
+ *       {
+ *         "name": string, "index": integer, "model": string,
+ *         "count": integer,                  (machines)
+ *         "mining": string,                  ("switch" or "merged")
+ *         "coins": [ { "symbol": string,
+ *                      "time_share": number, (fraction, see ana_cohort_coin)
+ *                      "time_on_ns": integer,
+ *                      "static_revenue_usd": number,
+ *                      "mined_units": integer, (1e-8 coin)
+ *                      "pending_units": number } ],
+ *         "revenue_usd": number,
+ *         "best_static_coin": string|null, "best_static_usd": number,
+ *         "alpha_vs_best_static": number,    (revenue / best static - 1)
+ *         "oracle_revenue_usd": number,
+ *         "alpha_vs_oracle": number,         (revenue / oracle - 1)
+ *         "merged_revenue_usd": number|null, (null unless merge-minable)
+ *         "switches": integer, "energy_kwh": number,
+ *         "payouts": integer,                (payout rows of the cohort)
+ *         "gross_sats": integer, "swap_fee_sats": integer,
+ *         "platform_fee_sats": integer, "power_sats": integer,
+ *         "hosting_sats": integer, "credited_sats": integer,
+ *         "deficit_sats": integer
+ *       }
+ *     ],
+ *     "chains": null                         (no /network: a replay run)
+ *             | [ { "symbol": string, "blocks": integer,
+ *                   "platform_work_share": number,  (fraction, 0..1)
+ *                   "final_difficulty": number } ]   (sorted by symbol)
+ *   }
  * }
  *
  * SIM_EIO when writing fp fails. */

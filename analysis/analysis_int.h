@@ -21,4 +21,35 @@ int ana_h5_error(struct sim_err *err, int code, const char *fmt, ...)
  * no trailing '/', else 0. */
 int ana_path_valid(const char *path);
 
+/* ---- Summary output helpers (summary.c) --------------------------------- */
+
+/* s, or "-" when s is NULL or "". */
+const char *ana_or_dash(const char *s);
+/* A space, then v in `width` columns with %.6g, or "-" when not finite. */
+void ana_put_num(FILE *fp, int width, double v);
+/* A space, then 100 * v with two decimals and '%' in `width` columns, or
+ * "-" when not finite. */
+void ana_put_pct(FILE *fp, int width, double v);
+/* s as a JSON string (quoted and escaped), or null when s is NULL. */
+void ana_json_string(FILE *fp, const char *s);
+/* v with %.17g (reads back exactly), or null when not finite. */
+void ana_json_number(FILE *fp, double v);
+
+/* ---- The fleet part of the summary (summary_fleet.c) -------------------- */
+
+/* Fill s's fleet fields (engine_policy .. chains) from f; a file without
+ * /meta engine_policy has no fleet and leaves them NULL/0.  Needs s->start
+ * and s->end already read.  On failure what was read stays in s for
+ * ana_fleet_release.  Codes as for ana_summary_load. */
+int ana_fleet_load(const struct ana_file *f, struct ana_summary *s,
+                   struct sim_err *err);
+/* Free the fleet fields of s and zero them (s itself is not freed). */
+void ana_fleet_release(struct ana_summary *s);
+/* The fleet section of the text summary; nothing when there is no fleet.
+ * Errors show in ferror(fp). */
+void ana_fleet_print_text(const struct ana_summary *s, FILE *fp);
+/* The value of the JSON key "fleet": null or the object documented in
+ * analysis.h, indented for its place at the top level. */
+void ana_fleet_print_json(const struct ana_summary *s, FILE *fp);
+
 #endif /* HASHSIM_ANALYSIS_INT_H */

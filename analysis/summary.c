@@ -1,5 +1,6 @@
 /* summary.c — the run summary: reads /meta and every /market/<SYMBOL> of a
- * results file into plain figures, and prints them as a table or JSON. */
+ * results file into plain figures, and prints them as a table or JSON (the
+ * fleet's part lives in summary_fleet.c). */
 #include "analysis/analysis_int.h"
 
 #include <inttypes.h>
@@ -30,6 +31,7 @@ void ana_summary_release(struct ana_summary *s)
 
     if (!s)
         return;
+    ana_fleet_release(s);
     for (i = 0; i < s->n_coins; i++) {
         free(s->coins[i].symbol);
         free(s->coins[i].difficulty_fill);
@@ -240,25 +242,27 @@ int ana_summary_load(struct ana_summary *out, const char *path,
     if (rc != SIM_OK)
         goto out;
 
-    if (!ana_exists(f, "/market"))
-        goto out; /* a run without market data: no coins */
-    rc = ana_list_groups(f, "/market", &names, &n_names, err);
-    if (rc != SIM_OK)
-        goto out;
-    if (n_names > 0) {
-        out->coins = calloc(n_names, sizeof *out->coins);
-        if (!out->coins) {
-            rc = sim_err_set(err, SIM_ENOMEM, "%s: out of memory", path);
-            goto out;
-        }
-    }
-    for (i = 0; i < n_names; i++) {
-        /* Count it first so release frees a coin that failed half-way. */
-        out->n_coins++;
-        rc = load_coin(f, names[i], &out->coins[i], err);
+    /* A run without market data has no /market: no coins. */
+    if (ana_exists(f, "/market")) {
+        rc = ana_list_groups(f, "/market", &names, &n_names, err);
         if (rc != SIM_OK)
             goto out;
+        if (n_names > 0) {
+            out->coins = calloc(n_names, sizeof *out->coins);
+            if (!out->coins) {
+                rc = sim_err_set(err, SIM_ENOMEM, "%s: out of memory", path);
+                goto out;
+            }
+        }
+        for (i = 0; i < n_names; i++) {
+            /* Count it first so release frees a coin that failed half-way. */
+            out->n_coins++;
+            rc = load_coin(f, names[i], &out->coins[i], err);
+            if (rc != SIM_OK)
+                goto out;
+        }
     }
+    rc = ana_fleet_load(f, out, err);
 out:
     ana_names_free(names, n_names);
     ana_file_close(f);
@@ -267,13 +271,12 @@ out:
 
 /* ---- Text --------------------------------------------------------------- */
 
-static const char *or_dash(const char *s)
+const char *ana_or_dash(const char *s)
 {
     return s && *s ? s : "-";
 }
 
-/* A number in `width` columns: %.6g, or "-" for NaN. */
-static void put_num(FILE *fp, int width, double v)
+void ana_put_num(FILE *fp, int width, double v)
 {
     if (isfinite(v))
         fprintf(fp, " %*.6g", width, v);
@@ -281,7 +284,7 @@ static void put_num(FILE *fp, int width, double v)
         fprintf(fp, " %*s", width, "-");
 }
 
-static void put_pct(FILE *fp, int width, double v)
+void ana_put_pct(FILE *fp, int width, double v)
 {
     if (isfinite(v))
         fprintf(fp, " %*.2f%%", width - 1, 100.0 * v);
@@ -294,13 +297,15 @@ int ana_summary_print_text(const struct ana_summary *s, FILE *fp)
     size_t i;
     int k;
 
-    fprintf(fp, "file      %s\n", or_dash(s->path));
+    fprintf(fp, "file      %s\n", ana_or_dash(s->path));
     fprintf(fp, "scenario  %s (seed %" PRId64 ", hashsim %s)\n",
-            or_dash(s->scenario_name), s->seed, or_dash(s->hashsim_version));
-    fprintf(fp, "market    %s, %s .. %s\n", or_dash(s->market_source),
-            or_dash(s->start), or_dash(s->end));
+            ana_or_dash(s->scenario_name), s->seed,
+            ana_or_dash(s->hashsim_version));
+    fprintf(fp, "market    %s, %s .. %s\n", ana_or_dash(s->market_source),
+            ana_or_dash(s->start), ana_or_dash(s->end));
     if (s->n_coins == 0) {
         fprintf(fp, "no market data\n");
+        ana_fleet_print_text(s, fp);
         return ferror(fp) ? SIM_EIO : SIM_OK;
     }
 
@@ -311,14 +316,14 @@ int ana_summary_print_text(const struct ana_summary *s, FILE *fp)
     for (i = 0; i < s->n_coins; i++) {
         const struct ana_coin_summary *c = &s->coins[i];
         fprintf(fp, "%-6s %5zu %-10s %-10s", c->symbol, c->days,
-                or_dash(c->first_date), or_dash(c->last_date));
-        put_num(fp, 12, c->price_first);
-        put_num(fp, 12, c->price_last);
-        put_num(fp, 12, c->price_min);
-        put_num(fp, 12, c->price_max);
-        put_pct(fp, 9, c->price_return);
+                ana_or_dash(c->first_date), ana_or_dash(c->last_date));
+        ana_put_num(fp, 12, c->price_first);
+        ana_put_num(fp, 12, c->price_last);
+        ana_put_num(fp, 12, c->price_min);
+        ana_put_num(fp, 12, c->price_max);
+        ana_put_pct(fp, 9, c->price_return);
         /* A fall prints negative; no fall prints 0.00%, not -0.00%. */
-        put_pct(fp, 9,
+        ana_put_pct(fp, 9,
                 c->price_max_drawdown > 0.0 ? -c->price_max_drawdown
                                             : c->price_max_drawdown);
         if (c->drawdown_peak_date[0])
@@ -335,19 +340,20 @@ int ana_summary_print_text(const struct ana_summary *s, FILE *fp)
     for (i = 0; i < s->n_coins; i++) {
         const struct ana_coin_summary *c = &s->coins[i];
         fprintf(fp, "%-6s", c->symbol);
-        put_num(fp, 12, c->difficulty_first);
-        put_num(fp, 12, c->difficulty_last);
-        fprintf(fp, "  %-24s", or_dash(c->difficulty_fill));
+        ana_put_num(fp, 12, c->difficulty_first);
+        ana_put_num(fp, 12, c->difficulty_last);
+        fprintf(fp, "  %-24s", ana_or_dash(c->difficulty_fill));
         for (k = 0; k < ANA_SRC_COUNT; k++)
             fprintf(fp, " %9" PRIu64, c->difficulty_sources[k]);
         fputc('\n', fp);
     }
+    ana_fleet_print_text(s, fp);
     return ferror(fp) ? SIM_EIO : SIM_OK;
 }
 
 /* ---- JSON --------------------------------------------------------------- */
 
-static void json_string(FILE *fp, const char *s)
+void ana_json_string(FILE *fp, const char *s)
 {
     const unsigned char *p;
 
@@ -386,10 +392,10 @@ static void json_string(FILE *fp, const char *s)
 /* A date, or null when empty. */
 static void json_date(FILE *fp, const char *s)
 {
-    json_string(fp, s && *s ? s : NULL);
+    ana_json_string(fp, s && *s ? s : NULL);
 }
 
-static void json_number(FILE *fp, double v)
+void ana_json_number(FILE *fp, double v)
 {
     if (isfinite(v))
         fprintf(fp, "%.17g", v);
@@ -412,57 +418,59 @@ int ana_summary_print_json(const struct ana_summary *s, FILE *fp)
 {
     size_t i;
 
-    fputs("{\n  \"summary_version\": 1,\n  \"meta\": {\n", fp);
+    fputs("{\n  \"summary_version\": 2,\n  \"meta\": {\n", fp);
     fputs("    \"hashsim_version\": ", fp);
-    json_string(fp, s->hashsim_version);
+    ana_json_string(fp, s->hashsim_version);
     fputs(",\n    \"scenario_name\": ", fp);
-    json_string(fp, s->scenario_name);
+    ana_json_string(fp, s->scenario_name);
     fputs(",\n    \"market_source\": ", fp);
-    json_string(fp, s->market_source);
+    ana_json_string(fp, s->market_source);
     fputs(",\n    \"start\": ", fp);
-    json_string(fp, s->start);
+    ana_json_string(fp, s->start);
     fputs(",\n    \"end\": ", fp);
-    json_string(fp, s->end);
+    ana_json_string(fp, s->end);
     fprintf(fp, ",\n    \"seed\": %" PRId64 "\n  },\n  \"coins\": [", s->seed);
     for (i = 0; i < s->n_coins; i++) {
         const struct ana_coin_summary *c = &s->coins[i];
         fputs(i ? ",\n    {\n" : "\n    {\n", fp);
         fputs("      \"symbol\": ", fp);
-        json_string(fp, c->symbol);
+        ana_json_string(fp, c->symbol);
         fprintf(fp, ",\n      \"days\": %zu,\n      \"first_date\": ",
                 c->days);
-        json_string(fp, c->first_date);
+        ana_json_string(fp, c->first_date);
         fputs(",\n      \"last_date\": ", fp);
-        json_string(fp, c->last_date);
+        ana_json_string(fp, c->last_date);
         fprintf(fp, ",\n      \"price_usd\": {\"days\": %zu, \"first\": ",
                 c->price_days);
-        json_number(fp, c->price_first);
+        ana_json_number(fp, c->price_first);
         fputs(", \"last\": ", fp);
-        json_number(fp, c->price_last);
+        ana_json_number(fp, c->price_last);
         fputs(", \"min\": ", fp);
-        json_number(fp, c->price_min);
+        ana_json_number(fp, c->price_min);
         fputs(", \"max\": ", fp);
-        json_number(fp, c->price_max);
+        ana_json_number(fp, c->price_max);
         fputs(", \"return\": ", fp);
-        json_number(fp, c->price_return);
+        ana_json_number(fp, c->price_return);
         fputs(", \"max_drawdown\": ", fp);
-        json_number(fp, c->price_max_drawdown);
+        ana_json_number(fp, c->price_max_drawdown);
         fputs(", \"drawdown_peak_date\": ", fp);
         json_date(fp, c->drawdown_peak_date);
         fputs(", \"drawdown_trough_date\": ", fp);
         json_date(fp, c->drawdown_trough_date);
         fputs("},\n      \"difficulty\": {\"first\": ", fp);
-        json_number(fp, c->difficulty_first);
+        ana_json_number(fp, c->difficulty_first);
         fputs(", \"last\": ", fp);
-        json_number(fp, c->difficulty_last);
+        ana_json_number(fp, c->difficulty_last);
         fputs(", \"fill\": ", fp);
-        json_string(fp, c->difficulty_fill);
+        ana_json_string(fp, c->difficulty_fill);
         fputs("},\n      \"price_sources\": ", fp);
         json_sources(fp, c->price_sources);
         fputs(",\n      \"difficulty_sources\": ", fp);
         json_sources(fp, c->difficulty_sources);
         fputs("\n    }", fp);
     }
-    fputs(s->n_coins ? "\n  ]\n}\n" : "]\n}\n", fp);
+    fputs(s->n_coins ? "\n  ],\n  \"fleet\": " : "],\n  \"fleet\": ", fp);
+    ana_fleet_print_json(s, fp);
+    fputs("\n}\n", fp);
     return ferror(fp) ? SIM_EIO : SIM_OK;
 }

@@ -33,11 +33,86 @@ int app_find_shipped(const char *name, char *buf, size_t size,
 struct scn_scenario;
 struct coin_catalog;
 struct hw_catalog;
+struct payout;
 
 /* Load the coin and hardware catalogues a scenario names (the shipped ones
  * when it names none) and check the scenario against them. */
 int app_load_catalogs(const struct scn_scenario *sc, struct coin_catalog *coins,
                       struct hw_catalog *hw, struct sim_err *err);
+
+/* ---- A run in progress (run.c, run_fleet.c) ------------------------------ */
+
+struct h5_rec;
+struct h5_series;
+struct hist_set;
+struct coin;
+struct fleet;
+struct fleet_cfg;
+struct net;
+struct sim;
+struct mkt_quote;
+
+#define APP_MAX_COINS 16 /* SYNTH_MAX_COINS */
+
+/* What is recorded per coin while the kernel runs. */
+struct app_coin_rec {
+    struct h5_series *time, *price, *diff, *psrc, *dsrc;
+    struct h5_series *fees, *hp_btc, *hp_usd;
+    const struct coin *coin;
+    size_t fee_fallback_days; /* days the scenario's fee stood in */
+    struct h5_series *it_time, *it_price, *it_diff;
+    /* impact network: the simulated chain at each recorded tick */
+    struct h5_series *n_time, *n_diff, *n_blocks, *n_share;
+};
+
+/* What is recorded of the fleet: switches and payouts, row by row. */
+struct app_fleet_rec {
+    struct h5_series *sw_time, *sw_cohort, *sw_from, *sw_to, *sw_gain;
+    struct h5_series *p_time, *p_cohort, *p_gross, *p_swap, *p_platform,
+        *p_power, *p_hosting, *p_deficit, *p_credited;
+    struct h5_series *p_mined[APP_MAX_COINS];
+};
+
+/* One pass of the world over the scenario.  rec == NULL: a planning pass
+ * that records nothing (the oracle's first). */
+struct app_run {
+    const struct scn_scenario *sc;
+    struct fleet *fleet;
+    struct net *net;
+    struct app_fleet_rec fr;
+    struct hist_set *h;
+    struct h5_rec *rec;
+    struct app_coin_rec *cr;
+    struct sim *sim;
+    struct mkt_quote *qn;  /* the quotes as the network makes them */
+    struct app_progress progress;
+    int btc; /* index of BTC in the hist_set, -1 when not simulated */
+    sim_time_t start;
+    int rc;
+    struct sim_err *err;
+};
+
+/* A recording failure stops the run: the first error is kept. */
+void app_run_keep(struct app_run *r, int rc);
+
+/* The fleet's configuration from the scenario and the catalogues. */
+int app_fleet_config(const struct scn_scenario *sc,
+                     const struct hw_catalog *hw, struct fleet_cfg *fc,
+                     struct sim_err *err);
+/* Create the fleet's result series (/engine/switches, /ledger/payouts). */
+int app_fleet_series(struct app_run *r);
+/* The fleet's observer callbacks, recording into r's series. */
+void app_fleet_on_switch(void *ctx, sim_time_t t, size_t cohort, size_t from,
+                         size_t to, double gain);
+void app_fleet_on_payout(void *ctx, sim_time_t t, size_t cohort,
+                         const int64_t *units, const struct payout *p);
+/* Each cohort's totals under /fleet/<name>. */
+int app_fleet_totals(struct app_run *r, const struct fleet_cfg *fc);
+/* Impact network: its series under /network/<SYM>/, a row per recorded
+ * tick, and each chain's totals at the end. */
+int app_net_series(struct app_run *r);
+void app_net_record(struct app_run *r, sim_time_t t);
+int app_net_totals(struct app_run *r);
 
 /* The commands. argv[0] is the command's own name. */
 int app_cmd_run(int argc, char **argv);

@@ -14,38 +14,6 @@
 #include "models/models.h"
 #include "scenarios/scn.h"
 
-/* What is recorded per coin while the kernel runs. */
-struct coin_rec {
-    struct h5_series *time, *price, *diff, *psrc, *dsrc;
-    struct h5_series *fees, *hp_btc, *hp_usd;
-    const struct coin *coin;
-    size_t fee_fallback_days; /* days the scenario's fee stood in */
-    struct h5_series *it_time, *it_price, *it_diff;
-};
-
-/* What is recorded of the fleet: switches and payouts, row by row. */
-struct fleet_rec {
-    struct h5_series *sw_time, *sw_cohort, *sw_from, *sw_to, *sw_gain;
-    struct h5_series *p_time, *p_cohort, *p_gross, *p_swap, *p_platform,
-        *p_power, *p_hosting, *p_deficit, *p_credited;
-    struct h5_series *p_mined[SYNTH_MAX_COINS];
-};
-
-struct run {
-    const struct scn_scenario *sc;
-    struct fleet *fleet;
-    struct fleet_rec fr;
-    struct hist_set *h;
-    struct h5_rec *rec;
-    struct coin_rec *cr;
-    struct sim *sim;
-    struct app_progress progress;
-    int btc; /* index of BTC in the hist_set, -1 when not simulated */
-    sim_time_t start;
-    int rc;
-    struct sim_err *err;
-};
-
 static volatile sig_atomic_t interrupted;
 
 static void on_signal(int sig)
@@ -54,8 +22,7 @@ static void on_signal(int sig)
     interrupted = 1;
 }
 
-/* A recording failure stops the run: the first error is kept. */
-static void keep(struct run *r, int rc)
+void app_run_keep(struct app_run *r, int rc)
 {
     if (rc && r->rc == SIM_OK) {
         r->rc = rc;
@@ -65,10 +32,10 @@ static void keep(struct run *r, int rc)
 
 /* The day's fees per block and hashprice of coin ci, from its close, its
  * difficulty, the reward in force at noon and BTC's close. */
-static void record_hashprice(struct run *r, size_t ci, int64_t day,
+static void record_hashprice(struct app_run *r, size_t ci, int64_t day,
                              double price, double difficulty)
 {
-    struct coin_rec *c = &r->cr[ci];
+    struct app_coin_rec *c = &r->cr[ci];
     struct econ_hashprice hp;
     int from_series;
     double btc = NAN;
@@ -84,90 +51,82 @@ static void record_hashprice(struct run *r, size_t ci, int64_t day,
     c->fee_fallback_days += !from_series;
     econ_hashprice(c->coin, day * SIM_NS_PER_DAY + SIM_NS_PER_DAY / 2,
                    difficulty, fees, price, btc, &hp);
-    keep(r, h5_series_append(c->fees, &fees, 1, r->err));
-    keep(r, h5_series_append(c->hp_btc, &hp.btc, 1, r->err));
-    keep(r, h5_series_append(c->hp_usd, &hp.usd, 1, r->err));
+    app_run_keep(r, h5_series_append(c->fees, &fees, 1, r->err));
+    app_run_keep(r, h5_series_append(c->hp_btc, &hp.btc, 1, r->err));
+    app_run_keep(r, h5_series_append(c->hp_usd, &hp.usd, 1, r->err));
 }
 
 static void on_day(void *ctx, size_t ci, int64_t day, sim_time_t t,
                    double price, double difficulty, uint8_t price_src,
                    uint8_t diff_src)
 {
-    struct run *r = ctx;
-    struct coin_rec *c = &r->cr[ci];
+    struct app_run *r = ctx;
     int64_t tt = t;
     if (r->rc)
         return;
-    keep(r, h5_series_append(c->time, &tt, 1, r->err));
-    keep(r, h5_series_append(c->price, &price, 1, r->err));
-    keep(r, h5_series_append(c->diff, &difficulty, 1, r->err));
-    keep(r, h5_series_append(c->psrc, &price_src, 1, r->err));
-    keep(r, h5_series_append(c->dsrc, &diff_src, 1, r->err));
-    record_hashprice(r, ci, day, price, difficulty);
     if (ci == 0) {
         app_progress_update(&r->progress, day);
         if (interrupted)
-            keep(r, sim_err_set(r->err, SIM_EINTR,
-                                "interrupted by a signal; no results "
-                                "written"));
+            app_run_keep(r, sim_err_set(r->err, SIM_EINTR,
+                                        "interrupted by a signal; no "
+                                        "results written"));
     }
-}
-
-static void on_switch(void *ctx, sim_time_t t, size_t cohort, size_t from,
-                      size_t to, double gain)
-{
-    struct run *r = ctx;
-    int64_t tt = t;
-    uint8_t g = (uint8_t)cohort, a = (uint8_t)from, b = (uint8_t)to;
-    keep(r, h5_series_append(r->fr.sw_time, &tt, 1, r->err));
-    keep(r, h5_series_append(r->fr.sw_cohort, &g, 1, r->err));
-    keep(r, h5_series_append(r->fr.sw_from, &a, 1, r->err));
-    keep(r, h5_series_append(r->fr.sw_to, &b, 1, r->err));
-    keep(r, h5_series_append(r->fr.sw_gain, &gain, 1, r->err));
-}
-
-static void on_payout(void *ctx, sim_time_t t, size_t cohort,
-                      const int64_t *units, const struct payout *p)
-{
-    struct run *r = ctx;
-    struct fleet_rec *fr = &r->fr;
-    int64_t tt = t;
-    uint8_t g = (uint8_t)cohort;
-    keep(r, h5_series_append(fr->p_time, &tt, 1, r->err));
-    keep(r, h5_series_append(fr->p_cohort, &g, 1, r->err));
-    keep(r, h5_series_append(fr->p_gross, &p->gross, 1, r->err));
-    keep(r, h5_series_append(fr->p_swap, &p->swap_fee, 1, r->err));
-    keep(r, h5_series_append(fr->p_platform, &p->platform_fee, 1, r->err));
-    keep(r, h5_series_append(fr->p_power, &p->power, 1, r->err));
-    keep(r, h5_series_append(fr->p_hosting, &p->hosting, 1, r->err));
-    keep(r, h5_series_append(fr->p_deficit, &p->deficit, 1, r->err));
-    keep(r, h5_series_append(fr->p_credited, &p->credited, 1, r->err));
-    for (size_t ci = 0; ci < r->h->n; ci++)
-        keep(r, h5_series_append(fr->p_mined[ci], &units[ci], 1, r->err));
+    if (!r->rec)
+        return;
+    struct app_coin_rec *c = &r->cr[ci];
+    app_run_keep(r, h5_series_append(c->time, &tt, 1, r->err));
+    app_run_keep(r, h5_series_append(c->price, &price, 1, r->err));
+    app_run_keep(r, h5_series_append(c->diff, &difficulty, 1, r->err));
+    app_run_keep(r, h5_series_append(c->psrc, &price_src, 1, r->err));
+    app_run_keep(r, h5_series_append(c->dsrc, &diff_src, 1, r->err));
+    record_hashprice(r, ci, day, price, difficulty);
 }
 
 static void on_tick(void *ctx, sim_time_t t, const struct mkt_quote *q,
                     size_t n)
 {
-    struct run *r = ctx;
+    struct app_run *r = ctx;
     sim_time_t every = r->sc->intraday_every;
-    if (r->fleet && !r->rc) {
-        fleet_tick(r->fleet, t, q, n);
-        struct sim_err ferr;
-        if (fleet_status(r->fleet, &ferr)) {
-            *r->err = ferr;
-            keep(r, ferr.code);
+    const struct mkt_quote *seen = q;
+    struct sim_err e;
+    if (r->rc)
+        return;
+    if (r->net) {
+        net_tick(r->net, t, q, r->qn, n);
+        seen = r->qn;
+    }
+    if (r->fleet) {
+        fleet_tick(r->fleet, t, seen, n);
+        if (fleet_status(r->fleet, &e)) {
+            *r->err = e;
+            app_run_keep(r, e.code);
+            return;
         }
     }
-    if (r->rc || every <= 0 || (t - r->start) % every != 0)
+    if (r->net && r->fleet) {
+        double plat[SYNTH_MAX_COINS];
+        fleet_hashrate(r->fleet, plat, n);
+        for (size_t ci = 0; ci < n; ci++)
+            net_set_platform(r->net, ci, t, plat[ci]);
+    }
+    if (r->net && net_status(r->net, &e)) {
+        *r->err = e;
+        app_run_keep(r, e.code);
+        return;
+    }
+    if (!r->rec || every <= 0 || (t - r->start) % every != 0)
         return;
     for (size_t i = 0; i < n; i++) {
-        struct coin_rec *c = &r->cr[i];
+        struct app_coin_rec *c = &r->cr[i];
         int64_t tt = t;
-        keep(r, h5_series_append(c->it_time, &tt, 1, r->err));
-        keep(r, h5_series_append(c->it_price, &q[i].price_usd, 1, r->err));
-        keep(r, h5_series_append(c->it_diff, &q[i].difficulty, 1, r->err));
+        app_run_keep(r, h5_series_append(c->it_time, &tt, 1, r->err));
+        app_run_keep(r, h5_series_append(c->it_price, &q[i].price_usd, 1,
+                                         r->err));
+        app_run_keep(r, h5_series_append(c->it_diff, &q[i].difficulty, 1,
+                                         r->err));
     }
+    if (r->net)
+        app_net_record(r, t);
 }
 
 /* The history directory: --data, else the scenario's, else HASHSIM_DATA. */
@@ -289,7 +248,7 @@ static size_t count_source(const struct hist_series *s, int col, int src,
     return n;
 }
 
-static int record_meta(struct run *r, const struct app_run_opts *o,
+static int record_meta(struct app_run *r, const struct app_run_opts *o,
                        const struct coin_catalog *coins,
                        const struct hw_catalog *hw, FILE *note)
 {
@@ -392,7 +351,7 @@ static int record_meta(struct run *r, const struct app_run_opts *o,
                               fills[0] ? fills : "nothing", err);
 }
 
-static int make_series(struct run *r)
+static int make_series(struct app_run *r)
 {
     static const struct {
         const char *name, *units;
@@ -400,22 +359,22 @@ static int make_series(struct run *r)
         size_t off;
     } cols[] = {
         {"time", "ns since 1970-01-01T00:00:00Z (close of the UTC day)",
-         H5_T_I64, offsetof(struct coin_rec, time)},
-        {"price_usd", "USD", H5_T_F64, offsetof(struct coin_rec, price)},
+         H5_T_I64, offsetof(struct app_coin_rec, time)},
+        {"price_usd", "USD", H5_T_F64, offsetof(struct app_coin_rec, price)},
         {"difficulty", "chain difficulty", H5_T_F64,
-         offsetof(struct coin_rec, diff)},
+         offsetof(struct app_coin_rec, diff)},
         {"price_source", "0 gap, 1 observed, 2 derived, 3 estimated, "
                          "4 synthetic", H5_T_U8,
-         offsetof(struct coin_rec, psrc)},
+         offsetof(struct app_coin_rec, psrc)},
         {"difficulty_source", "0 gap, 1 observed, 2 derived, 3 estimated, "
                               "4 synthetic", H5_T_U8,
-         offsetof(struct coin_rec, dsrc)},
+         offsetof(struct app_coin_rec, dsrc)},
         {"intraday/time", "ns since 1970-01-01T00:00:00Z", H5_T_I64,
-         offsetof(struct coin_rec, it_time)},
+         offsetof(struct app_coin_rec, it_time)},
         {"intraday/price_usd", "USD", H5_T_F64,
-         offsetof(struct coin_rec, it_price)},
+         offsetof(struct app_coin_rec, it_price)},
         {"intraday/difficulty", "chain difficulty", H5_T_F64,
-         offsetof(struct coin_rec, it_diff)},
+         offsetof(struct app_coin_rec, it_diff)},
     };
     size_t ncols = sizeof cols / sizeof cols[0];
     if (r->sc->intraday_every <= 0)
@@ -457,164 +416,102 @@ static int make_series(struct run *r)
     return SIM_OK;
 }
 
-/* The fleet's configuration from the scenario and the catalogues. */
-static int fleet_config(const struct scn_scenario *sc,
-                        const struct hw_catalog *hw, struct fleet_cfg *fc,
-                        struct sim_err *err)
+/* Free what one pass made. */
+static void pass_release(struct app_run *r)
 {
-    char msg[256];
-    memset(fc, 0, sizeof *fc);
-    fc->n_cohorts = sc->n_cohorts;
-    for (size_t i = 0; i < sc->n_cohorts; i++) {
-        const struct scn_cohort *c = &sc->cohorts[i];
-        const struct scn_facility *f = &sc->facilities[c->facility];
-        struct fleet_cohort_def *d = &fc->cohorts[i];
-        snprintf(d->name, sizeof d->name, "%s", c->name);
-        d->model = hw_find(hw, c->model);
-        d->count = c->count;
-        d->power_usd_per_kwh = f->power_usd_per_kwh;
-        d->hosting_usd_per_kwh = f->hosting_usd_per_kwh;
-    }
-    if (eng_policy_parse(sc->policy, &fc->policy, msg, sizeof msg) != ENG_OK)
-        return sim_err_set(err, SIM_EINVAL, "%s: $.engine.policy: %s",
-                           sc->path, msg);
-    fc->payout_every = sc->payout_every;
-    fc->payout.swap_fee_bps = sc->swap_fee_bps;
-    fc->payout.platform_fee_bps = sc->platform_fee_bps;
-    fc->curtail = sc->curtail;
-    for (size_t i = 0; i < sc->n_coins; i++)
-        fc->fees_per_block[i] = sc->coins[i].fees_per_block;
-    return SIM_OK;
+    fleet_free(r->fleet);
+    net_free(r->net);
+    sim_free(r->sim);
+    r->fleet = NULL;
+    r->net = NULL;
+    r->sim = NULL;
 }
 
-static int fleet_series(struct run *r)
+/* One pass of the world from start to end: the kernel, the market, the
+ * simulated chains in impact mode and the fleet when fc is given,
+ * recording when r->rec is set.  What it made stays in r for the totals
+ * until pass_release. */
+static int run_pass(struct app_run *r, const struct mkt_cfg *mc,
+                    const struct fleet_cfg *fc,
+                    const struct coin_catalog *coins, FILE *progress)
 {
-    struct fleet_rec *fr = &r->fr;
-    const struct {
-        const char *path, *units;
-        enum h5_type type;
-        struct h5_series **slot;
-    } cols[] = {
-        {"/engine/switches/time", "ns since 1970-01-01T00:00:00Z", H5_T_I64,
-         &fr->sw_time},
-        {"/engine/switches/cohort", "index into /fleet cohorts", H5_T_U8,
-         &fr->sw_cohort},
-        {"/engine/switches/from", "index into /meta coins", H5_T_U8,
-         &fr->sw_from},
-        {"/engine/switches/to", "index into /meta coins", H5_T_U8,
-         &fr->sw_to},
-        {"/engine/switches/gain_pct", "% of expected revenue", H5_T_F64,
-         &fr->sw_gain},
-        {"/ledger/payouts/time", "ns since 1970-01-01T00:00:00Z", H5_T_I64,
-         &fr->p_time},
-        {"/ledger/payouts/cohort", "index into /fleet cohorts", H5_T_U8,
-         &fr->p_cohort},
-        {"/ledger/payouts/gross_sats", "satoshi", H5_T_I64, &fr->p_gross},
-        {"/ledger/payouts/swap_fee_sats", "satoshi", H5_T_I64, &fr->p_swap},
-        {"/ledger/payouts/platform_fee_sats", "satoshi", H5_T_I64,
-         &fr->p_platform},
-        {"/ledger/payouts/power_sats", "satoshi", H5_T_I64, &fr->p_power},
-        {"/ledger/payouts/hosting_sats", "satoshi", H5_T_I64,
-         &fr->p_hosting},
-        {"/ledger/payouts/deficit_sats", "satoshi (unpaid costs carried)",
-         H5_T_I64, &fr->p_deficit},
-        {"/ledger/payouts/credited_sats", "satoshi", H5_T_I64,
-         &fr->p_credited},
-    };
-    int rc;
-    for (size_t k = 0; k < sizeof cols / sizeof cols[0]; k++)
-        if ((rc = h5_rec_series(r->rec, cols[k].path, cols[k].type,
-                                cols[k].units, cols[k].slot, r->err)))
-            return rc;
-    for (size_t ci = 0; ci < r->h->n; ci++) {
-        char path[96], units[48];
-        snprintf(path, sizeof path, "/ledger/payouts/mined_%s",
-                 r->sc->coins[ci].symbol);
-        snprintf(units, sizeof units, "%s base units (1e-8 %s)",
-                 r->sc->coins[ci].symbol, r->sc->coins[ci].symbol);
-        if ((rc = h5_rec_series(r->rec, path, H5_T_I64, units,
-                                &fr->p_mined[ci], r->err)))
-            return rc;
-    }
-    return SIM_OK;
-}
-
-/* Each cohort's totals under /fleet/<name>, and a line each on screen. */
-static int fleet_record_totals(struct run *r, const struct fleet_cfg *fc,
-                               FILE *note)
-{
-    struct h5_rec *rec = r->rec;
+    const struct scn_scenario *sc = r->sc;
     struct sim_err *err = r->err;
+    sim_time_t end = (sc->last_day + 1) * SIM_NS_PER_DAY;
+    struct mkt *market = NULL;
+    struct mkt_observer obs = {.on_day = on_day, .on_tick = on_tick,
+                               .ctx = r};
+    struct fleet_observer fo = {.on_switch = app_fleet_on_switch,
+                                .on_payout = app_fleet_on_payout, .ctx = r};
     int rc;
-    if (note)
-        fprintf(note, "\nfleet (%s)\n%-12s %-18s %9s %14s %14s %8s %9s\n",
-                r->sc->policy, "cohort", "model", "machines", "revenue USD",
-                "credited BTC", "switches", "alpha");
-    for (size_t g = 0; g < fc->n_cohorts; g++) {
-        struct fleet_totals t;
-        char grp[64], name[64], list[96] = "";
-        double best = 0;
-        fleet_get_totals(r->fleet, g, &t);
-        snprintf(grp, sizeof grp, "/fleet/%s", fc->cohorts[g].name);
-        for (size_t k = 0; k < t.n_candidates; k++) {
-            const char *sym = r->sc->coins[t.candidate[k]].symbol;
-            snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s",
-                     k ? "," : "", sym);
-            if (t.static_usd[k] > best)
-                best = t.static_usd[k];
-            snprintf(name, sizeof name, "time_on_%s_ns", sym);
-            if ((rc = h5_rec_attr_int(rec, grp, name, t.time_on[k], err)))
-                return rc;
-            snprintf(name, sizeof name, "static_revenue_usd_%s", sym);
-            if ((rc = h5_rec_attr_double(rec, grp, name, t.static_usd[k],
-                                         err)))
-                return rc;
-            snprintf(name, sizeof name, "mined_%s", sym);
-            if ((rc = h5_rec_attr_int(rec, grp, name,
-                                      t.mined[t.candidate[k]], err)))
-                return rc;
-            snprintf(name, sizeof name, "pending_%s", sym);
-            if ((rc = h5_rec_attr_double(rec, grp, name,
-                                         t.pending[t.candidate[k]], err)))
-                return rc;
-        }
-        double alpha = best > 0 ? t.revenue_usd / best - 1 : NAN;
-        if ((rc = h5_rec_attr_int(rec, grp, "index", (int64_t)g, err)) ||
-            (rc = h5_rec_attr_string(rec, grp, "model",
-                                     fc->cohorts[g].model->name, err)) ||
-            (rc = h5_rec_attr_int(rec, grp, "count", fc->cohorts[g].count,
-                                  err)) ||
-            (rc = h5_rec_attr_string(rec, grp, "coins", list, err)) ||
-            (rc = h5_rec_attr_double(rec, grp, "revenue_usd", t.revenue_usd,
-                                     err)) ||
-            (rc = h5_rec_attr_double(rec, grp, "alpha_vs_best_static", alpha,
-                                     err)) ||
-            (rc = h5_rec_attr_int(rec, grp, "switches", (int64_t)t.switches,
-                                  err)) ||
-            (rc = h5_rec_attr_double(rec, grp, "energy_kwh", t.energy_kwh,
-                                     err)) ||
-            (rc = h5_rec_attr_int(rec, grp, "gross_sats", t.gross, err)) ||
-            (rc = h5_rec_attr_int(rec, grp, "swap_fee_sats", t.swap_fee,
-                                  err)) ||
-            (rc = h5_rec_attr_int(rec, grp, "platform_fee_sats",
-                                  t.platform_fee, err)) ||
-            (rc = h5_rec_attr_int(rec, grp, "power_sats", t.power, err)) ||
-            (rc = h5_rec_attr_int(rec, grp, "hosting_sats", t.hosting, err)) ||
-            (rc = h5_rec_attr_int(rec, grp, "credited_sats", t.credited,
-                                  err)) ||
-            (rc = h5_rec_attr_int(rec, grp, "deficit_sats", t.deficit, err)))
-            return rc;
-        if (note)
-            fprintf(note, "%-12s %-18s %9lld %14.2f %14.8f %8llu %8.2f%%\n",
-                    fc->cohorts[g].name, fc->cohorts[g].model->name,
-                    (long long)fc->cohorts[g].count, t.revenue_usd,
-                    (double)t.credited / 1e8,
-                    (unsigned long long)t.switches, alpha * 100);
+
+    r->rc = SIM_OK;
+    if ((rc = sim_new(&r->sim, r->start, 1024))) {
+        sim_err_set(err, rc, "cannot create the kernel");
+        goto out;
     }
+    if ((rc = mkt_new(&market, r->h, mc, r->sim, &obs, err)))
+        goto out;
+    if (sc->network == NET_IMPACT &&
+        (rc = net_new(&r->net, r->h, coins, sc->seed, r->start,
+                      mkt_quotes(market), r->sim, err)))
+        goto out;
+    if (fc && (rc = fleet_new(&r->fleet, fc, r->h, coins, r->start, end,
+                              r->sim, r->rec ? &fo : NULL, err)))
+        goto out;
+    for (size_t i = 0; r->rec && i < r->h->n; i++) {
+        char grp[64];
+        snprintf(grp, sizeof grp, "/market/%s", sc->coins[i].symbol);
+        if ((rc = h5_rec_attr_double(r->rec, grp, "bridge_volatility",
+                                     mkt_volatility(market, i), err)))
+            goto out;
+    }
+    app_progress_init(&r->progress, progress, sc->first_day, sc->last_day);
+    if (interrupted) {
+        rc = sim_err_set(err, SIM_EINTR,
+                         "interrupted by a signal; no results written");
+        goto out;
+    }
+    rc = sim_run(r->sim, end);
+    app_progress_done(&r->progress);
+    if (r->rc)
+        rc = r->rc;
+    else if (rc)
+        sim_err_set(err, rc, "the run stopped early");
+out:
+    mkt_free(market);
+    return rc;
+}
+
+/* The oracle's first pass: the same world with a greedy engine, keeping
+ * every tick's rates, then each cohort's best plan over them. */
+static int plan_oracle(const struct app_run *r, const struct mkt_cfg *mc,
+                       const struct fleet_cfg *fc,
+                       const struct coin_catalog *coins,
+                       struct fleet_plan *plans, FILE *note, FILE *progress)
+{
+    struct app_run p = {.sc = r->sc, .h = r->h, .err = r->err,
+                        .btc = r->btc, .start = r->start, .qn = r->qn};
+    struct fleet_cfg pc = *fc;
+    int rc;
+    pc.policy.kind = ENG_GREEDY;
+    pc.policy.threshold = 0;
+    pc.policy.dwell_ns = 0;
+    pc.collect_rates = 1;
     if (note)
-        fprintf(note, "alpha: revenue over the best single coin mined "
-                      "without switching\n");
-    return SIM_OK;
+        fprintf(note, "hashsim: oracle: a first pass learns every tick's "
+                      "rates%s\n",
+                r->sc->network == NET_IMPACT
+                    ? " (impact network: the difficulty path of a greedy "
+                      "fleet)"
+                    : "");
+    rc = run_pass(&p, mc, &pc, coins, progress);
+    if (!rc)
+        rc = fleet_oracle_plans(p.fleet, (r->sc->last_day + 1) *
+                                             SIM_NS_PER_DAY,
+                                plans, r->err);
+    pass_release(&p);
+    return rc;
 }
 
 int app_run(const struct app_run_opts *o, FILE *out_stream, FILE *err_stream,
@@ -624,12 +521,14 @@ int app_run(const struct app_run_opts *o, FILE *out_stream, FILE *err_stream,
     struct coin_catalog coins = {0};
     struct hw_catalog hw = {0};
     struct hist_set h = {0};
-    struct mkt *market = NULL;
-    struct run r = {.err = err};
+    struct app_run r = {.err = err};
     struct mkt_cfg mc = {0};
+    struct fleet_cfg fc;
+    struct fleet_plan plans[FLEET_MAX_COHORTS] = {0};
     struct sigaction sa = {0}, old_int, old_term;
     char out_path[MDL_PATH_MAX];
     FILE *note = o->quiet ? NULL : out_stream;
+    FILE *progress = o->progress ? err_stream : NULL;
     int rc;
 
     /* From here on a signal only raises a flag, so the temporary results
@@ -651,6 +550,8 @@ int app_run(const struct app_run_opts *o, FILE *out_stream, FILE *err_stream,
     r.h = &h;
     if (!h.synthetic && (rc = fill_all(&sc, &h, &coins, &hw, err)))
         goto out;
+    if (sc.n_cohorts && (rc = app_fleet_config(&sc, &hw, &fc, err)))
+        goto out;
 
     if (o->out)
         snprintf(out_path, sizeof out_path, "%s", o->out);
@@ -659,75 +560,52 @@ int app_run(const struct app_run_opts *o, FILE *out_stream, FILE *err_stream,
     if ((rc = h5_rec_open(&r.rec, out_path, o->force, err)))
         goto out;
     r.cr = calloc(h.n, sizeof *r.cr);
-    if (!r.cr) {
+    r.qn = calloc(h.n ? h.n : 1, sizeof *r.qn);
+    if (!r.cr || !r.qn) {
         rc = sim_err_set(err, SIM_ENOMEM, "out of memory");
         goto out;
     }
     for (size_t i = 0; i < h.n; i++)
         r.cr[i].coin = coin_find(&coins, sc.coins[i].symbol);
     r.btc = hist_set_find(&h, "BTC");
-    if ((rc = record_meta(&r, o, &coins, &hw, note)) || (rc = make_series(&r)))
+    r.start = sc.first_day * SIM_NS_PER_DAY;
+    if ((rc = record_meta(&r, o, &coins, &hw, note)) ||
+        (rc = make_series(&r)) ||
+        (rc = h5_rec_attr_string(r.rec, "/meta", "network",
+                                 net_mode_name(sc.network), err)))
+        goto out;
+    if (sc.network == NET_IMPACT && (rc = app_net_series(&r)))
         goto out;
 
-    r.start = sc.first_day * SIM_NS_PER_DAY;
-    if ((rc = sim_new(&r.sim, r.start, 1024))) {
-        sim_err_set(err, rc, "cannot create the kernel");
-        goto out;
-    }
     mc.first_day = sc.first_day;
     mc.last_day = sc.last_day;
     mc.tick = sc.tick;
     mc.seed = sc.seed;
     for (size_t i = 0; i < sc.n_coins; i++)
         mc.vol[i] = sc.coins[i].volatility;
-    struct mkt_observer obs = {.on_day = on_day, .on_tick = on_tick,
-                               .ctx = &r};
-    if ((rc = mkt_new(&market, &h, &mc, r.sim, &obs, err)))
-        goto out;
-    struct fleet_cfg fc;
     if (sc.n_cohorts) {
-        struct fleet_observer fo = {.on_switch = on_switch,
-                                    .on_payout = on_payout, .ctx = &r};
         char list[128] = "";
         for (size_t i = 0; i < sc.n_coins; i++)
             snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s",
                      i ? "," : "", sc.coins[i].symbol);
-        if ((rc = fleet_config(&sc, &hw, &fc, err)) ||
-            (rc = fleet_series(&r)) ||
+        if ((rc = app_fleet_series(&r)) ||
             (rc = h5_rec_attr_string(r.rec, "/meta", "coins", list, err)) ||
             (rc = h5_rec_attr_string(r.rec, "/meta", "engine_policy",
                                      sc.policy, err)) ||
-            (rc = fleet_new(&r.fleet, &fc, &h, &coins, r.start,
-                            (sc.last_day + 1) * SIM_NS_PER_DAY, r.sim, &fo,
-                            err)))
+            (rc = h5_rec_attr_string(r.rec, "/meta", "merged_mining",
+                                     sc.merged_mining ? "merged" : "switch",
+                                     err)))
             goto out;
+        if (fc.policy.kind == ENG_ORACLE) {
+            if ((rc = plan_oracle(&r, &mc, &fc, &coins, plans, note,
+                                  progress)))
+                goto out;
+            fc.plans = plans;
+        }
     }
-    for (size_t i = 0; i < h.n; i++) {
-        char grp[64];
-        snprintf(grp, sizeof grp, "/market/%s", sc.coins[i].symbol);
-        rc = h5_rec_attr_double(r.rec, grp, "bridge_volatility",
-                                mkt_volatility(market, i), err);
-        if (rc)
-            goto out;
-    }
-
-    app_progress_init(&r.progress, o->progress ? err_stream : NULL,
-                      sc.first_day, sc.last_day);
-    if (interrupted) {
-        rc = sim_err_set(err, SIM_EINTR,
-                         "interrupted by a signal; no results written");
+    if ((rc = run_pass(&r, &mc, sc.n_cohorts ? &fc : NULL, &coins,
+                       progress)))
         goto out;
-    }
-    rc = sim_run(r.sim, (sc.last_day + 1) * SIM_NS_PER_DAY);
-    app_progress_done(&r.progress);
-    if (r.rc) {
-        rc = r.rc;
-        goto out;
-    }
-    if (rc) {
-        sim_err_set(err, rc, "the run stopped early");
-        goto out;
-    }
     {
         struct sim_stats st;
         sim_get_stats(r.sim, &st);
@@ -742,7 +620,9 @@ int app_run(const struct app_run_opts *o, FILE *out_stream, FILE *err_stream,
         if (rc)
             goto out;
     }
-    if (r.fleet && (rc = fleet_record_totals(&r, &fc, note)))
+    if (r.fleet && (rc = app_fleet_totals(&r, &fc)))
+        goto out;
+    if (r.net && (rc = app_net_totals(&r)))
         goto out;
     rc = h5_rec_commit(r.rec, err);
     r.rec = NULL;
@@ -754,11 +634,11 @@ int app_run(const struct app_run_opts *o, FILE *out_stream, FILE *err_stream,
     }
 out:
     h5_rec_abort(r.rec);
-    fleet_free(r.fleet);
+    pass_release(&r);
+    fleet_plans_release(plans, FLEET_MAX_COHORTS);
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
-    mkt_free(market);
-    sim_free(r.sim);
+    free(r.qn);
     free(r.cr);
     hist_set_release(&h);
     hw_catalog_release(&hw);

@@ -274,6 +274,26 @@ int eng_oracle_plan(size_t n, size_t k, const double *rate,
                     const int64_t *dur_ns, int64_t switch_ns, int start,
                     int *plan, double *total);
 
+/* The same recursion run forward, one interval at a time, for a backtest
+ * that wants the oracle's revenue as it goes without storing the rates:
+ * best[c] is the most USD any plan can have earned so far ending on
+ * candidate c.  eng_oracle_start: k candidates, start as in
+ * eng_oracle_plan (-1: free first choice).  eng_oracle_step: one interval
+ * of dur_ns at rate[c] USD/s; a switch into c at its start is allowed only
+ * when can_switch (a decision point) and costs switch_ns of the interval;
+ * from (may be NULL) receives, per c, the candidate before.
+ * eng_oracle_value: the best total, *best (may be NULL) its candidate.
+ * No allocation. */
+struct eng_oracle {
+    size_t k;
+    double best[ENG_GROUP_MAX_COINS];
+};
+
+void eng_oracle_start(struct eng_oracle *o, size_t k, int start);
+void eng_oracle_step(struct eng_oracle *o, const double *rate, int64_t dur_ns,
+                     int64_t switch_ns, int can_switch, unsigned char *from);
+double eng_oracle_value(const struct eng_oracle *o, size_t *best);
+
 /* Give group g a plan: candidate coin[i] from start[i] (ascending) on;
  * before start[0] the group holds.  The arrays are borrowed and must
  * outlive the engine's use.  ENG_EINVAL (no such group, n = 0, times not

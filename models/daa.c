@@ -11,6 +11,7 @@
  * chains' own: integer seconds (Kaspa milliseconds), C's truncating
  * division where the C++ sources use it.  Testnet minimum-difficulty rules
  * and each chain's bootstrap periods are left out. */
+#include <assert.h>
 #include <float.h>
 #include <math.h>
 #include <stdlib.h>
@@ -225,6 +226,104 @@ static double next_zcash(const struct daa_state *st)
     return floor_difficulty(st, 1.0 / target);
 }
 
+/* Kaspa's window statistics, kept per sample so that a 1-block-per-second
+ * chain costs O(1) a block rather than a pass over 2641 samples.  Two
+ * monotonic deques of ring slots, in window order, hold the candidates for
+ * the minimum timestamp (times non-decreasing from the front, so among
+ * equal minima the oldest is in front: the block the rule drops) and for
+ * the maximum (times decreasing).  The targets' compensated sum takes one
+ * addition and one subtraction per sample and is recomputed from the ring
+ * every `cap` samples and at every seed, so its rounding cannot build up
+ * over millions of blocks. */
+static size_t *dq_min(const struct daa_state *st)
+{
+    return st->dq;
+}
+
+static size_t *dq_max(const struct daa_state *st)
+{
+    return st->dq + st->cap;
+}
+
+/* Slot first + k of a circular buffer of cap (k < cap): the per-sample
+ * path avoids a division. */
+static size_t wrap(size_t first, size_t k, size_t cap)
+{
+    size_t i = first + k;
+    return i >= cap ? i - cap : i;
+}
+
+/* Add the sample in `slot` (the newest) to the deques. */
+static void window_enter(struct daa_state *st, size_t slot)
+{
+    size_t *mn = dq_min(st), *mx = dq_max(st), cap = st->cap;
+    int64_t ts = st->ring[slot].time;
+    while (st->min_len > 0 &&
+           st->ring[mn[wrap(st->min_first, st->min_len - 1, cap)]].time > ts)
+        st->min_len--;
+    mn[wrap(st->min_first, st->min_len++, cap)] = slot;
+    while (st->max_len > 0 &&
+           st->ring[mx[wrap(st->max_first, st->max_len - 1, cap)]].time <= ts)
+        st->max_len--;
+    mx[wrap(st->max_first, st->max_len++, cap)] = slot;
+}
+
+/* The oldest sample, in `slot`, leaves the window: being the oldest, it
+ * can only be at the front of a deque. */
+static void window_leave(struct daa_state *st, size_t slot)
+{
+    if (st->min_len > 0 && dq_min(st)[st->min_first] == slot) {
+        st->min_first = wrap(st->min_first, 1, st->cap);
+        st->min_len--;
+    }
+    if (st->max_len > 0 && dq_max(st)[st->max_first] == slot) {
+        st->max_first = wrap(st->max_first, 1, st->cap);
+        st->max_len--;
+    }
+}
+
+/* The compensated sum of the window's targets, oldest first. */
+static void window_resum(struct daa_state *st)
+{
+    struct target_sum ts = {0.0, 0.0};
+    for (size_t k = st->n; k-- > 0;)
+        target_add(&ts, 1.0 / back(st, k)->difficulty);
+    st->tsum = ts.sum;
+    st->tcomp = ts.comp;
+    st->since_rebuild = 0;
+}
+
+/* Rebuild every statistic from the ring (after a seed). */
+static void window_rebuild(struct daa_state *st)
+{
+    st->min_first = st->min_len = st->max_first = st->max_len = 0;
+    for (size_t k = st->n; k-- > 0;)
+        window_enter(st, (st->head + st->cap - 1 - k) % st->cap);
+    window_resum(st);
+}
+
+/* Store a new sample in the ring, evicting the oldest when it is full. */
+static void window_push(struct daa_state *st, int64_t time, double difficulty)
+{
+    size_t slot = st->head;
+    struct target_sum ts = {st->tsum, st->tcomp};
+    if (st->n == st->cap) {
+        window_leave(st, slot);
+        target_add(&ts, -(1.0 / st->ring[slot].difficulty));
+    } else {
+        st->n++;
+    }
+    st->ring[slot].time = time;
+    st->ring[slot].difficulty = difficulty;
+    st->head = wrap(st->head, 1, st->cap);
+    window_enter(st, slot);
+    target_add(&ts, 1.0 / difficulty);
+    st->tsum = ts.sum;
+    st->tcomp = ts.comp;
+    if (++st->since_rebuild >= st->cap)
+        window_resum(st);
+}
+
 /* Kaspa, kaspanet/rusty-kaspa consensus/src/processes/difficulty.rs
  * (calculate_difficulty_bits), constants in consensus/core/src/config/
  * constants.rs and bps.rs: over the difficulty window take the minimum and
@@ -243,24 +342,13 @@ static double next_kaspa(const struct daa_state *st)
     const struct daa_params *p = &st->p;
     if (st->n < (size_t)p->min_window)
         return st->last_difficulty;
-    size_t imin = st->n - 1;
-    int64_t min_ts = back(st, imin)->time, max_ts = min_ts;
-    for (size_t k = st->n; k-- > 0;) {
-        int64_t ts = back(st, k)->time;
-        if (ts < min_ts) {
-            min_ts = ts;
-            imin = k;
-        }
-        if (ts > max_ts)
-            max_ts = ts;
-    }
-    struct target_sum ts = {0.0, 0.0};
-    for (size_t k = st->n; k-- > 0;)
-        if (k != imin)
-            target_add(&ts, 1.0 / back(st, k)->difficulty);
+    const struct daa_block *lo = &st->ring[dq_min(st)[st->min_first]];
+    const struct daa_block *hi = &st->ring[dq_max(st)[st->max_first]];
+    struct target_sum ts = {st->tsum, st->tcomp};
+    target_add(&ts, -(1.0 / lo->difficulty));
     size_t len = st->n - 1;
     double average = (ts.sum + ts.comp) / (double)len;
-    int64_t measured = max_ts - min_ts;
+    int64_t measured = hi->time - lo->time;
     if (measured < 1)
         measured = 1;
     int64_t expected = p->spacing_ms * p->sample_rate * (int64_t)len;
@@ -479,9 +567,13 @@ int daa_init(struct daa_state *st, const struct daa_params *p,
     if (rc != SIM_OK)
         return rc;
     st->ring = calloc(cap, sizeof *st->ring);
-    if (!st->ring)
+    if (p->kind == COIN_DAA_KASPA)
+        st->dq = calloc(2 * cap, sizeof *st->dq);
+    if (!st->ring || (p->kind == COIN_DAA_KASPA && !st->dq)) {
+        daa_release(st);
         return sim_err_set(err, SIM_ENOMEM,
                            "daa: no memory for %zu blocks", cap);
+    }
     st->p = *p;
     st->cap = cap;
     return SIM_OK;
@@ -492,6 +584,7 @@ void daa_release(struct daa_state *st)
     if (!st)
         return;
     free(st->ring);
+    free(st->dq);
     memset(st, 0, sizeof *st);
     st->height = -1;
 }
@@ -513,6 +606,8 @@ void daa_seed(struct daa_state *st, int64_t height, sim_time_t t,
         st->head = (st->head + 1) % st->cap;
         st->n++;
     }
+    if (st->dq)
+        window_rebuild(st);
     st->height = height;
     st->last_difficulty = difficulty;
     if (st->p.kind == COIN_DAA_ASERT) {
@@ -538,21 +633,39 @@ void daa_push(struct daa_state *st, sim_time_t t, double difficulty)
 {
     st->height++;
     st->last_difficulty = difficulty;
-    int sampled = st->p.kind != COIN_DAA_KASPA ||
+    int sampled = st->p.kind != COIN_DAA_KASPA || st->p.sample_rate == 1 ||
                   floor_div(st->height, st->p.sample_rate) *
                           st->p.sample_rate ==
                       st->height;
-    if (sampled) {
+    if (sampled && st->dq) {
+        window_push(st, chain_time(st, t), difficulty);
+    } else if (sampled) {
         st->ring[st->head].time = chain_time(st, t);
         st->ring[st->head].difficulty = difficulty;
         st->head = (st->head + 1) % st->cap;
         if (st->n < st->cap)
             st->n++;
     }
-    /* Kaspa's window moves only with a new sample; skipping the O(window)
-     * pass keeps a 10-blocks-per-second run cheap */
+    /* Kaspa's window moves only with a new sample */
     if (sampled || st->n < (size_t)st->p.min_window)
         recompute(st);
+}
+
+void daa_push_n(struct daa_state *st, int64_t count, sim_time_t t,
+                double difficulty)
+{
+    assert(count >= 1);
+    if (count > 1) {
+        /* No sample among the first count - 1 blocks: the next multiple
+         * of sample_rate after the current height is at least the last. */
+        assert(st->p.kind == COIN_DAA_KASPA);
+        assert(st->p.sample_rate > 1 &&
+               (floor_div(st->height, st->p.sample_rate) + 1) *
+                       st->p.sample_rate >=
+                   st->height + count);
+        st->height += count - 1;
+    }
+    daa_push(st, t, difficulty);
 }
 
 double daa_next(const struct daa_state *st)

@@ -1,6 +1,7 @@
-/* fleet.c — cohorts of machines mining what the Alpha Engine picks:
- * expected-value accrual between market ticks, power drawn, switch dead
- * time, curtailment, and the payout events that settle into BTC. */
+/* fleet.c — cohorts of machines mining what the Alpha Engine picks (or,
+ * merge-mined, all their coins at once): expected-value accrual between
+ * market ticks, power drawn, switch dead time, curtailment, the oracle's
+ * bound, and the payout events that settle into BTC. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,11 +15,17 @@ struct cohort {
     size_t n;                         /* candidates */
     size_t ci[ENG_GROUP_MAX_COINS];   /* their hist_set indices */
     size_t cur;                       /* candidate mined now */
+    size_t first;                     /* candidate mined at the start */
     sim_time_t dead_until;            /* earns nothing before this */
     int curtailed;
     double acc[SYNTH_MAX_COINS];      /* expected base units not paid yet */
     double energy_kwh;                /* since the last payout */
     struct fleet_totals tot;
+    struct eng_oracle oracle;         /* the bound, run forward */
+    /* collect_rates: the tick times and the USD/s of each candidate */
+    int64_t *rt;
+    double *rate;
+    size_t rn, rcap;
 };
 
 struct fleet {
@@ -38,6 +45,7 @@ struct fleet {
     int64_t fee_day[SYNTH_MAX_COINS];
     double fees[SYNTH_MAX_COINS];
     sim_time_t t_last;
+    int decided;          /* the engine decided at t_last */
     sim_time_t end;
     int rc;
     struct sim_err err;
@@ -53,11 +61,20 @@ static void fail(struct fleet *f, int rc)
     }
 }
 
+/* USD a second candidate k of cohort c earns at the last tick's rates. */
+static double usd_per_s(const struct fleet *f, const struct cohort *c,
+                        size_t k)
+{
+    size_t ci = c->ci[k];
+    return c->hashrate * f->coins_per_hash_s[ci] * f->price[ci];
+}
+
 /* Accrue every cohort from t_last to t at the rates of the last tick. */
 static void accrue(struct fleet *f, sim_time_t t)
 {
     if (t <= f->t_last)
         return;
+    int64_t switch_ns = f->cfg.policy.latency_ns + f->cfg.policy.loss_ns;
     for (size_t g = 0; g < f->cfg.n_cohorts; g++) {
         struct cohort *c = &f->c[g];
         sim_time_t from = f->t_last > c->dead_until ? f->t_last
@@ -65,20 +82,59 @@ static void accrue(struct fleet *f, sim_time_t t)
         double span_s = (double)(t - f->t_last) / (double)SIM_NS_PER_S;
         double earn_s = t > from ? (double)(t - from) / (double)SIM_NS_PER_S
                                  : 0.0;
-        for (size_t k = 0; k < c->n; k++)
-            c->tot.static_usd[k] += c->hashrate *
-                                    f->coins_per_hash_s[c->ci[k]] *
-                                    f->price[c->ci[k]] * span_s;
+        double rate[ENG_GROUP_MAX_COINS];
+        for (size_t k = 0; k < c->n; k++) {
+            rate[k] = usd_per_s(f, c, k);
+            c->tot.static_usd[k] += rate[k] * span_s;
+            if (c->tot.merged)
+                c->tot.oracle_usd += rate[k] * span_s;
+        }
+        if (!c->tot.merged)
+            eng_oracle_step(&c->oracle, rate, t - f->t_last, switch_ns,
+                            f->decided, NULL);
         if (c->curtailed)
             continue;
-        size_t ci = c->ci[c->cur];
-        double coins = c->hashrate * f->coins_per_hash_s[ci] * earn_s;
-        c->acc[ci] += coins * 1e8;
-        c->tot.revenue_usd += coins * f->price[ci];
-        c->tot.time_on[c->cur] += t - f->t_last;
+        /* A merged cohort's work earns every coin; others the current. */
+        size_t k0 = c->tot.merged ? 0 : c->cur;
+        size_t k1 = c->tot.merged ? c->n : c->cur + 1;
+        for (size_t k = k0; k < k1; k++) {
+            size_t ci = c->ci[k];
+            double coins = c->hashrate * f->coins_per_hash_s[ci] * earn_s;
+            c->acc[ci] += coins * 1e8;
+            c->tot.revenue_usd += coins * f->price[ci];
+            c->tot.time_on[k] += t - f->t_last;
+        }
         c->energy_kwh += c->kw * span_s / 3600.0;
     }
     f->t_last = t;
+    f->decided = 0;
+}
+
+/* Keep the tick's rates of every cohort for the oracle's planning pass. */
+static void collect(struct fleet *f, sim_time_t t)
+{
+    for (size_t g = 0; g < f->cfg.n_cohorts && !f->rc; g++) {
+        struct cohort *c = &f->c[g];
+        if (c->rn == c->rcap) {
+            size_t cap = c->rcap ? 2 * c->rcap : 4096;
+            int64_t *rt = realloc(c->rt, cap * sizeof *rt);
+            if (rt)
+                c->rt = rt;
+            double *rate = rt ? realloc(c->rate, cap * c->n * sizeof *rate)
+                              : NULL;
+            if (!rate) {
+                fail(f, sim_err_set(&f->err, SIM_ENOMEM,
+                                    "fleet: out of memory keeping rates"));
+                return;
+            }
+            c->rate = rate;
+            c->rcap = cap;
+        }
+        c->rt[c->rn] = t;
+        for (size_t k = 0; k < c->n; k++)
+            c->rate[c->rn * c->n + k] = usd_per_s(f, c, k);
+        c->rn++;
+    }
 }
 
 /* A coin's rates at tick t from its quote: 0 while it has no price or no
@@ -130,6 +186,8 @@ void fleet_tick(struct fleet *f, sim_time_t t, const struct mkt_quote *q,
         rates_at(f, ci, t, &q[ci]);
         observe(f, ci, t, &q[ci]);
     }
+    if (f->cfg.collect_rates)
+        collect(f, t);
     for (size_t g = 0; g < f->cfg.n_cohorts && !f->rc; g++) {
         struct cohort *c = &f->c[g];
         struct eng_decision d;
@@ -159,16 +217,18 @@ void fleet_tick(struct fleet *f, sim_time_t t, const struct mkt_quote *q,
                                  d.gain_pct);
         }
         if (f->cfg.curtail) {
-            /* Off while the coin earns less than the energy it burns. */
-            size_t ci = c->ci[c->cur];
-            double usd_s = c->hashrate * f->coins_per_hash_s[ci] *
-                           f->price[ci];
+            /* Off while the coins earn less than the energy they burn. */
+            double usd_s = 0;
+            for (size_t k = 0; k < c->n; k++)
+                if (c->tot.merged || k == c->cur)
+                    usd_s += usd_per_s(f, c, k);
             double cost_s = c->kw / 3600.0 *
                             (c->def.power_usd_per_kwh +
                              c->def.hosting_usd_per_kwh);
             c->curtailed = usd_s < cost_s;
         }
     }
+    f->decided = 1;
 }
 
 static void on_payout(struct sim *s, const struct sim_event *ev, void *ctx)
@@ -236,6 +296,21 @@ static void on_payout(struct sim *s, const struct sim_event *ev, void *ctx)
     if (t + f->cfg.payout_every <= f->end)
         sim_schedule(f->s, t + f->cfg.payout_every, MDL_EV_PAYOUT, 0, NULL,
                      NULL);
+}
+
+/* Are all of c's coins AuxPoW partners of each other? */
+static int merge_minable(const struct fleet *f, const struct cohort *c)
+{
+    if (c->n < 2)
+        return 0;
+    for (size_t a = 0; a < c->n; a++)
+        for (size_t b = 0; b < c->n; b++) {
+            const struct coin *x = f->coin[c->ci[a]], *y = f->coin[c->ci[b]];
+            if (a != b && strcmp(x->merged_with, y->symbol) != 0 &&
+                strcmp(y->merged_with, x->symbol) != 0)
+                return 0;
+        }
+    return 1;
 }
 
 int fleet_new(struct fleet **out, const struct fleet_cfg *cfg,
@@ -310,6 +385,12 @@ int fleet_new(struct fleet **out, const struct fleet_cfg *cfg,
                              c->def.name);
             goto out;
         }
+        /* Merge-mined, the engine has nothing to choose: it sees the
+         * cohort's first coin only. */
+        c->tot.merge_minable = merge_minable(f, c);
+        c->tot.merged = cfg->merged && c->tot.merge_minable;
+        if (c->tot.merged)
+            gd->n_coins = 1;
     }
     if (eng_init(&f->eng, &ec, msg, sizeof msg) != ENG_OK) {
         rc = sim_err_set(err, SIM_EINVAL, "engine: %s", msg);
@@ -319,8 +400,20 @@ int fleet_new(struct fleet **out, const struct fleet_cfg *cfg,
         f->eng_of[ci] = eng_coin_index(&f->eng, f->coin[ci]->symbol);
     /* The engine starts a group on its first candidate, or the static
      * coin; the fleet starts where the engine does. */
-    for (size_t g = 0; g < cfg->n_cohorts; g++)
-        f->c[g].cur = (size_t)f->eng.groups[g].current;
+    for (size_t g = 0; g < cfg->n_cohorts; g++) {
+        struct cohort *c = &f->c[g];
+        c->cur = c->first = (size_t)f->eng.groups[g].current;
+        eng_oracle_start(&c->oracle, c->n, (int)c->first);
+        if (cfg->plans &&
+            eng_set_plan(&f->eng, g, cfg->plans[g].start, cfg->plans[g].coin,
+                         cfg->plans[g].n) != ENG_OK) {
+            rc = sim_err_set(err, SIM_EINVAL,
+                             "fleet: the oracle plan of cohort %s was "
+                             "refused",
+                             c->def.name);
+            goto out;
+        }
+    }
     if ((rc = sim_register(s, MDL_EV_PAYOUT, on_payout, f)) ||
         (rc = sim_schedule(s, start + cfg->payout_every, MDL_EV_PAYOUT, 0,
                            NULL, NULL))) {
@@ -339,6 +432,12 @@ out:
 
 void fleet_free(struct fleet *f)
 {
+    if (!f)
+        return;
+    for (size_t g = 0; g < f->cfg.n_cohorts; g++) {
+        free(f->c[g].rt);
+        free(f->c[g].rate);
+    }
     free(f);
 }
 
@@ -354,7 +453,91 @@ void fleet_get_totals(const struct fleet *f, size_t cohort,
 {
     const struct cohort *c = &f->c[cohort];
     *out = c->tot;
+    if (!c->tot.merged)
+        out->oracle_usd = eng_oracle_value(&c->oracle, NULL);
     for (size_t ci = 0; ci < f->h->n; ci++)
         out->pending[ci] = c->acc[ci];
     out->energy_kwh += c->energy_kwh;
+}
+
+void fleet_hashrate(const struct fleet *f, double *per_coin, size_t n)
+{
+    for (size_t ci = 0; ci < n; ci++)
+        per_coin[ci] = 0.0;
+    for (size_t g = 0; g < f->cfg.n_cohorts; g++) {
+        const struct cohort *c = &f->c[g];
+        if (c->curtailed)
+            continue;
+        for (size_t k = 0; k < c->n; k++)
+            if ((c->tot.merged || k == c->cur) && c->ci[k] < n)
+                per_coin[c->ci[k]] += c->hashrate;
+    }
+}
+
+void fleet_plans_release(struct fleet_plan *plans, size_t n)
+{
+    for (size_t g = 0; plans && g < n; g++) {
+        free(plans[g].start);
+        free(plans[g].coin);
+        memset(&plans[g], 0, sizeof plans[g]);
+    }
+}
+
+/* One cohort's plan over the ticks it saw: intervals from each tick to
+ * the next (the last to end), as the fleet accrues them. */
+static int plan_cohort(const struct fleet *f, const struct cohort *c,
+                       sim_time_t end, struct fleet_plan *p,
+                       struct sim_err *err)
+{
+    size_t n = c->rn, k = c->tot.merged ? 1 : c->n;
+    int64_t *dur = NULL;
+    int rc = SIM_ENOMEM;
+    p->start = malloc((n ? n : 1) * sizeof *p->start);
+    p->coin = malloc((n ? n : 1) * sizeof *p->coin);
+    dur = malloc((n ? n : 1) * sizeof *dur);
+    if (!p->start || !p->coin || !dur)
+        goto out;
+    /* Ticks at or past the end earn nothing and are not planned. */
+    while (n > 0 && c->rt[n - 1] >= end)
+        n--;
+    if (n == 0 || c->tot.merged) {
+        p->n = 1;
+        p->start[0] = n ? c->rt[0] : end;
+        p->coin[0] = (int)c->first;
+        p->total_usd = 0;
+        rc = SIM_OK;
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        p->start[i] = c->rt[i];
+        dur[i] = (i + 1 < n ? c->rt[i + 1] : end) - c->rt[i];
+    }
+    rc = eng_oracle_plan(n, k, c->rate, dur,
+                         f->cfg.policy.latency_ns + f->cfg.policy.loss_ns,
+                         (int)c->first, p->coin, &p->total_usd) == ENG_OK
+             ? SIM_OK
+             : SIM_EINVAL;
+    p->n = n;
+out:
+    free(dur);
+    if (rc)
+        sim_err_set(err, rc, "fleet: cannot plan cohort %s", c->def.name);
+    return rc;
+}
+
+int fleet_oracle_plans(const struct fleet *f, sim_time_t end,
+                       struct fleet_plan *plans, struct sim_err *err)
+{
+    if (!f->cfg.collect_rates)
+        return sim_err_set(err, SIM_ESTATE,
+                           "fleet: no rates were kept to plan with");
+    memset(plans, 0, f->cfg.n_cohorts * sizeof *plans);
+    for (size_t g = 0; g < f->cfg.n_cohorts; g++) {
+        int rc = plan_cohort(f, &f->c[g], end, &plans[g], err);
+        if (rc) {
+            fleet_plans_release(plans, f->cfg.n_cohorts);
+            return rc;
+        }
+    }
+    return SIM_OK;
 }

@@ -26,6 +26,7 @@ enum mdl_event_class {
     MDL_EV_MARKET_DAY = 0,  /* a coin's daily observation (arg = coin index) */
     MDL_EV_MARKET_TICK = 1, /* an intraday tick of every active coin */
     MDL_EV_PAYOUT = 2,      /* the fleet's payout, after the tick it follows */
+    MDL_EV_BLOCK = 3,       /* a simulated chain's block (impact network) */
     MDL_EV_COUNT
 };
 
@@ -482,9 +483,12 @@ void econ_hashprice(const struct coin *c, sim_time_t t, double difficulty,
  * arithmetic, which is the chain's own integer arithmetic.  The chain is
  * linear: one block per height.
  *
- * Ownership: daa_init allocates the state's ring buffer once; daa_push,
- * daa_next and daa_seed never allocate; daa_release frees it (a zeroed
- * state is fine).  daa_sim_run borrows the state and the generator. */
+ * Ownership: daa_init allocates the state's ring buffer (and Kaspa's
+ * window deques) once; daa_push, daa_push_n, daa_next and daa_seed never
+ * allocate; daa_release frees them (a zeroed state is fine).  daa_sim_run
+ * borrows the state and the generator.  Cost: daa_push and daa_next are
+ * O(1) amortized for every kind (Kaspa keeps its window's target sum and
+ * extreme timestamps up to date); daa_seed is O(window). */
 
 struct daa_params {
     int kind;               /* enum coin_daa */
@@ -533,6 +537,14 @@ struct daa_state {
     int64_t anchor_height;  /* ASERT anchor block's height, */
     int64_t anchor_parent_time; /* its parent's time (s), */
     double anchor_difficulty;   /* and its difficulty */
+    /* COIN_DAA_KASPA: the window's statistics kept up to date per sample,
+     * so daa_next costs O(1) amortized instead of O(window) */
+    size_t *dq;             /* two deques of ring slots, cap each: window
+                               minima (oldest first among equal times), then
+                               maxima; NULL for other kinds */
+    size_t min_first, min_len, max_first, max_len;
+    double tsum, tcomp;     /* compensated sum of the window's targets */
+    size_t since_rebuild;   /* samples since tsum was last recomputed */
 };
 
 /* The mainnet parameters of `kind` for a chain of block_time_s seconds per
@@ -574,6 +586,15 @@ void daa_set_anchor(struct daa_state *st, int64_t height,
  * was mined at (normally daa_next's value). */
 void daa_push(struct daa_state *st, sim_time_t t, double difficulty);
 
+/* Append `count` blocks (heights + 1 .. + count) all mined at `difficulty`,
+ * the last at time t.  Valid when count == 1 (daa_push) or, for a sampled
+ * Kaspa window, when none of the blocks but possibly the last is a sample
+ * (e.g. the sample_rate blocks from one sample to the next): the other
+ * blocks never enter the window, so their times do not matter.  Anything
+ * else is a programmer error (assert). */
+void daa_push_n(struct daa_state *st, int64_t count, sim_time_t t,
+                double difficulty);
+
 /* The difficulty the next block must meet.  Without enough history
  * (an unseeded state, no ASERT anchor, fewer than min_window Kaspa samples)
  * it is the last block's difficulty (0 before any block). */
@@ -588,6 +609,70 @@ double daa_next(const struct daa_state *st);
 int daa_sim_run(struct daa_state *st, gsl_rng *rng, double hashrate,
                 double work_per_difficulty, sim_time_t *t, size_t n,
                 double *diffs, sim_time_t *times, struct sim_err *err);
+
+
+/* ---- Network: simulated chains (impact mode) ------------------------------
+ * In `impact` mode every coin of the hist_set runs a simulated chain: its
+ * own DAA (daa_*) driven by Poisson block arrivals from the external
+ * hashrate (derived from history) plus the platform's own hashrate, so a
+ * large switcher moves the difficulty it then mines at.  In `replay` mode
+ * (no net at all) the difficulty is the historical series.
+ *
+ * External hashrate of coin ci at t: the hashrate that mines the
+ * historical difficulty on schedule, H_ext = D_hist x W / T(t) (W the work
+ * per difficulty, T the block time in force); for a coin with retarget
+ * epochs loaded, during epoch k the hashrate the epoch actually saw,
+ * D_k x W x (h_{k+1} - h_k) / (t_{k+1} - t_k) (the last epoch falls back
+ * on the first rule).  Block arrivals: each block needs an exponential
+ * amount of work of mean D x W (drawn once per block from the coin's
+ * stream (seed, mkt_coin_entity(sym), "NET" in ASCII)); hashrate changes between
+ * blocks only change how fast that work is done, so the chain does not
+ * depend on how often the hashrate is updated.  Each chain starts at
+ * start in equilibrium at the historical difficulty of that moment. */
+
+enum net_mode { NET_REPLAY = 0, NET_IMPACT = 1 };
+
+const char *net_mode_name(int mode);
+int net_mode_parse(const char *s); /* -1 when unknown */
+
+/* A chain's state for the results. */
+struct net_chain_stats {
+    int64_t blocks;            /* blocks found since start */
+    double difficulty;         /* the difficulty the next block needs */
+    double ext_hashrate;       /* H/s (Sol/s), from history */
+    double platform_hashrate;  /* H/s on this chain now */
+    double platform_work;      /* hashes the platform put in since start */
+    double total_work;         /* all hashes put in since start */
+};
+
+struct net;
+
+/* Set up a chain for every coin of h (coins from the catalogue) on kernel
+ * s and register MDL_EV_BLOCK.  q0[ci] are the quotes at start (the
+ * historical difficulty each chain is seeded at; a coin without a
+ * difficulty then starts when it first has one).  h and coins are
+ * borrowed.  SIM_ENOTFOUND for a coin not in the catalogue, SIM_EINVAL
+ * from the DAA parameters, SIM_ENOMEM. */
+int net_new(struct net **out, const struct hist_set *h,
+            const struct coin_catalog *coins, uint64_t seed,
+            sim_time_t start, const struct mkt_quote *q0, struct sim *s,
+            struct sim_err *err);
+void net_free(struct net *n);
+
+/* A market tick at t (blocks before t have been found): update each
+ * chain's external hashrate from the historical quotes hist[ci] and write
+ * out[ci] = hist[ci] with the chain's difficulty.  n is h->n. */
+void net_tick(struct net *net, sim_time_t t, const struct mkt_quote *hist,
+              struct mkt_quote *out, size_t n);
+
+/* The platform's hashrate on coin ci from t on (H/s; 0 for none). */
+void net_set_platform(struct net *net, size_t ci, sim_time_t t,
+                      double hashrate);
+
+void net_get(const struct net *net, size_t ci, struct net_chain_stats *out);
+
+/* SIM_OK, or the error that stopped the run, copied into err. */
+int net_status(const struct net *net, struct sim_err *err);
 
 
 /* ---- Payouts ---------------------------------------------------------------
@@ -657,6 +742,15 @@ struct fleet_cohort_def {
     double hosting_usd_per_kwh;
 };
 
+/* An oracle plan for one cohort (see fleet_oracle_plans): candidate
+ * coin[i] from start[i] on. */
+struct fleet_plan {
+    size_t n;
+    int64_t *start;
+    int *coin;
+    double total_usd; /* what the plan earns at the planning pass's rates */
+};
+
 struct fleet_cfg {
     size_t n_cohorts;
     struct fleet_cohort_def cohorts[FLEET_MAX_COHORTS];
@@ -666,6 +760,13 @@ struct fleet_cfg {
     int curtail;
     double fees_per_block[SYNTH_MAX_COINS]; /* per coin of the hist_set:
                                                where it has no fee series */
+    int merged;        /* 1: a cohort whose coins are all AuxPoW partners
+                          (coin.merged_with, e.g. LTC and DOGE) mines them
+                          all at once with the same work; 0: it switches
+                          between them like any other pair */
+    int collect_rates; /* keep every tick's rates for fleet_oracle_plans */
+    const struct fleet_plan *plans; /* policy oracle: one per cohort,
+                                       borrowed; NULL otherwise */
 };
 
 struct fleet_observer {
@@ -692,6 +793,12 @@ struct fleet_totals {
     double pending[SYNTH_MAX_COINS];       /* base units not yet paid */
     int64_t gross, swap_fee, platform_fee, power, hosting, credited;
     int64_t deficit;                       /* unpaid costs now */
+    int merge_minable;                     /* its coins are AuxPoW
+                                              partners of each other */
+    int merged;                            /* mined them at once */
+    double oracle_usd; /* the most any switching plan could have earned on
+                          the same rates, paying the same dead time per
+                          switch (merged: what merged mining earns) */
 };
 
 struct fleet;
@@ -717,5 +824,18 @@ int fleet_status(const struct fleet *f, struct sim_err *err);
 
 void fleet_get_totals(const struct fleet *f, size_t cohort,
                       struct fleet_totals *out);
+
+/* The platform's hashrate on each coin of the hist_set now (H/s): the
+ * cohorts mining it (all of a merged cohort's coins), none curtailed. */
+void fleet_hashrate(const struct fleet *f, double *per_coin, size_t n);
+
+/* After a run with cfg->collect_rates, until end: each cohort's
+ * revenue-maximising plan over the rates it saw at every tick
+ * (eng_oracle_plan, switch cost latency + loss), into plans[0..n_cohorts).
+ * Release with fleet_plans_release.  SIM_ESTATE without collected rates,
+ * SIM_ENOMEM. */
+int fleet_oracle_plans(const struct fleet *f, sim_time_t end,
+                       struct fleet_plan *plans, struct sim_err *err);
+void fleet_plans_release(struct fleet_plan *plans, size_t n);
 
 #endif /* HASHSIM_MODELS_H */

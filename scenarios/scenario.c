@@ -15,7 +15,7 @@ static const char *const keys_root[] = {
     "market", "output",      "fleet", "facilities", "engine", "payouts"};
 static const char *const keys_data[] = {"dir", "coins", "hardware",
                                         "synthetic"};
-static const char *const keys_market[] = {"tick", "coins"};
+static const char *const keys_market[] = {"tick", "network", "coins"};
 static const char *const keys_coin[] = {"price_fill", "difficulty_fill",
                                         "volatility", "fees_per_block"};
 static const char *const keys_pfill[] = {"method"};
@@ -25,7 +25,8 @@ static const char *const keys_facility[] = {"power_usd_per_kwh",
                                             "hosting_usd_per_kwh"};
 static const char *const keys_cohort[] = {"name", "model", "count",
                                           "facility"};
-static const char *const keys_engine[] = {"policy"};
+static const char *const keys_engine[] = {"policy", "merged_mining"};
+static const char *const merged_names[] = {"switch", "merged"};
 static const char *const keys_payouts[] = {"every", "swap_fee_bps",
                                            "platform_fee_bps", "curtail"};
 
@@ -44,6 +45,7 @@ static const char *const all_paths[] = {
     "$.data.synthetic",
     "$.market",
     "$.market.tick",
+    "$.market.network",
     "$.market.coins",
     "$.market.coins.*",
     "$.market.coins.*.price_fill",
@@ -68,6 +70,7 @@ static const char *const all_paths[] = {
     "$.fleet[*].facility",
     "$.engine",
     "$.engine.policy",
+    "$.engine.merged_mining",
     "$.payouts",
     "$.payouts.every",
     "$.payouts.swap_fee_bps",
@@ -307,6 +310,8 @@ out:
 static int read_market(struct scn_rd *rd, const cJSON *root,
                        struct scn_scenario *sc)
 {
+    const char *const network_names[] = {net_mode_name(NET_REPLAY),
+                                         net_mode_name(NET_IMPACT)};
     const cJSON *m, *coins, *c;
     size_t mark;
     int rc;
@@ -319,6 +324,8 @@ static int read_market(struct scn_rd *rd, const cJSON *root,
     if ((rc = scn_object(rd, m, keys_market, N(keys_market))) ||
         (rc = get_duration(rd, m, "tick", SIM_NS_PER_S, SIM_NS_PER_DAY, 0,
                            &sc->tick)) ||
+        (rc = scn_get_enum(rd, m, "network", SCN_OPTIONAL, network_names,
+                           N(network_names), &sc->network)) ||
         (rc = scn_need(rd, m, "coins", SCN_REQUIRED, &coins)))
         goto out;
     size_t mc = scn_path_key(&rd->path, "coins");
@@ -517,6 +524,10 @@ static int read_engine_payouts(struct scn_rd *rd, const cJSON *root,
         if (!(rc = scn_object(rd, e, keys_engine, N(keys_engine))))
             rc = scn_get_string(rd, e, "policy", SCN_OPTIONAL, 1,
                                 SCN_POLICY_MAX - 1, &policy);
+        if (!rc)
+            rc = scn_get_enum(rd, e, "merged_mining", SCN_OPTIONAL,
+                              merged_names, N(merged_names),
+                              &sc->merged_mining);
         scn_path_pop(&rd->path, mark);
         if (rc)
             return rc;
@@ -759,10 +770,5 @@ int scn_check_fleet(const struct scn_scenario *sc,
     if (eng_policy_parse(sc->policy, &pol, msg, sizeof msg) != ENG_OK)
         return sim_err_set(err, SIM_EINVAL, "%s: $.engine.policy: %s",
                            sc->path, msg);
-    if (pol.kind == ENG_ORACLE)
-        return sim_err_set(err, SIM_EINVAL,
-                           "%s: $.engine.policy: the oracle needs the "
-                           "future and cannot drive a run",
-                           sc->path);
     return SIM_OK;
 }

@@ -98,6 +98,7 @@ struct scn_scenario {
     char hardware_path[MDL_PATH_MAX]; /* "" when $.data.hardware is absent */
     int synthetic;                    /* enum scn_synthetic */
     sim_time_t tick;                  /* intraday tick interval */
+    int network;                      /* $.market.network: enum net_mode */
     sim_time_t intraday_every;        /* recording interval, 0 for none */
     size_t n_coins;
     struct scn_coin coins[SCN_MAX_COINS]; /* in the file's order */
@@ -106,6 +107,8 @@ struct scn_scenario {
     size_t n_cohorts;                     /* 0: the market alone */
     struct scn_cohort cohorts[SCN_MAX_COHORTS];
     char policy[SCN_POLICY_MAX];          /* $.engine.policy */
+    int merged_mining;                    /* $.engine.merged_mining:
+                                             0 switch, 1 merged */
     sim_time_t payout_every;              /* $.payouts.every */
     int64_t swap_fee_bps;
     int64_t platform_fee_bps;

@@ -11,7 +11,7 @@ cols="time price_usd difficulty price_source difficulty_source"
 
 # attr FILE OBJECT NAME: a scalar attribute's value, quotes removed.
 attr() {
-    h5dump -w 0 -a "$2/$3" "$1" 2>/dev/null |
+    h5dump -w 0 -m %.17g -a "$2/$3" "$1" 2>/dev/null |
         sed -n 's/^ *(0): //p' | sed 's/^"\(.*\)"$/\1/' | head -n 1
 }
 
@@ -235,7 +235,14 @@ if ! command -v python3 >/dev/null 2>&1; then
 elif python3 -c '
 import json, sys
 d = json.load(sys.stdin)
-assert d["summary_version"] == 1, "summary_version"
+assert d["summary_version"] == 2, "summary_version"
+f = d["fleet"]
+assert f["policy"] == "hysteresis:threshold=5%,dwell=10m", f["policy"]
+assert [c["name"] for c in f["cohorts"]] == \
+    ["sha256", "scrypt", "equihash", "kheavyhash"], f["cohorts"]
+for c in f["cohorts"]:
+    assert c["oracle_revenue_usd"] >= c["revenue_usd"] > 0, c["name"]
+    assert abs(sum(x["time_share"] for x in c["coins"]) - 1) < 1e-9, c
 m = d["meta"]
 for k in ("hashsim_version", "scenario_name", "market_source", "start",
           "end", "seed"):
@@ -288,7 +295,8 @@ if [ -z "${HASHSIM_DATA:-}" ] || [ ! -d "${HASHSIM_DATA:-}" ]; then
         run_history_satoshis_accounted_scrypt \
         run_history_satoshis_accounted_equihash \
         run_history_satoshis_accounted_kheavyhash run_history_switch_rows \
-        data_fit_reproduces_committed_params; do
+        run_history_oracle_realises_bound run_history_oracle_bounds_policy \
+        run_history_merged_earns_both data_fit_reproduces_committed_params; do
         skip "$t" "HASHSIM_DATA is not set (or not a directory)"
     done
 else
@@ -340,6 +348,43 @@ else
     v=$(rows "$h" /engine/switches/time)
     if [ "$v" = "$n" ] && [ "$n" -gt 0 ]; then ok run_history_switch_rows
     else fail run_history_switch_rows "$v rows, $n switches"; fi
+    # The oracle: a second run following perfect foresight earns exactly
+    # the bound every run reports (replay: the rates do not depend on the
+    # policy), and no policy beats it
+    "$bin" run "$scn" -o "$work/or.h5" --quiet --set engine.policy=oracle \
+        2>"$work/err"; rc=$?
+    for o_c in sha256 equihash; do
+        o_run=$(attr "$work/or.h5" /fleet/$o_c revenue_usd)
+        o_bound=$(attr "$work/or.h5" /fleet/$o_c oracle_revenue_usd)
+        o_policy=$(attr "$h" /fleet/$o_c oracle_revenue_usd)
+        o_rev=$(attr "$h" /fleet/$o_c revenue_usd)
+        if [ $rc -eq 0 ] && [ -n "$o_run" ] && awk -v a="$o_run" -v b="$o_bound" -v p="$o_policy" \
+            'BEGIN { d = a / b - 1; e = p / b - 1
+                     exit !(d < 1e-9 && d > -1e-9 && e < 1e-9 && e > -1e-9) }'
+        then ok_or=1; else ok_or=0; fi
+        if awk -v r="$o_rev" -v b="$o_bound" 'BEGIN { exit !(r + 0 < b + 0) }'; then
+            ok_bd=1; else ok_bd=0; fi
+        [ $ok_or = 1 ] || break
+        [ $ok_bd = 1 ] || break
+    done
+    if [ "${ok_or:-0}" = 1 ]; then ok run_history_oracle_realises_bound
+    else fail run_history_oracle_realises_bound "exit $rc, $o_c: oracle run earned $o_run, bound $o_bound, the policy run's bound $o_policy"; fi
+    if [ "${ok_bd:-0}" = 1 ]; then ok run_history_oracle_bounds_policy
+    else fail run_history_oracle_bounds_policy "$o_c: policy earned $o_rev, bound $o_bound"; fi
+    # Merged mining: the scrypt cohort earns LTC and DOGE with the same work,
+    # what the switching run reports merged mining would have earned
+    "$bin" run "$scn" -o "$work/mg.h5" --quiet \
+        --set engine.merged_mining=merged 2>"$work/err"; rc=$?
+    o_run=$(attr "$work/mg.h5" /fleet/scrypt revenue_usd)
+    o_bound=$(attr "$h" /fleet/scrypt merged_revenue_usd)
+    o_mining=$(attr "$work/mg.h5" /fleet/scrypt mining)
+    if [ $rc -eq 0 ] && [ "$o_mining" = merged ] && [ -n "$o_bound" ] &&
+        awk -v a="$o_run" -v b="$o_bound" 'BEGIN { d = a / b - 1; exit !(d < 1e-9 && d > -1e-9) }' &&
+        [ "$(rows "$work/mg.h5" /ledger/payouts/mined_LTC)" = 4380 ] &&
+        [ "$(attr "$work/mg.h5" /fleet/scrypt mined_LTC)" -gt 0 ] &&
+        [ "$(attr "$work/mg.h5" /fleet/scrypt mined_DOGE)" -gt 0 ]; then
+        ok run_history_merged_earns_both
+    else fail run_history_merged_earns_both "exit $rc, mining \"$o_mining\", earned $o_run, the switching run's merged figure $o_bound"; fi
     # KAS has no price before 2022-05-24: 143 days of 2022 untraded, said
     # on screen and recorded
     v=$(attr "$h" /market/KAS price_gap_days)

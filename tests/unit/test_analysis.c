@@ -678,14 +678,13 @@ static const struct coin_rows known[] = {
      {1, 1, 2}},
 };
 
-static void write_known(const char *path, const struct coin_rows *rows,
-                        size_t n_coins, int with_meta)
+/* /meta (when with_meta) and the rows' /market groups into r. */
+static void put_known(struct h5_rec *r, const struct coin_rows *rows,
+                      size_t n_coins, int with_meta)
 {
     struct sim_err err = {0};
-    struct h5_rec *r = NULL;
     size_t c, i;
 
-    assert_int_equal(h5_rec_open(&r, path, 1, &err), SIM_OK);
     if (with_meta) {
         assert_int_equal(h5_rec_attr_string(r, "/meta", "hashsim_version",
                                             "0.1.0", &err),
@@ -737,6 +736,16 @@ static void write_known(const char *path, const struct coin_rows *rows,
                 SIM_OK);
         }
     }
+}
+
+static void write_known(const char *path, const struct coin_rows *rows,
+                        size_t n_coins, int with_meta)
+{
+    struct sim_err err = {0};
+    struct h5_rec *r = NULL;
+
+    assert_int_equal(h5_rec_open(&r, path, 1, &err), SIM_OK);
+    put_known(r, rows, n_coins, with_meta);
     assert_int_equal(h5_rec_commit(r, &err), SIM_OK);
 }
 
@@ -792,6 +801,11 @@ static void test_summary_figures(void **state)
     assert_int_equal(btc->price_sources[ANA_SRC_SYNTHETIC], 1);
     assert_int_equal(btc->difficulty_sources[ANA_SRC_OBSERVED], 2);
     assert_int_equal(btc->difficulty_sources[ANA_SRC_DERIVED], 1);
+    /* No engine_policy in /meta: an older file, no fleet. */
+    assert_null(s.engine_policy);
+    assert_null(s.network);
+    assert_int_equal(s.n_cohorts, 0);
+    assert_int_equal(s.n_chains, 0);
     ana_summary_release(&s);
     assert_null(s.coins);
     ana_summary_release(&s); /* twice is fine */
@@ -808,6 +822,25 @@ static char *print_to_string(int (*print)(const struct ana_summary *, FILE *),
     assert_int_equal(print(s, fp), SIM_OK);
     assert_int_equal(fclose(fp), 0);
     return buf;
+}
+
+struct fleet_opts;
+static void write_fleet(const char *path, const struct fleet_opts *o);
+
+/* Write the fleet file o describes, load its summary into s and parse its
+ * JSON (*text holds it; the caller frees both). */
+static cJSON *fleet_json(const char *path, const struct fleet_opts *o,
+                         struct ana_summary *s, char **text)
+{
+    struct sim_err err = {0};
+    cJSON *root;
+    write_fleet(path, o);
+    assert_int_equal(ana_summary_load(s, path, &err), SIM_OK);
+    *text = print_to_string(ana_summary_print_json, s);
+    root = cJSON_Parse(*text);
+    if (!root)
+        fail_msg("not JSON:\n%s", *text);
+    return root;
 }
 
 static const cJSON *get(const cJSON *o, const char *key)
@@ -841,7 +874,8 @@ static void test_summary_json(void **state)
     root = cJSON_Parse(text);
     if (!root)
         fail_msg("not JSON:\n%s", text);
-    assert_int_equal(get(root, "summary_version")->valuedouble, 1);
+    assert_int_equal(get(root, "summary_version")->valuedouble, 2);
+    assert_true(cJSON_IsNull(get(root, "fleet"))); /* an older file */
     meta = get(root, "meta");
     assert_string_equal(get(meta, "hashsim_version")->valuestring, "0.1.0");
     assert_string_equal(get(meta, "scenario_name")->valuestring,
@@ -1015,6 +1049,479 @@ static void test_summary_errors(void **state)
     assert_null(ana_source_name(ANA_SRC_COUNT));
 }
 
+/* ---- Summary of the fleet ----------------------------------------------- */
+
+/* A cohort as app/run_fleet.c writes it under /fleet/<name>. */
+struct cohort_fx {
+    const char *name, *model, *coins, *mining;
+    int64_t index, count, switches;
+    int64_t sats[7]; /* gross, swap fee, platform fee, power, hosting,
+                        credited, deficit */
+    double revenue, alpha_static, oracle, alpha_oracle, energy;
+    double merged; /* NaN: no merged_revenue_usd attribute */
+    const char *sym[2];
+    int64_t time_on[2];
+    double static_usd[2];
+    int64_t mined[2];
+    double pending[2];
+};
+
+#define SEC INT64_C(1000000000)
+/* Listed by name (l7 < s19) the reverse of their index. */
+static const struct cohort_fx cohort_fx[] = {
+    {"s19", "Antminer S19 Pro", "BTC,BCH", "switch", 0, 10, 12,
+     {123456789, 1234, 5678, 10000000, 2000000, 111449877, 0},
+     1000.0, 1000.0 / 900.0 - 1.0, 1100.0, 1000.0 / 1100.0 - 1.0, 5000.5,
+     NAN, {"BTC", "BCH"}, {6123 * SEC, 3877 * SEC}, {800.0, 900.0},
+     {5000, 300000}, {12.5, 0.0}},
+    /* Merged over the 7 days of /meta start .. end: LTC all the time,
+     * DOGE half of it. */
+    {"l7", "Antminer L7", "LTC,DOGE", "merged", 1, 4, 0,
+     {50000000, 500, 1000, 60000000, 0, 0, 10001500},
+     690.0, 690.0 / 400.0 - 1.0, 700.0, NAN, 1200.25, 700.0, {"LTC", "DOGE"},
+     {7 * 86400 * SEC, 7 * 43200 * SEC}, {300.0, 400.0}, {100000000, 7},
+     {0.5, 1e8}},
+};
+
+/* Payout rows: cohort 0 three times, cohort 1 twice. */
+static const uint8_t payout_rows[] = {0, 1, 0, 1, 0};
+
+struct fleet_opts {
+    int fleet_meta;         /* engine_policy, merged_mining, network */
+    int network;            /* /network/<SYM> groups (an impact run) */
+    const char *omit;       /* an attribute left out of /fleet/s19 */
+    const char *s19_coins;  /* NULL: "BTC,BCH" */
+    int bad_row;            /* a payout row of cohort 9 */
+};
+
+static void fx_int(struct h5_rec *r, const char *grp, const char *name,
+                   int64_t v, const char *omit)
+{
+    struct sim_err err = {0};
+    if (omit && strcmp(name, omit) == 0)
+        return;
+    assert_int_equal(h5_rec_attr_int(r, grp, name, v, &err), SIM_OK);
+}
+
+static void fx_dbl(struct h5_rec *r, const char *grp, const char *name,
+                   double v, const char *omit)
+{
+    struct sim_err err = {0};
+    if (omit && strcmp(name, omit) == 0)
+        return;
+    assert_int_equal(h5_rec_attr_double(r, grp, name, v, &err), SIM_OK);
+}
+
+static void fx_str(struct h5_rec *r, const char *grp, const char *name,
+                   const char *v, const char *omit)
+{
+    struct sim_err err = {0};
+    if (omit && strcmp(name, omit) == 0)
+        return;
+    assert_int_equal(h5_rec_attr_string(r, grp, name, v, &err), SIM_OK);
+}
+
+static void write_fleet(const char *path, const struct fleet_opts *o)
+{
+    static const char *const sat_names[7] = {
+        "gross_sats", "swap_fee_sats", "platform_fee_sats", "power_sats",
+        "hosting_sats", "credited_sats", "deficit_sats"};
+    struct sim_err err = {0};
+    struct h5_rec *r = NULL;
+    uint8_t rows[8];
+    int64_t t[8];
+    size_t g, k, n_rows = sizeof payout_rows;
+
+    assert_int_equal(h5_rec_open(&r, path, 1, &err), SIM_OK);
+    put_known(r, known, 2, 1);
+    fx_str(r, "/meta", "network", o->network ? "impact" : "replay", NULL);
+    if (o->fleet_meta) {
+        fx_str(r, "/meta", "engine_policy", "hysteresis", NULL);
+        fx_str(r, "/meta", "merged_mining", "switch", NULL);
+        fx_str(r, "/meta", "coins", "BTC,BCH,LTC,DOGE", NULL);
+    }
+    for (g = 0; g < 2; g++) {
+        const struct cohort_fx *c = &cohort_fx[g];
+        const char *omit = g == 0 ? o->omit : NULL;
+        char grp[64], name[64];
+        snprintf(grp, sizeof grp, "/fleet/%s", c->name);
+        fx_int(r, grp, "index", c->index, omit);
+        fx_str(r, grp, "model", c->model, omit);
+        fx_int(r, grp, "count", c->count, omit);
+        fx_str(r, grp, "coins",
+               g == 0 && o->s19_coins ? o->s19_coins : c->coins, omit);
+        fx_str(r, grp, "mining", c->mining, omit);
+        fx_dbl(r, grp, "revenue_usd", c->revenue, omit);
+        fx_dbl(r, grp, "alpha_vs_best_static", c->alpha_static, omit);
+        fx_dbl(r, grp, "oracle_revenue_usd", c->oracle, omit);
+        fx_dbl(r, grp, "alpha_vs_oracle", c->alpha_oracle, omit);
+        fx_int(r, grp, "switches", c->switches, omit);
+        fx_dbl(r, grp, "energy_kwh", c->energy, omit);
+        for (k = 0; k < 7; k++)
+            fx_int(r, grp, sat_names[k], c->sats[k], omit);
+        if (!isnan(c->merged))
+            fx_dbl(r, grp, "merged_revenue_usd", c->merged, omit);
+        for (k = 0; k < 2; k++) {
+            snprintf(name, sizeof name, "time_on_%s_ns", c->sym[k]);
+            fx_int(r, grp, name, c->time_on[k], omit);
+            snprintf(name, sizeof name, "static_revenue_usd_%s", c->sym[k]);
+            fx_dbl(r, grp, name, c->static_usd[k], omit);
+            snprintf(name, sizeof name, "mined_%s", c->sym[k]);
+            fx_int(r, grp, name, c->mined[k], omit);
+            snprintf(name, sizeof name, "pending_%s", c->sym[k]);
+            fx_dbl(r, grp, name, c->pending[k], omit);
+        }
+    }
+    memcpy(rows, payout_rows, n_rows);
+    if (o->bad_row)
+        rows[n_rows++] = 9;
+    for (k = 0; k < n_rows; k++)
+        t[k] = (day0() + 1) * SIM_NS_PER_DAY + (int64_t)k * 8 * 3600 * SEC;
+    assert_int_equal(
+        h5_rec_write_i64(r, "/ledger/payouts/time", "ns", t, n_rows, &err),
+        SIM_OK);
+    assert_int_equal(h5_rec_write_u8(r, "/ledger/payouts/cohort", NULL, rows,
+                                     n_rows, &err),
+                     SIM_OK);
+    if (o->network) {
+        /* Written in reverse: the summary sorts them by symbol. */
+        fx_int(r, "/network/DOGE", "blocks", 10080, NULL);
+        fx_dbl(r, "/network/DOGE", "platform_work_share", 0.125, NULL);
+        fx_dbl(r, "/network/DOGE", "final_difficulty", 12345678.0, NULL);
+        fx_int(r, "/network/BCH", "blocks", 1008, NULL);
+        fx_dbl(r, "/network/BCH", "platform_work_share", 0.25, NULL);
+        fx_dbl(r, "/network/BCH", "final_difficulty", 1.5e11, NULL);
+        assert_int_equal(h5_rec_write_f64(r, "/network/BCH/difficulty", NULL,
+                                          &(double){1.5e11}, 1, &err),
+                         SIM_OK);
+    }
+    assert_int_equal(h5_rec_commit(r, &err), SIM_OK);
+}
+
+static void test_fleet_figures(void **state)
+{
+    struct fx *fx = *state;
+    struct sim_err err = {0};
+    struct ana_summary s;
+    const struct fleet_opts o = {.fleet_meta = 1, .network = 1};
+    const struct ana_cohort *sw, *mg;
+    size_t g, k;
+
+    write_fleet(fx->path, &o);
+    assert_int_equal(ana_summary_load(&s, fx->path, &err), SIM_OK);
+    assert_int_equal(s.n_coins, 2); /* the market is still there */
+    assert_string_equal(s.engine_policy, "hysteresis");
+    assert_string_equal(s.merged_mining, "switch");
+    assert_string_equal(s.network, "impact");
+    assert_int_equal(s.n_cohorts, 2);
+    sw = &s.cohorts[0]; /* sorted by index, not name */
+    mg = &s.cohorts[1];
+    assert_string_equal(sw->name, "s19");
+    assert_string_equal(mg->name, "l7");
+    for (g = 0; g < 2; g++) {
+        const struct ana_cohort *c = &s.cohorts[g];
+        const struct cohort_fx *w = &cohort_fx[g];
+        assert_int_equal(c->index, w->index);
+        assert_string_equal(c->model, w->model);
+        assert_int_equal(c->count, w->count);
+        assert_string_equal(c->mining, w->mining);
+        assert_int_equal(c->switches, w->switches);
+        assert_true(c->revenue_usd == w->revenue);
+        assert_true(c->oracle_revenue_usd == w->oracle);
+        assert_true(c->energy_kwh == w->energy);
+        assert_true(c->alpha_vs_best_static == w->alpha_static);
+        assert_int_equal(c->gross_sats, w->sats[0]);
+        assert_int_equal(c->swap_fee_sats, w->sats[1]);
+        assert_int_equal(c->platform_fee_sats, w->sats[2]);
+        assert_int_equal(c->power_sats, w->sats[3]);
+        assert_int_equal(c->hosting_sats, w->sats[4]);
+        assert_int_equal(c->credited_sats, w->sats[5]);
+        assert_int_equal(c->deficit_sats, w->sats[6]);
+        assert_int_equal(c->n_coins, 2);
+        for (k = 0; k < 2; k++) {
+            assert_string_equal(c->coins[k].symbol, w->sym[k]);
+            assert_int_equal(c->coins[k].time_on_ns, w->time_on[k]);
+            assert_true(c->coins[k].static_revenue_usd == w->static_usd[k]);
+            assert_int_equal(c->coins[k].mined_units, w->mined[k]);
+            assert_true(c->coins[k].pending_units == w->pending[k]);
+        }
+    }
+    assert_true(sw->alpha_vs_oracle == 1000.0 / 1100.0 - 1.0);
+    assert_true(isnan(mg->alpha_vs_oracle));
+    /* Switching: shares of the time it mined (6123 s of 10000 s). */
+    assert_true(fabs(sw->coins[0].time_share - 0.6123) < 1e-15);
+    assert_true(fabs(sw->coins[1].time_share - 0.3877) < 1e-15);
+    /* Merged: each coin's time over the 7-day run. */
+    assert_true(mg->coins[0].time_share == 1.0);
+    assert_true(mg->coins[1].time_share == 0.5);
+    assert_string_equal(sw->best_static_coin, "BCH");
+    assert_true(sw->best_static_usd == 900.0);
+    assert_string_equal(mg->best_static_coin, "DOGE");
+    assert_true(mg->best_static_usd == 400.0);
+    assert_true(isnan(sw->merged_revenue_usd));
+    assert_true(mg->merged_revenue_usd == 700.0);
+    assert_int_equal(sw->payouts, 3);
+    assert_int_equal(mg->payouts, 2);
+    assert_int_equal(s.n_chains, 2);
+    assert_string_equal(s.chains[0].symbol, "BCH");
+    assert_int_equal(s.chains[0].blocks, 1008);
+    assert_true(s.chains[0].platform_work_share == 0.25);
+    assert_true(s.chains[0].final_difficulty == 1.5e11);
+    assert_string_equal(s.chains[1].symbol, "DOGE");
+    assert_int_equal(s.chains[1].blocks, 10080);
+    ana_summary_release(&s);
+    assert_null(s.cohorts);
+    assert_null(s.engine_policy);
+    ana_summary_release(&s); /* twice is fine */
+}
+
+static void test_fleet_text(void **state)
+{
+    static const char *const want[] = {
+        "fleet     policy hysteresis, mining switch, network impact\n",
+        "\nrevenue and switching alpha per pair\n"
+        "cohort  coins       revenue USD  best coin     static USD  "
+        "vs static     oracle USD  vs oracle  switches\n",
+        "s19     BTC/BCH         1000.00  BCH               900.00    "
+        "+11.11%        1100.00     -9.09%        12\n",
+        "l7      LTC/DOGE         690.00  DOGE              400.00    "
+        "+72.50%         700.00          -         0\n",
+        "\ntime share\ns19     BTC 61.23%  BCH 38.77%\n",
+        "l7      LTC 100.00%  DOGE 50.00%   (merged: each coin's share of "
+        "the run)\n",
+        "l7      merged mining earned $690.00; the best single coin alone "
+        "$400.00 (+72.50 %)\n",
+        "\npayouts (BTC)\ncohort  payouts            gross         swap fee"
+        "     platform fee            power          hosting         "
+        "credited          deficit\n",
+        "s19           3       1.23456789       0.00001234       0.00005678"
+        "       0.10000000       0.02000000       1.11449877       "
+        "0.00000000\n",
+        "l7            2       0.50000000       0.00000500       0.00001000"
+        "       0.60000000       0.00000000       0.00000000       "
+        "0.10001500\n",
+        "TOTAL         5       1.73456789       0.00001734       0.00006678"
+        "       0.70000000       0.02000000       1.11449877       "
+        "0.10001500\n",
+        "\nnetwork (impact)\ncoin         blocks  platform share  "
+        "final difficulty\n",
+        "BCH            1008          25.00%           1.5e+11\n",
+        "DOGE          10080          12.50%       1.23457e+07\n",
+        "\nvs static = revenue / best single coin without switching - 1; "
+        "vs oracle = revenue / perfect foresight (same switch costs) - 1\n",
+    };
+    struct fx *fx = *state;
+    struct sim_err err = {0};
+    struct ana_summary s;
+    struct fleet_opts o = {.fleet_meta = 1, .network = 1};
+    char *text;
+    size_t i;
+
+    write_fleet(fx->path, &o);
+    assert_int_equal(ana_summary_load(&s, fx->path, &err), SIM_OK);
+    text = print_to_string(ana_summary_print_text, &s);
+    for (i = 0; i < sizeof want / sizeof want[0]; i++)
+        if (!strstr(text, want[i]))
+            fail_msg("text lacks \"%s\":\n%s", want[i], text);
+    /* After the market tables. */
+    assert_true(strstr(text, "\ndifficulty\n") < strstr(text, "\nfleet "));
+    free(text);
+    ana_summary_release(&s);
+
+    /* A switching run of a merge-minable pair: what merging would earn. */
+    {
+        struct ana_summary m;
+        assert_int_equal(ana_summary_load(&m, fx->path, &err), SIM_OK);
+        free(m.cohorts[1].mining);
+        m.cohorts[1].mining = strdup("switch");
+        assert_non_null(m.cohorts[1].mining);
+        text = print_to_string(ana_summary_print_text, &m);
+        if (!strstr(text, "l7      merged mining would have earned $700.00 "
+                          "(+1.45 % vs this run)\n"))
+            fail_msg("no merged-mining line:\n%s", text);
+        free(text);
+        ana_summary_release(&m);
+    }
+
+    /* A replay run: no network table; no fleet: no fleet section. */
+    o.network = 0;
+    write_fleet(fx->path, &o);
+    assert_int_equal(ana_summary_load(&s, fx->path, &err), SIM_OK);
+    assert_int_equal(s.n_chains, 0);
+    text = print_to_string(ana_summary_print_text, &s);
+    assert_non_null(strstr(text, "network replay\n"));
+    assert_null(strstr(text, "network (impact)"));
+    free(text);
+    ana_summary_release(&s);
+    o.fleet_meta = 0;
+    write_fleet(fx->path, &o);
+    assert_int_equal(ana_summary_load(&s, fx->path, &err), SIM_OK);
+    assert_null(s.engine_policy);
+    assert_int_equal(s.n_cohorts, 0);
+    text = print_to_string(ana_summary_print_text, &s);
+    assert_null(strstr(text, "fleet"));
+    assert_null(strstr(text, "payouts"));
+    free(text);
+    ana_summary_release(&s);
+}
+
+static void test_fleet_json(void **state)
+{
+    static const char *const cohort_keys[] = {
+        "name", "index", "model", "count", "mining", "coins", "revenue_usd",
+        "best_static_coin", "best_static_usd", "alpha_vs_best_static",
+        "oracle_revenue_usd", "alpha_vs_oracle", "merged_revenue_usd",
+        "switches", "energy_kwh", "payouts", "gross_sats", "swap_fee_sats",
+        "platform_fee_sats", "power_sats", "hosting_sats", "credited_sats",
+        "deficit_sats"};
+    struct fx *fx = *state;
+    struct ana_summary s;
+    struct fleet_opts o = {.fleet_meta = 1, .network = 1};
+    const cJSON *fleet, *cohorts, *sw, *mg, *coin, *chains, *chain;
+    cJSON *root, *item;
+    char *text;
+    size_t i;
+
+    root = fleet_json(fx->path, &o, &s, &text);
+    assert_true(get(root, "summary_version")->valuedouble == 2.0);
+    assert_int_equal(cJSON_GetArraySize(get(root, "coins")), 2);
+    /* "fleet" comes right after "coins". */
+    item = root->child;
+    while (item && strcmp(item->string, "coins") != 0)
+        item = item->next;
+    assert_non_null(item);
+    assert_non_null(item->next);
+    assert_string_equal(item->next->string, "fleet");
+    fleet = get(root, "fleet");
+    assert_string_equal(get(fleet, "policy")->valuestring, "hysteresis");
+    assert_string_equal(get(fleet, "merged_mining")->valuestring, "switch");
+    assert_string_equal(get(fleet, "network")->valuestring, "impact");
+    cohorts = get(fleet, "cohorts");
+    assert_int_equal(cJSON_GetArraySize(cohorts), 2);
+    sw = cJSON_GetArrayItem(cohorts, 0);
+    mg = cJSON_GetArrayItem(cohorts, 1);
+    for (i = 0; i < sizeof cohort_keys / sizeof cohort_keys[0]; i++) {
+        (void)get(sw, cohort_keys[i]);
+        (void)get(mg, cohort_keys[i]);
+    }
+    assert_string_equal(get(sw, "name")->valuestring, "s19");
+    assert_true(get(sw, "index")->valuedouble == 0.0);
+    assert_string_equal(get(sw, "model")->valuestring, "Antminer S19 Pro");
+    assert_true(get(sw, "count")->valuedouble == 10.0);
+    assert_string_equal(get(sw, "mining")->valuestring, "switch");
+    assert_true(get(sw, "revenue_usd")->valuedouble == 1000.0);
+    assert_string_equal(get(sw, "best_static_coin")->valuestring, "BCH");
+    assert_true(get(sw, "best_static_usd")->valuedouble == 900.0);
+    assert_true(get(sw, "alpha_vs_best_static")->valuedouble ==
+                1000.0 / 900.0 - 1.0);
+    assert_true(get(sw, "alpha_vs_oracle")->valuedouble ==
+                1000.0 / 1100.0 - 1.0);
+    assert_true(cJSON_IsNull(get(sw, "merged_revenue_usd")));
+    assert_true(get(sw, "switches")->valuedouble == 12.0);
+    assert_true(get(sw, "energy_kwh")->valuedouble == 5000.5);
+    assert_true(get(sw, "payouts")->valuedouble == 3.0);
+    assert_true(get(sw, "gross_sats")->valuedouble == 123456789.0);
+    assert_true(get(sw, "credited_sats")->valuedouble == 111449877.0);
+    assert_int_equal(cJSON_GetArraySize(get(sw, "coins")), 2);
+    coin = cJSON_GetArrayItem(get(sw, "coins"), 0);
+    assert_string_equal(get(coin, "symbol")->valuestring, "BTC");
+    assert_true(get(coin, "time_share")->valuedouble ==
+                s.cohorts[0].coins[0].time_share);
+    assert_true(get(coin, "time_on_ns")->valuedouble == 6123e9);
+    assert_true(get(coin, "static_revenue_usd")->valuedouble == 800.0);
+    assert_true(get(coin, "mined_units")->valuedouble == 5000.0);
+    assert_true(get(coin, "pending_units")->valuedouble == 12.5);
+
+    assert_string_equal(get(mg, "name")->valuestring, "l7");
+    assert_string_equal(get(mg, "mining")->valuestring, "merged");
+    assert_true(cJSON_IsNull(get(mg, "alpha_vs_oracle")));
+    assert_true(get(mg, "merged_revenue_usd")->valuedouble == 700.0);
+    assert_true(get(mg, "payouts")->valuedouble == 2.0);
+    assert_true(get(mg, "deficit_sats")->valuedouble == 10001500.0);
+    coin = cJSON_GetArrayItem(get(mg, "coins"), 1);
+    assert_string_equal(get(coin, "symbol")->valuestring, "DOGE");
+    assert_true(get(coin, "time_share")->valuedouble == 0.5);
+    assert_true(get(coin, "pending_units")->valuedouble == 1e8);
+
+    chains = get(fleet, "chains");
+    assert_int_equal(cJSON_GetArraySize(chains), 2);
+    chain = cJSON_GetArrayItem(chains, 0);
+    assert_string_equal(get(chain, "symbol")->valuestring, "BCH");
+    assert_true(get(chain, "blocks")->valuedouble == 1008.0);
+    assert_true(get(chain, "platform_work_share")->valuedouble == 0.25);
+    assert_true(get(chain, "final_difficulty")->valuedouble == 1.5e11);
+    cJSON_Delete(root);
+    free(text);
+    ana_summary_release(&s);
+
+    /* A replay run: "chains" is null. */
+    o.network = 0;
+    root = fleet_json(fx->path, &o, &s, &text);
+    fleet = get(root, "fleet");
+    assert_string_equal(get(fleet, "network")->valuestring, "replay");
+    assert_true(cJSON_IsNull(get(fleet, "chains")));
+    cJSON_Delete(root);
+    free(text);
+    ana_summary_release(&s);
+
+    /* An old-style file with /fleet groups but no fleet attrs in /meta. */
+    o.fleet_meta = 0;
+    root = fleet_json(fx->path, &o, &s, &text);
+    assert_true(cJSON_IsNull(get(root, "fleet")));
+    cJSON_Delete(root);
+    free(text);
+    ana_summary_release(&s);
+}
+
+static void test_fleet_errors(void **state)
+{
+    static const struct {
+        struct fleet_opts o;
+        int code;
+        const char *msg[2];
+    } cases[] = {
+        {{.fleet_meta = 1, .omit = "revenue_usd"}, SIM_ENOTFOUND,
+         {"/fleet/s19: no attribute revenue_usd", NULL}},
+        {{.fleet_meta = 1, .omit = "pending_BCH"}, SIM_ENOTFOUND,
+         {"/fleet/s19: no attribute pending_BCH", NULL}},
+        {{.fleet_meta = 1, .omit = "coins"}, SIM_ENOTFOUND,
+         {"/fleet/s19: no attribute coins", NULL}},
+        {{.fleet_meta = 1, .s19_coins = "BTC,,BCH"}, SIM_EDATA,
+         {"/fleet/s19: attribute coins: expected coin symbols",
+          "got \"BTC,,BCH\""}},
+        {{.fleet_meta = 1, .s19_coins = "BTC,ZEC"}, SIM_ENOTFOUND,
+         {"/fleet/s19: no attribute time_on_ZEC_ns", NULL}},
+        {{.fleet_meta = 1, .bad_row = 1}, SIM_EDATA,
+         {"/ledger/payouts/cohort[5]: cohort index 9 matches no /fleet",
+          NULL}},
+    };
+    struct fx *fx = *state;
+    struct sim_err err = {0};
+    struct ana_summary s;
+    size_t i, k;
+
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        write_fleet(fx->path, &cases[i].o);
+        memset(&err, 0, sizeof err);
+        assert_int_equal(ana_summary_load(&s, fx->path, &err),
+                         cases[i].code);
+        assert_msg(err, fx->path);
+        for (k = 0; k < 2; k++)
+            if (cases[i].msg[k])
+                assert_msg(err, cases[i].msg[k]);
+        ana_summary_release(&s);
+        assert_null(s.cohorts);
+    }
+    /* The file without the fleet attributes loads (no fleet section). */
+    {
+        struct fleet_opts o = {.omit = "revenue_usd"};
+        write_fleet(fx->path, &o);
+        assert_int_equal(ana_summary_load(&s, fx->path, &err), SIM_OK);
+        assert_int_equal(s.n_cohorts, 0);
+        ana_summary_release(&s);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1026,6 +1533,8 @@ int main(void)
         T(test_type_checks),     T(test_list_sorted),
         T(test_summary_figures), T(test_summary_json),
         T(test_summary_text),    T(test_summary_errors),
+        T(test_fleet_figures),   T(test_fleet_text),
+        T(test_fleet_json),      T(test_fleet_errors),
 #undef T
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include <gsl/gsl_errno.h>
+#include <gsl/gsl_randist.h>
 
 #include "models/models.h"
 
@@ -515,6 +516,129 @@ static void test_kaspa(void **state)
     chain_free(&c);
 }
 
+/* ---- KAS: the O(1) window against a plain O(window) pass ------------------ */
+
+/* The rule written out over the newest w samples of the arrays (times in
+ * ms): drop the oldest of the minimum timestamps, average the rest's
+ * targets in long double, scale by the measured over the expected span. */
+static double kaspa_plain(const int64_t *t, const double *d, size_t n,
+                          size_t w, int64_t rate, int64_t spacing_ms,
+                          double floor_d)
+{
+    size_t from = n - w, imin = from;
+    int64_t lo = t[from], hi = t[from];
+    for (size_t i = from; i < n; i++) {
+        if (t[i] < lo) {
+            lo = t[i];
+            imin = i;
+        }
+        if (t[i] > hi)
+            hi = t[i];
+    }
+    long double sum = 0;
+    for (size_t i = from; i < n; i++)
+        if (i != imin)
+            sum += 1.0L / (long double)d[i];
+    long double avg = sum / (long double)(w - 1);
+    int64_t measured = hi - lo > 1 ? hi - lo : 1;
+    long double want = (long double)(spacing_ms * rate * (int64_t)(w - 1)) /
+                       (avg * (long double)measured);
+    return want < floor_d ? floor_d : (double)want;
+}
+
+struct kas_run_case {
+    const char *name;
+    double block_time_s;
+    size_t blocks;
+    int by_sample; /* step with daa_push_n from one sample to the next */
+};
+
+static const struct kas_run_case kas_run_cases[] = {
+    {"KAS 1 bps", 1, 60000, 0},
+    {"KAS 10 bps", 0.1, 400000, 0},
+    {"KAS 10 bps by sample", 0.1, 400000, 1},
+};
+
+/* A long chain with hashrate steps (x1/4 .. x4 every few thousand blocks)
+ * and header times jittered by up to +-3 s around the true times (so the
+ * window's extremes are not its ends, and equal times occur): the fast
+ * daa_next agrees with the plain pass at every block to 1e-12. */
+static void test_kaspa_fast_window(void **state)
+{
+    (void)state;
+    static const double factors[] = {2.0, 0.5, 4.0, 0.25, 3.0, 1.0, 0.7};
+    for (size_t ci = 0; ci < sizeof kas_run_cases / sizeof kas_run_cases[0];
+         ci++) {
+        const struct kas_run_case *k = &kas_run_cases[ci];
+        struct daa_state st;
+        struct daa_params p;
+        gsl_rng *rng = NULL;
+        assert_int_equal(daa_params_default(&p, COIN_DAA_KASPA,
+                                            k->block_time_s, NULL),
+                         SIM_OK);
+        p.min_difficulty = 1.0;
+        assert_int_equal(daa_init(&st, &p, NULL), SIM_OK);
+        assert_int_equal(sim_rng_new(&rng, 99, 5, ci), SIM_OK);
+        const size_t w = (size_t)p.window;
+        const int64_t rate = p.sample_rate;
+        size_t cap = w + k->blocks / (size_t)rate + 1;
+        int64_t *ts = calloc(cap, sizeof *ts);
+        double *ds = calloc(cap, sizeof *ds);
+        assert_non_null(ts);
+        assert_non_null(ds);
+        /* the seeded window: samples on schedule, ending at a sample */
+        const int64_t h0 = 7000000 * rate;
+        const double work = 2.0;
+        sim_time_t t = T0_S * NS;
+        daa_seed(&st, h0, t, D0);
+        size_t n = 0;
+        for (size_t i = 0; i < w; i++) {
+            ts[n] = T0_S * 1000 -
+                    (int64_t)(w - 1 - i) * rate * p.spacing_ms;
+            ds[n++] = D0;
+        }
+        double hashrate = D0 * work / k->block_time_s;
+        double want = kaspa_plain(ts, ds, n, w, rate, p.spacing_ms, 1.0);
+        size_t fi = 0;
+        for (size_t b = 0; b < k->blocks;) {
+            int64_t count = 1;
+            if (k->by_sample)
+                count = rate - (st.height % rate);
+            double d = daa_next(&st);
+            double mean_s = d * work / hashrate * (double)count;
+            t += (sim_time_t)llround(gsl_ran_gamma(rng, (double)count, 1.0) *
+                                     mean_s / (double)count * 1e9);
+            /* header time: the true time jittered by up to +-3 s */
+            sim_time_t hdr = t + (sim_time_t)gsl_rng_uniform_int(rng, 6001) *
+                                     INT64_C(1000000) -
+                             3000 * INT64_C(1000000);
+            daa_push_n(&st, count, hdr, d);
+            size_t before = b;
+            b += (size_t)count;
+            if (st.height % rate == 0) {
+                assert_true(n < cap);
+                ts[n] = hdr / INT64_C(1000000);
+                ds[n++] = d;
+                want = kaspa_plain(ts, ds, n, w, rate, p.spacing_ms, 1.0);
+            }
+            if (!(fabs(daa_next(&st) - want) <= 1e-12 * want))
+                fail_msg("%s: block %zu: fast %.17g, plain %.17g", k->name,
+                         b, daa_next(&st), want);
+            if (before / 5000 != b / 5000) { /* a step every 5000 blocks */
+                hashrate *= factors[fi % (sizeof factors /
+                                          sizeof factors[0])];
+                fi++;
+            }
+        }
+        /* it did move: the hashrate ends far from where it started */
+        assert_true(fi >= 10);
+        free(ts);
+        free(ds);
+        gsl_rng_free(rng);
+        daa_release(&st);
+    }
+}
+
 /* A state with fewer samples than min_window keeps the last difficulty. */
 static void test_short_history(void **state)
 {
@@ -756,6 +880,7 @@ int main(void)
         cmocka_unit_test(test_digishield),
         cmocka_unit_test(test_zcash_step),
         cmocka_unit_test(test_kaspa),
+        cmocka_unit_test(test_kaspa_fast_window),
         cmocka_unit_test(test_short_history),
         cmocka_unit_test(test_params),
         cmocka_unit_test(test_convergence),

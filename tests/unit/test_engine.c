@@ -398,6 +398,21 @@ static void test_oracle_hand(void **state)
                      ENG_EINVAL);
 }
 
+/* n intervals of min_s .. min_s + 4 whole seconds and k rates each in
+ * [0, 10) USD/s, from the xorshift64 state *x. */
+static void random_intervals(uint64_t *x, size_t n, size_t k, int64_t min_s,
+                             double *rate, int64_t *dur)
+{
+    for (size_t i = 0; i < n; i++) {
+        *x ^= *x << 13, *x ^= *x >> 7, *x ^= *x << 17;
+        dur[i] = (min_s + (int64_t)(*x % 5)) * S;
+        for (size_t c = 0; c < k; c++) {
+            *x ^= *x << 13, *x ^= *x >> 7, *x ^= *x << 17;
+            rate[i * k + c] = (double)(*x % 1000) / 100.0;
+        }
+    }
+}
+
 static void test_oracle_brute_force(void **state)
 {
     (void)state;
@@ -407,14 +422,7 @@ static void test_oracle_brute_force(void **state)
         size_t k = 1 + (size_t)(trial % 3);
         double rate[10 * 3];
         int64_t dur[10];
-        for (size_t i = 0; i < n; i++) {
-            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-            dur[i] = (int64_t)(1 + x % 5) * S;
-            for (size_t c = 0; c < k; c++) {
-                x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-                rate[i * k + c] = (double)(x % 1000) / 100.0;
-            }
-        }
+        random_intervals(&x, n, k, 1, rate, dur);
         int64_t sw = (int64_t)(trial % 4) * S / 2; /* 0 to 1.5 s */
         int start = trial % 2 ? -1 : 0;
         int plan[10];
@@ -426,6 +434,40 @@ static void test_oracle_brute_force(void **state)
         assert_near(total, best, 1e-9 * (1 + best));
         assert_near(plan_total(n, k, rate, dur, sw, start, plan), total,
                     1e-9 * (1 + best));
+    }
+}
+
+/* The forward recursion run as a backtest runs it, with every interval
+ * split in two at a point where no switch is allowed (a payout between
+ * ticks), gives the plan's total. */
+static void test_oracle_online(void **state)
+{
+    (void)state;
+    uint64_t x = 0x9e3779b97f4a7c15u;
+    for (int trial = 0; trial < 40; trial++) {
+        size_t n = 1 + (size_t)(trial % 10);
+        size_t k = 1 + (size_t)(trial % 4);
+        double rate[10 * 4];
+        int64_t dur[10];
+        random_intervals(&x, n, k, 2, rate, dur);
+        int64_t sw = (int64_t)(trial % 3) * S / 2; /* under each half */
+        int start = trial % 2 ? -1 : (int)(k - 1);
+        int plan[10];
+        double total;
+        assert_int_equal(eng_oracle_plan(n, k, rate, dur, sw, start, plan,
+                                         &total),
+                         ENG_OK);
+        struct eng_oracle o;
+        eng_oracle_start(&o, k, start);
+        for (size_t i = 0; i < n; i++) {
+            int64_t half = dur[i] / 2;
+            eng_oracle_step(&o, rate + i * k, half, sw, i > 0 || start >= 0,
+                            NULL);
+            eng_oracle_step(&o, rate + i * k, dur[i] - half, sw, 0, NULL);
+        }
+        size_t last;
+        assert_near(eng_oracle_value(&o, &last), total, 1e-9 * (1 + total));
+        assert_int_equal((int)last, plan[n - 1]);
     }
 }
 
@@ -850,6 +892,7 @@ int main(void)
         cmocka_unit_test(test_latency_and_earned),
         cmocka_unit_test(test_oracle_hand),
         cmocka_unit_test(test_oracle_brute_force),
+        cmocka_unit_test(test_oracle_online),
         cmocka_unit_test(test_oracle_engine),
         cmocka_unit_test(test_determinism),
         cmocka_unit_test(test_policy_parse_good),

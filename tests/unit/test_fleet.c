@@ -1,6 +1,7 @@
 /* test_fleet.c — a cohort mined through the engine on a hand-built market:
  * the coins mined, the switch and its latency, power costs and payouts,
- * checked against values computed by hand. */
+ * the oracle's bound and plan, and merged mining, checked against values
+ * computed by hand. */
 #include <math.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -31,6 +32,8 @@ static const double price[2] = {20000, 200};
 static const double diff[2][NDAYS] = {{1e13, 1e13, 1e13, 1e13},
                                       {1.2e11, 1.2e11, 8e10, 8e10}};
 
+static int partners; /* make BTC and BCH AuxPoW partners */
+
 static void make_market(struct hist_set *h)
 {
     static const char *const syms[2] = {"BTC", "BCH"};
@@ -47,6 +50,9 @@ static void make_market(struct hist_set *h)
         cc->block_time = (struct coin_schedule){block_time, 1};
         cc->subsidy = (struct coin_schedule){subsidy, 1};
         cc->miner_share = (struct coin_schedule){share, 1};
+        if (partners)
+            snprintf(cc->merged_with, sizeof cc->merged_with, "%s",
+                     syms[1 - c]);
         struct hist_series *s = &h->coins[c].series;
         snprintf(s->symbol, sizeof s->symbol, "%s", syms[c]);
         s->first_day = DAY0;
@@ -113,8 +119,18 @@ static void cap_payout(void *ctx, sim_time_t t, size_t cohort,
     c->n_pay++;
 }
 
+/* How a test run differs from the plain one. */
+struct run_opts {
+    int merged;                     /* fleet_cfg.merged */
+    int collect;                    /* keep rates, plan into `plans` */
+    const struct fleet_plan *plans; /* for the oracle policy */
+    struct fleet_plan *plans_out;
+    double hashrate[2];             /* fleet_hashrate at the end */
+};
+
 /* Run days DAY0+1 and DAY0+2 with hourly ticks, payouts every 8 h. */
-static void run(const char *policy, struct fleet_totals *tot)
+static void run_with(const char *policy, struct fleet_totals *tot,
+                     struct run_opts *o)
 {
     struct hist_set h;
     struct mkt *m = NULL;
@@ -128,26 +144,42 @@ static void run(const char *policy, struct fleet_totals *tot)
     struct mkt_observer mo = {NULL, cap_tick, &cap};
     struct fleet_observer fo = {cap_switch, cap_payout, &cap};
     sim_time_t start = (DAY0 + 1) * SIM_NS_PER_DAY;
+    sim_time_t end = start + 2 * SIM_NS_PER_DAY;
 
     memset(&cap, 0, sizeof cap);
     make_market(&h);
     fc.cohorts[0] = (struct fleet_cohort_def){"c", &machine, 10, 0.05, 0.0};
     assert_int_equal(eng_policy_parse(policy, &fc.policy, msg, sizeof msg),
                      ENG_OK);
+    if (o) {
+        fc.merged = o->merged;
+        fc.collect_rates = o->collect;
+        fc.plans = o->plans;
+    }
     for (size_t i = 0; i < SYNTH_MAX_COINS; i++)
         mc.vol[i] = 0.0;
     assert_int_equal(sim_new(&cap.s, start, 64), SIM_OK);
     assert_int_equal(mkt_new(&m, &h, &mc, cap.s, &mo, &err), SIM_OK);
-    assert_int_equal(fleet_new(&cap.f, &fc, &h, &cat, start,
-                               start + 2 * SIM_NS_PER_DAY, cap.s, &fo, &err),
+    assert_int_equal(fleet_new(&cap.f, &fc, &h, &cat, start, end, cap.s, &fo,
+                               &err),
                      SIM_OK);
-    assert_int_equal(sim_run(cap.s, start + 2 * SIM_NS_PER_DAY), SIM_OK);
+    assert_int_equal(sim_run(cap.s, end), SIM_OK);
     assert_int_equal(fleet_status(cap.f, &err), SIM_OK);
     fleet_get_totals(cap.f, 0, tot);
+    if (o && o->collect)
+        assert_int_equal(fleet_oracle_plans(cap.f, end, o->plans_out, &err),
+                         SIM_OK);
+    if (o)
+        fleet_hashrate(cap.f, o->hashrate, 2);
     fleet_free(cap.f);
     mkt_free(m);
     sim_free(cap.s);
     hist_set_release(&h);
+}
+
+static void run(const char *policy, struct fleet_totals *tot)
+{
+    run_with(policy, tot, NULL);
 }
 
 static void test_greedy_switch_and_payouts(void **state)
@@ -210,11 +242,91 @@ static void test_static_never_switches(void **state)
     assert_int_equal(t.time_on[0], 2 * SIM_NS_PER_DAY);
 }
 
+/* The market pays BTC on day 1 and BCH on day 2: the best any plan can do
+ * is BTC, then BCH from midnight less one switch's 12 ms, which is what
+ * greedy does here, what the bound says, and what the oracle follows. */
+static void test_oracle_bound_and_plan(void **state)
+{
+    struct fleet_totals g, o, st;
+    struct fleet_plan plan = {0};
+    struct run_opts ro = {.collect = 1, .plans_out = &plan};
+    (void)state;
+    const double H = 10 * 100e12;
+    const double want = H * 6.25 / (1e13 * W) * 20000 * 86400 +
+                        H * 6.25 / (8e10 * W) * 200 * (86400 - 0.012);
+    run_with("greedy", &g, &ro);
+    assert_true(fabs(g.oracle_usd / want - 1) < 1e-12);
+    assert_true(fabs(plan.total_usd / want - 1) < 1e-12);
+    /* one interval per hourly tick over two days; BCH from day 2 on */
+    assert_int_equal(plan.n, 48);
+    for (size_t i = 0; i < plan.n; i++) {
+        assert_int_equal(plan.start[i], (DAY0 + 1) * SIM_NS_PER_DAY +
+                                            (int64_t)i * 3600 * SIM_NS_PER_S);
+        assert_int_equal(plan.coin[i], i < 24 ? 0 : 1);
+    }
+    struct run_opts oo = {.plans = &plan};
+    run_with("oracle", &o, &oo);
+    assert_int_equal(cap.n_sw, 1);
+    assert_int_equal(cap.sw_t[0], (DAY0 + 2) * SIM_NS_PER_DAY);
+    assert_true(fabs(o.revenue_usd / want - 1) < 1e-12);
+    assert_true(fabs(o.oracle_usd / want - 1) < 1e-12);
+    /* a static run is bounded by the same oracle and falls short of it */
+    run("static:BTC", &st);
+    assert_true(fabs(st.oracle_usd / want - 1) < 1e-12);
+    assert_true(st.revenue_usd < st.oracle_usd);
+    fleet_plans_release(&plan, 1);
+    assert_null(plan.start);
+}
+
+/* A cohort whose coins are AuxPoW partners: switching by default, both
+ * coins at once with the same work when merged. */
+static void test_merged_mining(void **state)
+{
+    struct fleet_totals sw, mg;
+    struct run_opts so = {0}, mo = {.merged = 1};
+    (void)state;
+    const double H = 10 * 100e12;
+    partners = 1;
+    run_with("greedy", &sw, &so);
+    assert_true(sw.merge_minable && !sw.merged);
+    assert_int_equal(cap.n_sw, 1);
+    assert_true(so.hashrate[0] == 0 && so.hashrate[1] == H);
+    run_with("greedy", &mg, &mo);
+    partners = 0;
+    assert_true(mg.merge_minable && mg.merged);
+    assert_int_equal(cap.n_sw, 0);
+    assert_int_equal(mg.switches, 0);
+    assert_true(mo.hashrate[0] == H && mo.hashrate[1] == H);
+    /* every second of both days on both coins, no switch lost */
+    double btc = H * 6.25 / (1e13 * W) * 1e8 * 86400 * 2;
+    double bch = H * 6.25 / (1.2e11 * W) * 1e8 * 86400 +
+                 H * 6.25 / (8e10 * W) * 1e8 * 86400;
+    assert_true(fabs((double)mg.mined[0] + mg.pending[0] - btc) < 1e-3);
+    assert_true(fabs((double)mg.mined[1] + mg.pending[1] - bch) < 1e-3);
+    assert_int_equal(mg.time_on[0], 2 * SIM_NS_PER_DAY);
+    assert_int_equal(mg.time_on[1], 2 * SIM_NS_PER_DAY);
+    double both = mg.static_usd[0] + mg.static_usd[1];
+    assert_true(fabs(mg.revenue_usd / both - 1) < 1e-12);
+    assert_true(fabs(mg.oracle_usd / both - 1) < 1e-12);
+    assert_true(mg.revenue_usd > sw.revenue_usd);
+    /* every unit paid is valued: the payouts carry both coins */
+    int64_t units0 = 0, units1 = 0;
+    for (size_t i = 0; i < cap.n_pay; i++) {
+        units0 += cap.units[i][0];
+        units1 += cap.units[i][1];
+    }
+    assert_int_equal(units0, mg.mined[0]);
+    assert_int_equal(units1, mg.mined[1]);
+    assert_true(units0 > 0 && units1 > 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_greedy_switch_and_payouts),
         cmocka_unit_test(test_static_never_switches),
+        cmocka_unit_test(test_oracle_bound_and_plan),
+        cmocka_unit_test(test_merged_mining),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -683,8 +683,12 @@ static void test_fleet_errors(void **state)
          DEFAULT ": $.fleet[0].model: \"Antminer S9\" is not a model of"},
         {"engine.policy=hysteresis:treshold=5%", SIM_EINVAL,
          DEFAULT ": $.engine.policy: "},
-        {"engine.policy=oracle", SIM_EINVAL,
-         DEFAULT ": $.engine.policy: the oracle needs the future"},
+        {"engine.merged_mining=auxpow", SIM_EINVAL,
+         DEFAULT ": $.engine.merged_mining: expected one of \"switch\", "
+                 "\"merged\", got \"auxpow\""},
+        {"market.network=live", SIM_EINVAL,
+         DEFAULT ": $.market.network: expected one of \"replay\", "
+                 "\"impact\", got \"live\""},
         {"market.coins={\"LTC\":{}}", SIM_EINVAL,
          DEFAULT ": $.market.coins: payouts are in BTC"},
         {"market.coins={\"BTC\":{}}", SIM_EINVAL,
