@@ -569,6 +569,10 @@ void ana_fleet_print_text(const struct ana_summary *s, FILE *fp)
     fprintf(fp, "\nvs static = revenue / best single coin without switching "
                 "- 1; vs oracle = revenue / perfect foresight (same switch "
                 "costs) - 1\n");
+    if (s->network && strcmp(s->network, "impact") == 0)
+        fprintf(fp, "impact network: both are valued on the difficulty this "
+                    "run's own hashrate made; for the counterfactual of never "
+                    "switching, run engine.policy=static:<SYM>\n");
 }
 
 /* ---- JSON --------------------------------------------------------------- */

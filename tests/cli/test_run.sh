@@ -284,6 +284,45 @@ expect_rc summary_text_file_exits_1 1 $rc
 if grep -q "not an HDF5 file" "$work/err"; then ok summary_text_file_message
 else fail summary_text_file_message "stderr: $(head -n 1 "$work/err")"; fi
 
+# ---- Impact network (synthetic market, two months) ---------------------------
+# Simulated chains: ZEC's blocks on schedule (59 days x 1152 within 3 %),
+# one /network row per recorded hour, byte-identical reruns, and a whale
+# (20000 Z15 against 500) moving ZEC's difficulty so that each of its
+# machines earns far less.
+
+imp="--set market.network=impact --set end=2022-03-01 --quiet"
+# shellcheck disable=SC2086
+synth run "$scn" $imp -o "$work/imp.h5" 2>"$work/err"; rc=$?
+# shellcheck disable=SC2086
+synth run "$scn" $imp -o "$work/imp2.h5" 2>>"$work/err"; rc2=$?
+v=$(attr "$work/imp.h5" /network/ZEC blocks)
+n=$(rows "$work/imp.h5" /network/BTC/difficulty)
+if [ $rc -eq 0 ] && [ "$(attr "$work/imp.h5" /meta network)" = impact ] &&
+    [ -n "$v" ] && [ "$v" -gt 65929 ] && [ "$v" -lt 70007 ] &&
+    [ "$n" = "$(rows "$work/imp.h5" /market/BTC/intraday/time)" ] &&
+    [ "$n" = 1416 ]; then ok run_impact_records_chains
+else fail run_impact_records_chains "exit $rc: ZEC blocks \"$v\", BTC rows \"$n\": $(head -n 1 "$work/err")"; fi
+if [ $rc2 -eq 0 ] && cmp -s "$work/imp.h5" "$work/imp2.h5"; then
+    ok run_impact_same_output
+else fail run_impact_same_output "exit $rc2 or the files differ"; fi
+synth summary "$work/imp.h5" >"$work/out" 2>&1
+if grep -q "^network (impact)" "$work/out" &&
+    grep -q "^ZEC  *[0-9]" "$work/out"; then ok summary_impact_network_table
+else fail summary_impact_network_table "no network table: $(tail -n 3 "$work/out")"; fi
+for k in 500 20000; do
+    # shellcheck disable=SC2086
+    synth run "$scn" $imp -o "$work/w$k.h5" \
+        --set "fleet=[{\"name\":\"eq\",\"model\":\"Antminer Z15\",\"count\":$k}]" \
+        2>"$work/err" || break
+done
+w_small=$(attr "$work/w500.h5" /fleet/eq revenue_usd)
+w_big=$(attr "$work/w20000.h5" /fleet/eq revenue_usd)
+v=$(attr "$work/w20000.h5" /network/ZEC platform_work_share)
+if [ -n "$w_small" ] && [ -n "$w_big" ] && awk -v a="$w_small" -v b="$w_big" -v s="$v" \
+    'BEGIN { exit !(b / 20000 < 0.8 * a / 500 && s > 0.3) }'; then
+    ok run_impact_whale_erodes_its_edge
+else fail run_impact_whale_erodes_its_edge "per machine: 500 earn ${w_small:-?}/500, 20000 earn ${w_big:-?}/20000, ZEC share ${v:-?}: $(head -n 1 "$work/err")"; fi
+
 # ---- Real history (HASHSIM_DATA) ---------------------------------------------
 
 if [ -z "${HASHSIM_DATA:-}" ] || [ ! -d "${HASHSIM_DATA:-}" ]; then
