@@ -277,7 +277,9 @@ int app_net_totals(struct app_run *r)
                                          : 0.0,
                                      r->err)) ||
             (rc = h5_rec_attr_double(r->rec, grp, "final_difficulty",
-                                     s.difficulty, r->err)))
+                                     s.difficulty, r->err)) ||
+            (rc = h5_rec_attr_double(r->rec, grp, "daa_bias", s.bias,
+                                     r->err)))
             return rc;
     }
     return SIM_OK;

@@ -623,7 +623,14 @@ int daa_sim_run(struct daa_state *st, gsl_rng *rng, double hashrate,
  * per difficulty, T the block time in force); for a coin with retarget
  * epochs loaded, during epoch k the hashrate the epoch actually saw,
  * D_k x W x (h_{k+1} - h_k) / (t_{k+1} - t_k) (the last epoch falls back
- * on the first rule).  Block arrivals: each block needs an exponential
+ * on the first rule).  The first rule divides by the DAA's equilibrium
+ * bias b: the mean difficulty of the blocks of a chain mined at constant
+ * hashrate over the difficulty that hashrate mines on schedule, measured
+ * once per chain by a 200 000-block run on a stream of its own (run seed 0,
+ * "CAL"): DigiShield reacts to one interval and settles ~5.7 % high (so
+ * did Dogecoin: 63.6 s blocks), the others within about 0.5 %; the
+ * historical difficulty holds that bias already, so a fleet too small to
+ * matter reproduces it.  Block arrivals: each block needs an exponential
  * amount of work of mean D x W (drawn once per block from the coin's
  * stream (seed, mkt_coin_entity(sym), "NET" in ASCII)); hashrate changes between
  * blocks only change how fast that work is done, so the chain does not
@@ -640,6 +647,7 @@ struct net_chain_stats {
     int64_t blocks;            /* blocks found since start */
     double difficulty;         /* the difficulty the next block needs */
     double ext_hashrate;       /* H/s (Sol/s), from history */
+    double bias;               /* the DAA's equilibrium bias in use */
     double platform_hashrate;  /* H/s on this chain now */
     double platform_work;      /* hashes the platform put in since start */
     double total_work;         /* all hashes put in since start */

@@ -335,7 +335,8 @@ if [ -z "${HASHSIM_DATA:-}" ] || [ ! -d "${HASHSIM_DATA:-}" ]; then
         run_history_satoshis_accounted_equihash \
         run_history_satoshis_accounted_kheavyhash run_history_switch_rows \
         run_history_oracle_realises_bound run_history_oracle_bounds_policy \
-        run_history_merged_earns_both data_fit_reproduces_committed_params; do
+        run_history_merged_earns_both run_history_impact_small_fleet_is_replay \
+        data_fit_reproduces_committed_params; do
         skip "$t" "HASHSIM_DATA is not set (or not a directory)"
     done
 else
@@ -424,6 +425,29 @@ else
         [ "$(attr "$work/mg.h5" /fleet/scrypt mined_DOGE)" -gt 0 ]; then
         ok run_history_merged_earns_both
     else fail run_history_merged_earns_both "exit $rc, mining \"$o_mining\", earned $o_run, the switching run's merged figure $o_bound"; fi
+    # Impact with one machine per cohort moves nothing: every coin's
+    # revenue within 1 % of replay's (the chains settle at the historical
+    # difficulty once each rule's equilibrium bias is divided out)
+    one='fleet=[{"name":"s","model":"Antminer S19 Pro","count":1},
+        {"name":"l","model":"Antminer L7","count":1},
+        {"name":"z","model":"Antminer Z15","count":1},
+        {"name":"k","model":"Antminer KS5 Pro","count":1}]'
+    "$bin" run "$scn" -o "$work/one_r.h5" --quiet --set "$one" 2>"$work/err" &&
+        "$bin" run "$scn" -o "$work/one_i.h5" --quiet --set "$one" \
+            --set market.network=impact 2>>"$work/err"; rc=$?
+    i_bad=""
+    for i_pair in s/BTC s/BCH l/LTC l/DOGE z/ZEC z/ZEN k/KAS; do
+        i_c=${i_pair%/*}
+        i_s=${i_pair#*/}
+        i_r=$(attr "$work/one_r.h5" /fleet/$i_c static_revenue_usd_$i_s)
+        i_i=$(attr "$work/one_i.h5" /fleet/$i_c static_revenue_usd_$i_s)
+        awk -v a="$i_i" -v b="$i_r" 'BEGIN { d = a / b - 1
+            exit !(b > 0 && d < 0.01 && d > -0.01) }' ||
+            i_bad="$i_bad $i_s ($i_i vs $i_r)"
+    done
+    if [ $rc -eq 0 ] && [ -z "$i_bad" ]; then
+        ok run_history_impact_small_fleet_is_replay
+    else fail run_history_impact_small_fleet_is_replay "exit $rc:$i_bad $(head -n 1 "$work/err")"; fi
     # KAS has no price before 2022-05-24: 143 days of 2022 untraded, said
     # on screen and recorded
     v=$(attr "$h" /market/KAS price_gap_days)
