@@ -62,6 +62,7 @@ int app_fleet_config(const struct scn_scenario *sc,
         d->count = c->count;
         d->power_usd_per_kwh = f->power_usd_per_kwh;
         d->hosting_usd_per_kwh = f->hosting_usd_per_kwh;
+        d->start = c->purchased * SIM_NS_PER_DAY;
     }
     if (eng_policy_parse(sc->policy, &fc->policy, msg, sizeof msg) != ENG_OK)
         return sim_err_set(err, SIM_EINVAL, "%s: $.engine.policy: %s",
@@ -136,9 +137,10 @@ int app_fleet_totals(struct app_run *r, const struct fleet_cfg *fc)
     int rc;
     for (size_t g = 0; g < fc->n_cohorts; g++) {
         struct fleet_totals t;
-        char grp[64], name[64], list[96] = "";
+        char grp[64], name[64], list[96] = "", bought[16];
         double best = 0;
         fleet_get_totals(r->fleet, g, &t);
+        sim_date_format(r->sc->cohorts[g].purchased, bought, sizeof bought);
         snprintf(grp, sizeof grp, "/fleet/%s", fc->cohorts[g].name);
         for (size_t k = 0; k < t.n_candidates; k++) {
             const char *sym = r->sc->coins[t.candidate[k]].symbol;
@@ -178,6 +180,7 @@ int app_fleet_totals(struct app_run *r, const struct fleet_cfg *fc)
             (rc = h5_rec_attr_int(rec, grp, "count", fc->cohorts[g].count,
                                   err)) ||
             (rc = h5_rec_attr_string(rec, grp, "coins", list, err)) ||
+            (rc = h5_rec_attr_string(rec, grp, "purchased", bought, err)) ||
             (rc = h5_rec_attr_double(rec, grp, "revenue_usd", t.revenue_usd,
                                      err)) ||
             (rc = h5_rec_attr_double(rec, grp, "alpha_vs_best_static", alpha,

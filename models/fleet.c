@@ -77,9 +77,12 @@ static void accrue(struct fleet *f, sim_time_t t)
     int64_t switch_ns = f->cfg.policy.latency_ns + f->cfg.policy.loss_ns;
     for (size_t g = 0; g < f->cfg.n_cohorts; g++) {
         struct cohort *c = &f->c[g];
-        sim_time_t from = f->t_last > c->dead_until ? f->t_last
-                                                    : c->dead_until;
-        double span_s = (double)(t - f->t_last) / (double)SIM_NS_PER_S;
+        /* Nothing before the cohort is bought. */
+        sim_time_t t0 = f->t_last > c->def.start ? f->t_last : c->def.start;
+        if (t <= t0)
+            continue;
+        sim_time_t from = t0 > c->dead_until ? t0 : c->dead_until;
+        double span_s = (double)(t - t0) / (double)SIM_NS_PER_S;
         double earn_s = t > from ? (double)(t - from) / (double)SIM_NS_PER_S
                                  : 0.0;
         double rate[ENG_GROUP_MAX_COINS];
@@ -90,8 +93,8 @@ static void accrue(struct fleet *f, sim_time_t t)
                 c->tot.oracle_usd += rate[k] * span_s;
         }
         if (!c->tot.merged)
-            eng_oracle_step(&c->oracle, rate, t - f->t_last, switch_ns,
-                            f->decided, NULL);
+            eng_oracle_step(&c->oracle, rate, t - t0, switch_ns,
+                            f->decided && t0 == f->t_last, NULL);
         if (c->curtailed)
             continue;
         /* A merged cohort's work earns every coin; others the current. */
@@ -102,7 +105,7 @@ static void accrue(struct fleet *f, sim_time_t t)
             double coins = c->hashrate * f->coins_per_hash_s[ci] * earn_s;
             c->acc[ci] += coins * 1e8;
             c->tot.revenue_usd += coins * f->price[ci];
-            c->tot.time_on[k] += t - f->t_last;
+            c->tot.time_on[k] += t - t0;
         }
         c->energy_kwh += c->kw * span_s / 3600.0;
     }
@@ -132,7 +135,8 @@ static void collect(struct fleet *f, sim_time_t t)
         }
         c->rt[c->rn] = t;
         for (size_t k = 0; k < c->n; k++)
-            c->rate[c->rn * c->n + k] = usd_per_s(f, c, k);
+            c->rate[c->rn * c->n + k] =
+                t >= c->def.start ? usd_per_s(f, c, k) : 0.0;
         c->rn++;
     }
 }
@@ -191,6 +195,8 @@ void fleet_tick(struct fleet *f, sim_time_t t, const struct mkt_quote *q,
     for (size_t g = 0; g < f->cfg.n_cohorts && !f->rc; g++) {
         struct cohort *c = &f->c[g];
         struct eng_decision d;
+        if (t < c->def.start)
+            continue; /* not bought yet: nothing to decide */
         if (eng_decide(&f->eng, g, t, &d) != ENG_OK) {
             fail(f, sim_err_set(&f->err, SIM_ESTATE,
                                 "engine: no decision for cohort %s",
@@ -358,9 +364,11 @@ int fleet_new(struct fleet **out, const struct fleet_cfg *cfg,
         struct cohort *c = &f->c[g];
         struct eng_group_def *gd = &ec.groups[g];
         c->def = cfg->cohorts[g];
+        if (c->def.start < start)
+            c->def.start = start;
         c->hashrate = (double)c->def.count * c->def.model->hashrate;
         c->kw = (double)c->def.count * c->def.model->power_w / 1000.0;
-        c->dead_until = start;
+        c->dead_until = c->def.start;
         snprintf(gd->name, sizeof gd->name, "%s", c->def.name);
         gd->hashrate = c->hashrate;
         for (size_t ci = 0; ci < h->n; ci++) {
@@ -466,7 +474,7 @@ void fleet_hashrate(const struct fleet *f, double *per_coin, size_t n)
         per_coin[ci] = 0.0;
     for (size_t g = 0; g < f->cfg.n_cohorts; g++) {
         const struct cohort *c = &f->c[g];
-        if (c->curtailed)
+        if (c->curtailed || f->t_last < c->def.start)
             continue;
         for (size_t k = 0; k < c->n; k++)
             if ((c->tot.merged || k == c->cur) && c->ci[k] < n)

@@ -748,6 +748,8 @@ struct fleet_cohort_def {
     int64_t count;
     double power_usd_per_kwh;
     double hosting_usd_per_kwh;
+    sim_time_t start; /* bought: no hashrate, power or decisions before
+                         (0 or earlier than the fleet's start: from it) */
 };
 
 /* An oracle plan for one cohort (see fleet_oracle_plans): candidate

@@ -24,7 +24,7 @@ static const char *const keys_output[] = {"intraday_every"};
 static const char *const keys_facility[] = {"power_usd_per_kwh",
                                             "hosting_usd_per_kwh"};
 static const char *const keys_cohort[] = {"name", "model", "count",
-                                          "facility"};
+                                          "facility", "purchased"};
 static const char *const keys_engine[] = {"policy", "merged_mining"};
 static const char *const merged_names[] = {"switch", "merged"};
 static const char *const keys_payouts[] = {"every", "swap_fee_bps",
@@ -68,6 +68,7 @@ static const char *const all_paths[] = {
     "$.fleet[*].model",
     "$.fleet[*].count",
     "$.fleet[*].facility",
+    "$.fleet[*].purchased",
     "$.engine",
     "$.engine.policy",
     "$.engine.merged_mining",
@@ -470,6 +471,16 @@ static int read_fleet(struct scn_rd *rd, const cJSON *root,
                                                       : SCN_OPTIONAL,
                                  1, 31, &fac)))
             goto out;
+        x->purchased = sc->first_day;
+        if ((rc = scn_get_date(rd, c, "purchased", SCN_OPTIONAL,
+                               &x->purchased)))
+            goto out;
+        if (x->purchased > sc->last_day) {
+            scn_path_key(&rd->path, "purchased");
+            rc = scn_fail(rd, SIM_EINVAL,
+                          "the cohort must be bought before the run's end");
+            goto out;
+        }
         snprintf(x->model, sizeof x->model, "%s", model);
         if (name)
             snprintf(x->name, sizeof x->name, "%s", name);

@@ -79,6 +79,8 @@ struct scn_cohort {
     char model[48];       /* a model of the hardware catalogue */
     int64_t count;        /* machines */
     size_t facility;      /* index into facilities */
+    int64_t purchased;    /* day bought: mines from its 00:00 UTC on
+                             (the run's start when earlier or absent) */
 };
 
 /* A validated scenario (scenarios/scenario.schema.json documents every

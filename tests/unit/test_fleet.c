@@ -126,6 +126,7 @@ struct run_opts {
     const struct fleet_plan *plans; /* for the oracle policy */
     struct fleet_plan *plans_out;
     double hashrate[2];             /* fleet_hashrate at the end */
+    sim_time_t bought;              /* the cohort's purchase, 0: start */
 };
 
 /* Run days DAY0+1 and DAY0+2 with hourly ticks, payouts every 8 h. */
@@ -148,7 +149,8 @@ static void run_with(const char *policy, struct fleet_totals *tot,
 
     memset(&cap, 0, sizeof cap);
     make_market(&h);
-    fc.cohorts[0] = (struct fleet_cohort_def){"c", &machine, 10, 0.05, 0.0};
+    fc.cohorts[0] = (struct fleet_cohort_def){"c", &machine, 10, 0.05, 0.0,
+                                              o ? o->bought : 0};
     assert_int_equal(eng_policy_parse(policy, &fc.policy, msg, sizeof msg),
                      ENG_OK);
     if (o) {
@@ -320,6 +322,37 @@ static void test_merged_mining(void **state)
     assert_true(units0 > 0 && units1 > 0);
 }
 
+/* A cohort bought at the start of day 2 mines, draws power and is
+ * switched from then on only: BCH from its first tick, with no switch
+ * from BTC (it never mined it) and no power on day 1. */
+static void test_purchase_date(void **state)
+{
+    struct fleet_totals t;
+    struct run_opts o = {.bought = (DAY0 + 2) * SIM_NS_PER_DAY};
+    (void)state;
+    const double H = 10 * 100e12;
+    run_with("greedy", &t, &o);
+    assert_int_equal(t.mined[0], 0);
+    assert_true(t.pending[0] == 0.0);
+    assert_int_equal(t.time_on[0], 0);
+    assert_int_equal(t.time_on[1], SIM_NS_PER_DAY);
+    /* the engine starts a group on its first candidate, so taking BCH at
+     * the purchase is a switch, 12 ms of dead time */
+    assert_int_equal(cap.n_sw, 1);
+    assert_int_equal(cap.sw_t[0], (DAY0 + 2) * SIM_NS_PER_DAY);
+    double want = H * 6.25 / (8e10 * W) * 1e8 * (86400 - 0.012);
+    assert_true(fabs((double)t.mined[1] + t.pending[1] - want) < 1e-3);
+    assert_true(fabs(t.energy_kwh - 720.0) < 1e-9);
+    /* three payouts of day 1 carried no coins and no power */
+    for (size_t i = 0; i < 3; i++)
+        assert_true(cap.pay[i].gross == 0 && cap.pay[i].power == 0);
+    assert_true(cap.pay[3].power == 60000);
+    /* the yardsticks count only the day it owned */
+    assert_true(fabs(t.static_usd[1] / (H * 6.25 / (8e10 * W) * 200 * 86400) -
+                     1) < 1e-12);
+    assert_true(fabs(o.hashrate[1] - H) < 1e-3 && o.hashrate[0] == 0.0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -327,6 +360,7 @@ int main(void)
         cmocka_unit_test(test_static_never_switches),
         cmocka_unit_test(test_oracle_bound_and_plan),
         cmocka_unit_test(test_merged_mining),
+        cmocka_unit_test(test_purchase_date),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -663,6 +663,14 @@ static void test_fleet_errors(void **state)
         {"fleet=[{\"name\":\"a\",\"model\":\"Antminer S19 Pro\",\"count\":1},"
          "{\"name\":\"a\",\"model\":\"Antminer L7\",\"count\":1}]",
          SIM_EEXIST, DEFAULT ": $.fleet[1].name: cohort name \"a\" is used twice"},
+        {"fleet=[{\"model\":\"Antminer S19 Pro\",\"count\":1,"
+         "\"purchased\":\"2023-01-01\"}]",
+         SIM_EINVAL,
+         DEFAULT ": $.fleet[0].purchased: the cohort must be bought before "
+                 "the run's end"},
+        {"fleet=[{\"model\":\"Antminer S19 Pro\",\"count\":1,"
+         "\"purchased\":\"2022-02-30\"}]",
+         SIM_EINVAL, DEFAULT ": $.fleet[0].purchased: "},
         {"fleet=[{\"model\":\"Antminer S19 Pro\",\"cnt\":1}]", SIM_EINVAL,
          DEFAULT ": $.fleet[0].cnt: unknown key; did you mean \"count\"?"},
         {"facilities={}", SIM_EINVAL,
