@@ -287,6 +287,33 @@ struct ana_chain {
     double final_difficulty;
 };
 
+/* The Liquid Hashrate side of a run (/holders, /exits, /p2p, /pool):
+ * whether the pool's promise held.  Ratios are NaN when undefined. */
+struct ana_liquidity {
+    int64_t holders, buyers;          /* investors; of which arrived */
+    int64_t initial_reserves_sats, final_reserves_sats, min_reserves_sats;
+    char min_reserves_date[16];       /* YYYY-MM-DD */
+    char dry_date[16];                /* first buyback that waited for
+                                         reserves; "" never */
+    int64_t buyback_sats, buyback_units, pool_units;
+    int64_t trades, traded_units, traded_sats, fees_sats;
+    int64_t exits, exits_filled, exits_expired, exits_open;
+    double fill_rate;                 /* exits filled / exits */
+    double units_fill_rate;           /* units sold / units to sell */
+    double wait_median_days, wait_p95_days; /* filled exits: request to
+                                               last fill */
+    double market_discount;           /* trades, unit-weighted mean of
+                                         1 - price / FMV */
+    double pool_discount;             /* buybacks, the same */
+    double exit_vs_fmv;               /* filled exits: received / their
+                                         units at FMV when asked */
+    double vs_btc_mean, vs_btc_median; /* holders: (payouts + sales + units
+                                          at the final FMV) / cost - 1, in
+                                          BTC, i.e. against holding BTC */
+    double beat_btc;                  /* share of holders above 0 */
+    int64_t dust_sats;                /* ledger remainders */
+};
+
 struct ana_summary {
     char *path;
     char *hashsim_version;
@@ -308,6 +335,7 @@ struct ana_summary {
     struct ana_cohort *cohorts; /* sorted by index */
     size_t n_chains;
     struct ana_chain *chains; /* sorted by symbol; 0 without /network */
+    struct ana_liquidity *liquidity; /* NULL without /holders */
 };
 
 /* Read the results file at path into *out (zeroed first; release it with
@@ -335,7 +363,7 @@ int ana_summary_print_text(const struct ana_summary *s, FILE *fp);
  * equal runs give equal summaries.
  *
  * {
- *   "summary_version": 2,
+ *   "summary_version": 3,
  *   "meta": {
  *     "hashsim_version": string, "scenario_name": string,
  *     "market_source": string, "start": string, "end": string,
@@ -392,7 +420,18 @@ int ana_summary_print_text(const struct ana_summary *s, FILE *fp);
  *             | [ { "symbol": string, "blocks": integer,
  *                   "platform_work_share": number,  (fraction, 0..1)
  *                   "final_difficulty": number } ]   (sorted by symbol)
- *   }
+ *   },
+ *   "liquidity": null                        (no /holders in the file)
+ *     | { "holders", "buyers", "initial_reserves_sats",
+ *         "final_reserves_sats", "min_reserves_sats", "buyback_sats",
+ *         "buyback_units", "pool_units", "trades", "traded_units",
+ *         "traded_sats", "fees_sats", "exits", "exits_filled",
+ *         "exits_expired", "exits_open", "dust_sats": integer,
+ *         "min_reserves_date": string, "dry_date": string|null,
+ *         "fill_rate", "units_fill_rate", "wait_median_days",
+ *         "wait_p95_days", "market_discount", "pool_discount",
+ *         "exit_vs_fmv", "vs_btc_mean", "vs_btc_median",
+ *         "beat_btc": number|null }   (struct ana_liquidity)
  * }
  *
  * SIM_EIO when writing fp fails. */

@@ -52,4 +52,16 @@ void ana_fleet_print_text(const struct ana_summary *s, FILE *fp);
  * analysis.h, indented for its place at the top level. */
 void ana_fleet_print_json(const struct ana_summary *s, FILE *fp);
 
+/* ---- Holders, marketplace and pool (summary_lhr.c) ----------------------- */
+
+/* Fill s->liquidity from f when it has /holders (else leave it NULL).
+ * Codes as for ana_summary_load. */
+int ana_lhr_load(const struct ana_file *f, struct ana_summary *s,
+                 struct sim_err *err);
+void ana_lhr_release(struct ana_summary *s);
+/* The section of the text summary; nothing without liquidity. */
+void ana_lhr_print_text(const struct ana_summary *s, FILE *fp);
+/* The value of the JSON key "liquidity": null or the object. */
+void ana_lhr_print_json(const struct ana_summary *s, FILE *fp);
+
 #endif /* HASHSIM_ANALYSIS_INT_H */

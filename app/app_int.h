@@ -73,6 +73,19 @@ struct app_fleet_rec {
     struct h5_series *p_mined[APP_MAX_COINS];
 };
 
+/* An int64 table of the results: one series per column. */
+struct app_table {
+    size_t n;
+    struct h5_series *s[16];
+};
+
+/* What is recorded of holders, the marketplace and the pool. */
+struct app_lhr_rec {
+    struct app_table trades, buybacks, exits, reserves, queue;
+    struct app_table cohort[16]; /* FLEET_MAX_COHORTS */
+    struct h5_series *util, *haircut;
+};
+
 /* One pass of the world over the scenario.  rec == NULL: a planning pass
  * that records nothing (the oracle's first). */
 struct app_run {
@@ -80,6 +93,8 @@ struct app_run {
     struct fleet *fleet;
     struct net *net;
     struct app_fleet_rec fr;
+    struct lhr *lhr;       /* holders, marketplace, pool; NULL without */
+    struct app_lhr_rec lr;
     struct hist_set *h;
     struct h5_rec *rec;
     struct app_coin_rec *cr;
@@ -108,6 +123,19 @@ void app_fleet_on_payout(void *ctx, sim_time_t t, size_t cohort,
                          const int64_t *units, const struct payout *p);
 /* Each cohort's totals under /fleet/<name>. */
 int app_fleet_totals(struct app_run *r, const struct fleet_cfg *fc);
+struct lhr;
+struct lhr_cfg;
+struct lhr_observer;
+struct hw_catalog;
+/* The Liquid Hashrate configuration: the scenario's, with its cohorts. */
+int app_lhr_config(const struct scn_scenario *sc, const struct hw_catalog *hw,
+                   struct lhr_cfg *out, struct sim_err *err);
+/* Create the series of /p2p, /pool and /exits. */
+int app_lhr_series(struct app_run *r);
+/* The observer recording into them. */
+void app_lhr_observer(struct app_run *r, struct lhr_observer *o);
+/* /holders (every holder's outcome) and the totals' attributes. */
+int app_lhr_totals(struct app_run *r);
 /* Impact network: its series under /network/<SYM>/, a row per recorded
  * tick, and each chain's totals at the end. */
 int app_net_series(struct app_run *r);

@@ -95,6 +95,8 @@ static void on_tick(void *ctx, sim_time_t t, const struct mkt_quote *q,
         net_tick(r->net, t, q, r->qn, n);
         seen = r->qn;
     }
+    if (r->lhr && r->btc >= 0)
+        lhr_price(r->lhr, q[r->btc].price_usd);
     if (r->fleet) {
         fleet_tick(r->fleet, t, seen, n);
         if (fleet_status(r->fleet, &e)) {
@@ -108,6 +110,11 @@ static void on_tick(void *ctx, sim_time_t t, const struct mkt_quote *q,
         fleet_hashrate(r->fleet, plat, n);
         for (size_t ci = 0; ci < n; ci++)
             net_set_platform(r->net, ci, t, plat[ci]);
+    }
+    if (r->lhr && lhr_status(r->lhr, &e)) {
+        *r->err = e;
+        app_run_keep(r, e.code);
+        return;
     }
     if (r->net && net_status(r->net, &e)) {
         *r->err = e;
@@ -419,8 +426,10 @@ static int make_series(struct app_run *r)
 /* Free what one pass made. */
 static void pass_release(struct app_run *r)
 {
+    lhr_free(r->lhr);
     fleet_free(r->fleet);
     net_free(r->net);
+    r->lhr = NULL;
     sim_free(r->sim);
     r->fleet = NULL;
     r->net = NULL;
@@ -432,7 +441,7 @@ static void pass_release(struct app_run *r)
  * recording when r->rec is set.  What it made stays in r for the totals
  * until pass_release. */
 static int run_pass(struct app_run *r, const struct mkt_cfg *mc,
-                    const struct fleet_cfg *fc,
+                    const struct fleet_cfg *fc, const struct lhr_cfg *lc,
                     const struct coin_catalog *coins, FILE *progress)
 {
     const struct scn_scenario *sc = r->sc;
@@ -443,6 +452,7 @@ static int run_pass(struct app_run *r, const struct mkt_cfg *mc,
                                .ctx = r};
     struct fleet_observer fo = {.on_switch = app_fleet_on_switch,
                                 .on_payout = app_fleet_on_payout, .ctx = r};
+    struct lhr_observer lo;
     int rc;
 
     r->rc = SIM_OK;
@@ -458,6 +468,9 @@ static int run_pass(struct app_run *r, const struct mkt_cfg *mc,
         goto out;
     if (fc && (rc = fleet_new(&r->fleet, fc, r->h, coins, r->start, end,
                               r->sim, r->rec ? &fo : NULL, err)))
+        goto out;
+    app_lhr_observer(r, &lo);
+    if (lc && (rc = lhr_new(&r->lhr, lc, r->start, end, r->sim, &lo, err)))
         goto out;
     for (size_t i = 0; r->rec && i < r->h->n; i++) {
         char grp[64];
@@ -478,6 +491,8 @@ static int run_pass(struct app_run *r, const struct mkt_cfg *mc,
         rc = r->rc;
     else if (rc)
         sim_err_set(err, rc, "the run stopped early");
+    else if (r->lhr)
+        rc = lhr_finish(r->lhr, end, err);
 out:
     mkt_free(market);
     return rc;
@@ -505,7 +520,7 @@ static int plan_oracle(const struct app_run *r, const struct mkt_cfg *mc,
                     ? " (impact network: the difficulty path of a greedy "
                       "fleet)"
                     : "");
-    rc = run_pass(&p, mc, &pc, coins, progress);
+    rc = run_pass(&p, mc, &pc, NULL, coins, progress);
     if (!rc)
         rc = fleet_oracle_plans(p.fleet, (r->sc->last_day + 1) *
                                              SIM_NS_PER_DAY,
@@ -524,6 +539,7 @@ int app_run(const struct app_run_opts *o, FILE *out_stream, FILE *err_stream,
     struct app_run r = {.err = err};
     struct mkt_cfg mc = {0};
     struct fleet_cfg fc;
+    struct lhr_cfg lc;
     struct fleet_plan plans[FLEET_MAX_COHORTS] = {0};
     struct sigaction sa = {0}, old_int, old_term;
     char out_path[MDL_PATH_MAX];
@@ -603,8 +619,11 @@ int app_run(const struct app_run_opts *o, FILE *out_stream, FILE *err_stream,
             fc.plans = plans;
         }
     }
-    if ((rc = run_pass(&r, &mc, sc.n_cohorts ? &fc : NULL, &coins,
-                       progress)))
+    if (sc.holders && ((rc = app_lhr_config(&sc, &hw, &lc, err)) ||
+                       (rc = app_lhr_series(&r))))
+        goto out;
+    if ((rc = run_pass(&r, &mc, sc.n_cohorts ? &fc : NULL,
+                       sc.holders ? &lc : NULL, &coins, progress)))
         goto out;
     {
         struct sim_stats st;
@@ -623,6 +642,8 @@ int app_run(const struct app_run_opts *o, FILE *out_stream, FILE *err_stream,
     if (r.fleet && (rc = app_fleet_totals(&r, &fc)))
         goto out;
     if (r.net && (rc = app_net_totals(&r)))
+        goto out;
+    if (r.lhr && (rc = app_lhr_totals(&r)))
         goto out;
     rc = h5_rec_commit(r.rec, err);
     r.rec = NULL;

@@ -43,6 +43,8 @@ void app_fleet_on_payout(void *ctx, sim_time_t t, size_t cohort,
     for (size_t ci = 0; ci < r->h->n; ci++)
         app_run_keep(r, h5_series_append(fr->p_mined[ci], &units[ci], 1,
                                          r->err));
+    if (r->lhr)
+        lhr_payout(r->lhr, t, cohort, p->credited);
 }
 
 /* The fleet's configuration from the scenario and the catalogues. */

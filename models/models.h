@@ -27,6 +27,8 @@ enum mdl_event_class {
     MDL_EV_MARKET_TICK = 1, /* an intraday tick of every active coin */
     MDL_EV_PAYOUT = 2,      /* the fleet's payout, after the tick it follows */
     MDL_EV_BLOCK = 3,       /* a simulated chain's block (impact network) */
+    MDL_EV_LHR_DAY = 4,     /* holders' and pool's daily review */
+    MDL_EV_LHR = 5,         /* one holder's or buyer's event */
     MDL_EV_COUNT
 };
 
@@ -847,5 +849,441 @@ void fleet_hashrate(const struct fleet *f, double *per_coin, size_t n);
 int fleet_oracle_plans(const struct fleet *f, sim_time_t end,
                        struct fleet_plan *plans, struct sim_err *err);
 void fleet_plans_release(struct fleet_plan *plans, size_t n);
+
+/* ---- Ledger ------------------------------------------------------------------
+ * Who owns which units of which cohort, and their BTC.  A cohort has a
+ * fixed number of units U, all held at first by the issuer (holder 0);
+ * units move only by ldg_transfer.  Holders are numbered 0, 1, 2, ... in
+ * the order they were added.
+ *
+ * Payouts are credited through a reward index per cohort: I, the satoshis
+ * credited to the cohort so far, is the reward per unit in fixed point
+ * with scale U (I/U satoshis per unit, exactly; 64 bits, < 2^62).  A
+ * position of u units last settled at index I0 with remainder r (in
+ * 1/U satoshi, 0 <= r < U) is owed (u x (I - I0) + r) / U satoshis: it is
+ * paid the quotient and keeps the remainder (products in 128 bits).  So a
+ * payout costs O(1), settlement is lazy (on a transfer, both sides; on
+ * ldg_settle), and no satoshi is lost: what has not reached a balance is
+ * held in the positions' remainders, a whole number of satoshis across a
+ * cohort once all its positions are settled.
+ *
+ * Balances: each holder's BTC (satoshis), of which `locked` is held
+ * against open bids.  Money enters by credits and deposits, leaves by
+ * withdrawals, and moves between holders by ldg_pay; the totals kept in
+ * struct ldg_totals make conservation an O(cohorts) check. */
+
+#define LDG_ISSUER 0u /* holder 0: owns every unit not yet sold */
+
+struct ledger;
+
+struct ldg_position {
+    int64_t units;  /* held */
+    int64_t locked; /* of which committed to a sale (order or queue) */
+    int64_t snap;   /* index at the last settlement */
+    int64_t rem;    /* remainder, in 1/U satoshi, in [0, U) */
+};
+
+struct ldg_holder {
+    int64_t balance;  /* satoshis, settled */
+    int64_t locked;   /* of which held against open bids */
+    int64_t credited; /* payouts settled into the balance so far */
+    int64_t withdrawn;
+    int64_t deposited;
+};
+
+struct ldg_totals {
+    int64_t credited;  /* ldg_credit over every cohort */
+    int64_t settled;   /* of which moved into balances */
+    int64_t deposited;
+    int64_t withdrawn;
+    int64_t balances;  /* sum of holders' balances */
+};
+
+/* A ledger of n cohorts of units[c] units each (> 0), with room for
+ * holders_hint holders (it grows); holder 0 (the issuer) exists and holds
+ * every unit.  SIM_EINVAL for a non-positive unit count, SIM_ENOMEM. */
+int ldg_new(struct ledger **out, size_t n, const int64_t *units,
+            size_t holders_hint, struct sim_err *err);
+void ldg_free(struct ledger *l);
+
+size_t ldg_cohorts(const struct ledger *l);
+size_t ldg_holders(const struct ledger *l);
+
+/* Add a holder with nothing; its number in *id.  SIM_ENOMEM, SIM_ERANGE
+ * past 2^32 - 1 holders. */
+int ldg_add_holder(struct ledger *l, uint32_t *id);
+
+/* A payout of sats (>= 0) to cohort c's owners, pro rata to units: O(1).
+ * SIM_EINVAL for a negative amount, SIM_ERANGE past 2^62 in total. */
+int ldg_credit(struct ledger *l, size_t c, int64_t sats, struct sim_err *err);
+
+/* Move units of cohort c from holder `from` to holder `to`, settling both
+ * positions first.  from_locked: take them from units `from` has locked
+ * (and unlock them), else from its unlocked units.  SIM_EINVAL when `from`
+ * does not have them (nobody sells units they do not hold, nor the same
+ * units twice), for units <= 0, or for an unknown holder. */
+int ldg_transfer(struct ledger *l, size_t c, uint32_t from, uint32_t to,
+                 int64_t units, int from_locked, struct sim_err *err);
+
+/* Commit units of holder h's position in c to a sale / release them.
+ * SIM_EINVAL when fewer are unlocked / locked. */
+int ldg_lock_units(struct ledger *l, uint32_t h, size_t c, int64_t units,
+                   struct sim_err *err);
+int ldg_unlock_units(struct ledger *l, uint32_t h, size_t c, int64_t units,
+                     struct sim_err *err);
+
+/* Settle every position of holder h into its balance; the satoshis this
+ * moved in *sats (may be NULL). */
+int ldg_settle(struct ledger *l, uint32_t h, int64_t *sats,
+               struct sim_err *err);
+
+/* Satoshis holder h's position in c would receive if settled now (what
+ * ldg_settle would move for that position), without settling. */
+int64_t ldg_accrued(const struct ledger *l, uint32_t h, size_t c);
+
+/* Balance movements.  deposit: external BTC in; withdraw: out (from the
+ * unlocked balance); pay: from one holder to another, from_locked taking
+ * it out of (and releasing) what `from` has locked; lock/unlock: hold
+ * satoshis against a bid.  SIM_EINVAL for amounts < 0 or more than is
+ * available; SIM_ERANGE when deposits would reach 2^62 in total. */
+int ldg_deposit(struct ledger *l, uint32_t h, int64_t sats,
+                struct sim_err *err);
+int ldg_withdraw(struct ledger *l, uint32_t h, int64_t sats,
+                 struct sim_err *err);
+int ldg_pay(struct ledger *l, uint32_t from, uint32_t to, int64_t sats,
+            int from_locked, struct sim_err *err);
+int ldg_lock_sats(struct ledger *l, uint32_t h, int64_t sats,
+                  struct sim_err *err);
+int ldg_unlock_sats(struct ledger *l, uint32_t h, int64_t sats,
+                    struct sim_err *err);
+
+/* Holder h's position in c (all zero when it has none), its balances. */
+void ldg_position(const struct ledger *l, uint32_t h, size_t c,
+                  struct ldg_position *out);
+void ldg_holder(const struct ledger *l, uint32_t h, struct ldg_holder *out);
+/* Cohort c's units, index (satoshis credited so far) and the number of
+ * holders with units in it. */
+int64_t ldg_units(const struct ledger *l, size_t c);
+int64_t ldg_index(const struct ledger *l, size_t c);
+size_t ldg_owners(const struct ledger *l, size_t c);
+void ldg_get_totals(const struct ledger *l, struct ldg_totals *out);
+
+/* O(cohorts), from running sums kept on every change: units per cohort
+ * conserved and none negative, and satoshis conserved: per cohort,
+ * U x credited = U x settled + what its positions are owed including
+ * remainders (U x I - sum u x snap + sum rem, in 128 bits); overall,
+ * settled + deposited = withdrawn + balances.  SIM_ESTATE with what
+ * broke. */
+int ldg_check(const struct ledger *l, struct sim_err *err);
+/* The same by walking every position and holder (O(positions)): each
+ * position's units and locks within bounds, remainders in [0, U), the
+ * per-cohort unit sums, balances >= locked >= 0, and the sums behind
+ * ldg_check recomputed. */
+int ldg_audit(const struct ledger *l, struct sim_err *err);
+
+
+/* ---- Limit order book ----------------------------------------------------------
+ * One cohort's marketplace: orders to buy (bids) or sell (asks) units at a
+ * price in satoshis per unit, matched by price-time priority: an incoming
+ * order trades against the best opposite price first and, at one price,
+ * the oldest order first, always at the resting (maker's) price; what is
+ * left rests in the book (a limit order) or is dropped (immediate or
+ * cancel).  Partial fills leave the rest in place with its priority.
+ * Cancel is O(1) by order id.  The book knows nothing of owners' units or
+ * money: the caller locks them before and settles each fill. */
+
+enum book_side { BOOK_BID = 0, BOOK_ASK = 1 };
+
+struct book;
+
+struct book_order {
+    uint64_t id;
+    int side;       /* enum book_side */
+    int64_t price;  /* satoshis per unit, > 0 */
+    int64_t qty;    /* units left */
+    uint32_t owner; /* caller's holder number */
+    uint64_t tag;   /* caller's payload */
+    uint64_t seq;   /* arrival order: time priority */
+};
+
+/* One trade: `maker` (resting, its state before this fill) against the
+ * incoming order (taker_*); qty units at maker.price. */
+struct book_fill {
+    struct book_order maker;
+    uint64_t taker_id;
+    uint32_t taker_owner;
+    uint64_t taker_tag;
+    int taker_side;
+    int64_t qty;
+    int maker_done; /* 1 when this fill empties the maker */
+};
+
+typedef void (*book_fill_fn)(void *ctx, const struct book_fill *f);
+
+int book_new(struct book **out, size_t capacity_hint);
+void book_free(struct book *b);
+
+/* Submit an order: it trades against the opposite side while prices cross
+ * (bid >= ask), calling fn for each fill in order, then rests (ioc == 0)
+ * or is dropped.  *id (may be NULL) is its id when any of it rests, else
+ * 0; *filled (may be NULL) the units it traded.  SIM_EINVAL for price or
+ * qty <= 0 or a bad side, SIM_ENOMEM, SIM_ERANGE when a resting order
+ * would take a side past INT64_MAX units (all before any fill).  fn must not call into this book. */
+int book_submit(struct book *b, int side, int64_t price, int64_t qty,
+                uint32_t owner, uint64_t tag, int ioc, book_fill_fn fn,
+                void *ctx, uint64_t *id, int64_t *filled);
+
+/* Remove a resting order; its state in *out (may be NULL).  SIM_ENOTFOUND
+ * when id names no resting order (filled, cancelled, never valid). */
+int book_cancel(struct book *b, uint64_t id, struct book_order *out);
+
+/* A resting order's state; SIM_ENOTFOUND as above. */
+int book_get(const struct book *b, uint64_t id, struct book_order *out);
+
+/* The best price on a side and the units resting at it; 0 when the side
+ * is empty (then *price and *qty are 0). */
+int book_best(const struct book *b, int side, int64_t *price, int64_t *qty);
+
+/* Resting orders and units on a side. */
+size_t book_orders(const struct book *b, int side);
+int64_t book_units(const struct book *b, int side);
+
+/* Walk a side best price first (and oldest first at a price), calling fn
+ * with each resting order until it returns non-zero. */
+void book_walk(const struct book *b, int side,
+               int (*fn)(void *ctx, const struct book_order *o), void *ctx);
+
+/* ---- Liquid Hashrate: holders, marketplace and the liquidity pool ------------
+ * The ownership side of the platform, on the fleet's payouts.  Every
+ * cohort's units are sold at its purchase date (the primary sale, at the
+ * machines' purchase price) to a seeded population of holders; each
+ * holder holds units of one cohort.  Payouts are credited to the owners
+ * through the ledger.  Holders then behave: they hold, exit on a
+ * liquidity shock (Poisson), panic when their position's value falls a
+ * set fraction below entry, or take profit past a set gain; they withdraw
+ * their BTC from time to time.  New buyers arrive (Poisson) with a budget
+ * and a valuation that follows the market, and bid on the cohort's order
+ * book.  An exit tries the marketplace for a patience window, then the
+ * liquidity pool (or one of the two, per the scenario), which buys at fair
+ * market value less a haircut while its BTC reserves and daily cap allow,
+ * and queues the rest first in, first out.
+ *
+ * Money is in satoshis throughout; prices in satoshis per unit.  Rounding:
+ * a quote or an ask is rounded down to the satoshi (at least 1); the
+ * seller's fee is floor(value x bps / 10000); a budget buys whole units.
+ *
+ * Events: MDL_EV_LHR_DAY at every 00:00 UTC (after the day's market, ticks
+ * and payouts): the pool's own units' revenue comes in, fair market values
+ * are revalued, the daily cap is reset, the queue is served, the pool
+ * relists, and panic and take-profit triggers fire.  MDL_EV_LHR: one
+ * holder's or buyer's event (arrival, exit, patience or bid expiry,
+ * withdrawal). */
+
+enum lhr_measure { LHR_MEASURE_USD = 0, LHR_MEASURE_BTC };
+enum lhr_route {
+    LHR_ROUTE_MARKET_THEN_POOL = 0, /* the marketplace, then the pool */
+    LHR_ROUTE_MARKET,               /* the marketplace only */
+    LHR_ROUTE_POOL                  /* the pool only */
+};
+enum lhr_bought { LHR_BOUGHT_HOLD = 0, LHR_BOUGHT_RELIST };
+enum lhr_depreciation { LHR_DEPR_STRAIGHT = 0, LHR_DEPR_EXPONENTIAL };
+enum lhr_holdings { LHR_HOLDINGS_EQUAL = 0, LHR_HOLDINGS_LOGNORMAL };
+enum lhr_reason { /* why a holder exits */
+    LHR_EXIT_SHOCK = 0, /* liquidity shock */
+    LHR_EXIT_PANIC,     /* drawdown past the threshold */
+    LHR_EXIT_PROFIT,    /* gain past the threshold */
+    LHR_EXIT_REASONS
+};
+enum lhr_exit_state { /* how an exit ended */
+    LHR_EXIT_FILLED = 0,   /* every unit sold */
+    LHR_EXIT_EXPIRED,      /* marketplace only: patience ran out */
+    LHR_EXIT_OPEN_AT_END   /* still on the market or queued at the end */
+};
+
+#define LHR_CURVE_MAX 16
+
+struct lhr_cohort_def {
+    int64_t machines;
+    int64_t units;           /* machines x units per machine */
+    double price_usd;        /* purchase price per machine */
+    sim_time_t start;        /* purchase date: the primary sale */
+};
+
+struct lhr_cfg {
+    uint64_t seed;
+    size_t n_cohorts;
+    struct lhr_cohort_def cohorts[FLEET_MAX_COHORTS];
+    /* investors */
+    int64_t holders;          /* initial population, split across cohorts
+                                 by their purchase value */
+    int holdings;             /* enum lhr_holdings: units per holder */
+    double holdings_sigma;    /* lognormal: sigma of log units */
+    double mix[LHR_EXIT_REASONS]; /* shares: [SHOCK] holds (only shocks),
+                                     [PANIC] panics, [PROFIT] takes profit */
+    double shocks_per_year;   /* liquidity shocks per holder */
+    double panic_drawdown;    /* (0, 1) */
+    int panic_measure;        /* enum lhr_measure */
+    double profit_gain;       /* > 0 */
+    int profit_measure;
+    sim_time_t withdraw_every; /* mean time between withdrawals; 0: never */
+    int route;                /* enum lhr_route */
+    sim_time_t patience;      /* on the marketplace before the pool */
+    double ask_discount;      /* ask = FMV x (1 - it) */
+    /* buyers */
+    double arrivals_per_day;
+    double budget_btc;        /* median budget */
+    double budget_sigma;      /* of its log */
+    double valuation_sigma;   /* of the log of valuation / FMV */
+    double sentiment;         /* elasticity of valuations to recent
+                                 returns (hashprice and BTC price) */
+    sim_time_t sentiment_window;
+    sim_time_t bid_patience;  /* a bid's lifetime */
+    /* marketplace */
+    int64_t seller_fee_bps;
+    double fee_to_pool;       /* share of the fees to the pool (the rest to
+                                 the operator) */
+    /* pool */
+    int64_t reserves;         /* initial, satoshis */
+    double primary_share;     /* of primary sales into the reserves */
+    double w_replacement, w_dcf, w_vwap; /* FMV blend (>= 0, sum > 0) */
+    double life_years;        /* remaining life: life - age */
+    int depreciation;         /* enum lhr_depreciation */
+    double half_life_years;   /* exponential */
+    double salvage;           /* floor of the depreciation, share of price */
+    double discount_rate;     /* per year, DCF */
+    double hashprice_decline; /* DCF: expected fall of the payout rate per
+                                 year (difficulty growth, halvings) */
+    sim_time_t dcf_window;    /* trailing payouts that set today's rate */
+    sim_time_t vwap_window;
+    size_t n_haircut;         /* piecewise-linear haircut(utilisation) */
+    double haircut_u[LHR_CURVE_MAX], haircut[LHR_CURVE_MAX];
+    int64_t daily_cap;        /* satoshis per day; 0: none */
+    int bought;               /* enum lhr_bought */
+    double relist_markup;     /* relist at FMV x (1 + it) */
+    int audit;                /* walk every position at every payout */
+};
+
+/* Fair market value of one unit of a cohort, satoshis, and its parts
+ * (-1 where a part is unavailable: no payout yet, no trade in the window). */
+struct lhr_fmv {
+    int64_t fmv, replacement, dcf, vwap;
+};
+
+struct lhr_trade {
+    sim_time_t t;
+    size_t cohort;
+    uint32_t buyer, seller;
+    int64_t units, price, fee, fmv;
+};
+
+struct lhr_buyback {
+    sim_time_t t, requested;
+    size_t cohort;
+    uint32_t holder;
+    int64_t units, price, fmv;
+};
+
+struct lhr_exit {
+    uint32_t holder;
+    size_t cohort;
+    int reason;               /* enum lhr_reason */
+    int state;                /* enum lhr_exit_state */
+    sim_time_t requested, done; /* done: the last fill (or the end) */
+    int64_t units, by_market, by_pool;
+    int64_t received;         /* satoshis, after fees */
+    int64_t fmv_value;        /* the units at FMV when requested */
+};
+
+/* The day's state, per cohort and for the pool. */
+struct lhr_day {
+    sim_time_t t;
+    int64_t reserves, queue_requests, queue_units;
+    double utilisation, haircut;
+    int64_t bought_sats;      /* buybacks paid the previous day */
+    int64_t inflow_sats;      /* reserves received the previous day */
+    size_t n_cohorts;
+    struct lhr_fmv fmv[FLEET_MAX_COHORTS];
+    int64_t quote[FLEET_MAX_COHORTS];
+    int64_t best_bid[FLEET_MAX_COHORTS], best_ask[FLEET_MAX_COHORTS];
+    int64_t vwap[FLEET_MAX_COHORTS];   /* the previous day's trades; 0 none */
+    int64_t traded[FLEET_MAX_COHORTS]; /* units, the previous day */
+    int64_t pool_units[FLEET_MAX_COHORTS];
+};
+
+struct lhr_observer {
+    void (*on_trade)(void *ctx, const struct lhr_trade *tr);
+    void (*on_buyback)(void *ctx, const struct lhr_buyback *b);
+    void (*on_exit)(void *ctx, const struct lhr_exit *e);
+    void (*on_day)(void *ctx, const struct lhr_day *d);
+    void *ctx;
+};
+
+/* A holder's outcome (lhr_outcome). */
+struct lhr_outcome {
+    uint32_t holder;
+    size_t cohort;
+    int kind;                /* 0 initial holder, 1 arrived buyer */
+    int behaviour;           /* enum lhr_reason: the mix it was drawn from */
+    int64_t cost;            /* satoshis paid for units */
+    double cost_usd;
+    int64_t units;           /* held at the end */
+    int64_t payouts;         /* credited satoshis */
+    int64_t sales;           /* received from selling, after fees */
+    int64_t value;           /* held units at the final FMV */
+    int exited;              /* sold everything */
+};
+
+struct lhr_totals {
+    int64_t reserves, min_reserves;
+    sim_time_t min_reserves_t;
+    sim_time_t dry_t;        /* first time a buyback waited for reserves;
+                                -1 never */
+    int64_t primary_sats, fees_sats, fees_to_pool;
+    int64_t buyback_sats, buyback_units, pool_units;
+    int64_t trades, traded_units, traded_sats;
+    int64_t exits, exits_filled, exits_expired, exits_open;
+    int64_t holders, buyers;
+    int64_t dust;            /* ledger remainders, whole satoshis */
+};
+
+struct lhr;
+
+/* Set up on kernel s between start and end: the ledger, the books, the
+ * pool and the population, and register MDL_EV_LHR_DAY and MDL_EV_LHR.
+ * btc_usd: the BTC price now (lhr_price updates it).  SIM_EINVAL for a bad
+ * configuration, SIM_ENOMEM. */
+int lhr_new(struct lhr **out, const struct lhr_cfg *cfg, sim_time_t start,
+            sim_time_t end, struct sim *s, const struct lhr_observer *obs,
+            struct sim_err *err);
+void lhr_free(struct lhr *l);
+
+/* The BTC price in USD now (each market tick). */
+void lhr_price(struct lhr *l, double btc_usd);
+
+/* A payout: credited satoshis to cohort's owners (fleet's on_payout). */
+void lhr_payout(struct lhr *l, sim_time_t t, size_t cohort, int64_t credited);
+
+/* At the end of the run (t): what is still on the market or queued is
+ * reported as open, every position is settled, and the ledger audited. */
+int lhr_finish(struct lhr *l, sim_time_t t, struct sim_err *err);
+
+/* SIM_OK, or the error that stopped the run (a violated invariant). */
+int lhr_status(const struct lhr *l, struct sim_err *err);
+
+void lhr_get_totals(const struct lhr *l, struct lhr_totals *out);
+/* Investor holders (the issuer and the pool are not), 0 .. n-1, after
+ * lhr_finish. */
+size_t lhr_investors(const struct lhr *l);
+void lhr_outcome(const struct lhr *l, size_t i, struct lhr_outcome *out);
+
+/* Pure pieces, exposed for tests.  Utilisation 1 - reserves / initial in
+ * [0, 1]; the haircut curve at u (flat beyond its ends). */
+double lhr_haircut_at(const struct lhr_cfg *cfg, double u);
+/* Depreciated share of the purchase price at `age_days`. */
+double lhr_depreciated(const struct lhr_cfg *cfg, double age_days);
+/* Present value of a payout rate starting at `per_day` satoshis a day and
+ * falling by `decline` a year (compounded daily), for `days` days at the
+ * annual discount rate, paid at the end of each day. */
+double lhr_annuity(double per_day, double days, double rate, double decline);
 
 #endif /* HASHSIM_MODELS_H */

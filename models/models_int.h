@@ -150,4 +150,118 @@ int hist_fees_parse(struct hist_fees *out, const char *path, const char *buf,
 /* Number of lines in buf: an upper bound on its data rows plus one. */
 size_t mdl_count_lines(const char *buf, size_t len);
 
+
+/* ---- Liquid Hashrate internals (lhr.c, lhr_exit.c) ----------------------- */
+
+#include <gsl/gsl_rng.h>
+
+#define LHR_POOL 1u      /* ledger holder of the liquidity pool */
+#define LHR_FIRST_INV 2u /* ledger holder of investor 0 */
+
+enum lhr_inv_state {
+    LHR_INV_WAITING = 0, /* its cohort is not sold yet */
+    LHR_INV_HOLDING,
+    LHR_INV_EXITING,
+    LHR_INV_BIDDING,     /* an arrived buyer with an open bid */
+    LHR_INV_GONE         /* holds nothing, balance withdrawn */
+};
+
+/* One investor (ledger holder LHR_FIRST_INV + index). */
+struct lhr_inv {
+    int64_t cost;         /* satoshis paid for units */
+    int64_t bought;       /* units bought */
+    int64_t sales;        /* satoshis received for units, after fees */
+    double cost_usd;
+    uint32_t act;         /* its open exit or bid: index + 1, 0 none */
+    uint32_t version;     /* invalidates its older trigger entries */
+    uint8_t cohort, behaviour, kind, state;
+};
+
+/* A trigger: investor inv fires when the cohort's value crosses key. */
+struct lhr_trig {
+    int64_t key;
+    uint32_t inv, version;
+};
+
+struct lhr_heap {
+    struct lhr_trig *v;
+    size_t n, cap;
+    int max;              /* 1: max-heap (panic), 0: min-heap (profit) */
+};
+
+/* An exit or a buyer's bid in progress. */
+struct lhr_act {
+    struct lhr_exit x;    /* the exit's record (bids use holder, cohort) */
+    uint64_t order;       /* resting order, 0 none */
+    sim_handle_t timer;   /* patience or bid expiry, 0 none */
+    int64_t bid_price;    /* a bid: its limit price */
+    int is_bid, queued, open;
+};
+
+struct lhr_cohort {
+    struct lhr_cohort_def def;
+    struct book *book;
+    int sold;                   /* primary sale done */
+    struct lhr_fmv fmv;         /* today's */
+    int64_t quote;
+    int64_t *credited_day;      /* payouts credited per day of the run */
+    int64_t *traded_value_day, *traded_units_day;
+    double *rate_day;           /* DCF rate, sats per unit per day; -1 */
+    struct lhr_heap panic, profit;
+    uint64_t pool_order;        /* the pool's relisted ask, 0 none */
+    int64_t pool_listed;
+};
+
+struct lhr {
+    struct lhr_cfg cfg;
+    struct sim *s;
+    struct lhr_observer obs;
+    struct ledger *ldg;
+    struct lhr_cohort c[FLEET_MAX_COHORTS];
+    struct lhr_inv *inv;
+    size_t n_inv, cap_inv, n_initial;
+    struct lhr_act *act;
+    size_t n_act, cap_act;
+    uint32_t *queue;            /* pool queue: act indices, FIFO */
+    size_t q_head, q_n, q_cap;
+    gsl_rng *rng_pop, *rng_arrive, *rng_shock, *rng_withdraw;
+    sim_time_t start, end;
+    int64_t days;
+    double btc_usd;
+    double *btc_day;            /* BTC price at each day's review */
+    int64_t cap_left;
+    int64_t bought_today, inflow_today;
+    struct lhr_totals tot;
+    int rc;
+    struct sim_err err;
+};
+
+/* lhr.c */
+int64_t lhr_day_index(const struct lhr *l, sim_time_t t);
+void lhr_fail(struct lhr *l, int rc);
+void lhr_arm(struct lhr *l, uint32_t i);
+int lhr_new_act(struct lhr *l, uint32_t *out);
+void lhr_withdraw_all(struct lhr *l, uint32_t holder);
+void lhr_track_reserves(struct lhr *l, sim_time_t t);
+/* Each cohort's buyback quote from today's FMV and the pool's haircut. */
+void lhr_requote(struct lhr *l);
+/* A behaviour drawn from the mix (enum lhr_reason). */
+int lhr_draw_behaviour(const struct lhr *l, gsl_rng *r);
+
+/* lhr_exit.c: the marketplace, exits and the pool's queue. */
+enum lhr_ev_kind {
+    LHR_EV_ARRIVAL = 0,
+    LHR_EV_SHOCK,
+    LHR_EV_WITHDRAW,
+    LHR_EV_PATIENCE, /* payload: act index */
+    LHR_EV_BID_END   /* payload: act index */
+};
+void lhr_exit_start(struct lhr *l, uint32_t i, int reason, sim_time_t t);
+void lhr_patience_end(struct lhr *l, uint32_t a, sim_time_t t);
+void lhr_bid_end(struct lhr *l, uint32_t a, sim_time_t t);
+void lhr_arrival(struct lhr *l, sim_time_t t);
+void lhr_serve_queue(struct lhr *l, sim_time_t t);
+void lhr_relist(struct lhr *l, size_t c, sim_time_t t);
+void lhr_close_open(struct lhr *l, sim_time_t t);
+
 #endif /* HASHSIM_MODELS_INT_H */

@@ -11,8 +11,9 @@
 /* The keys of each object, by path; "*" is a coin symbol.  Kept in step
  * with scenarios/scenario.schema.json by test_scenario. */
 static const char *const keys_root[] = {
-    "name",   "description", "seed",  "start",      "end",    "data",
-    "market", "output",      "fleet", "facilities", "engine", "payouts"};
+    "name",   "description", "seed",    "start",       "end",
+    "data",   "market",      "output",  "fleet",       "facilities",
+    "engine", "payouts",     "holders", "marketplace", "pool"};
 static const char *const keys_data[] = {"dir", "coins", "hardware",
                                         "synthetic"};
 static const char *const keys_market[] = {"tick", "network", "coins"};
@@ -23,8 +24,9 @@ static const char *const keys_dfill[] = {"method", "reference", "scale"};
 static const char *const keys_output[] = {"intraday_every"};
 static const char *const keys_facility[] = {"power_usd_per_kwh",
                                             "hosting_usd_per_kwh"};
-static const char *const keys_cohort[] = {"name", "model", "count",
-                                          "facility", "purchased"};
+static const char *const keys_cohort[] = {"name",      "model",
+                                          "count",     "facility",
+                                          "purchased", "price_usd"};
 static const char *const keys_engine[] = {"policy", "merged_mining"};
 static const char *const merged_names[] = {"switch", "merged"};
 static const char *const keys_payouts[] = {"every", "swap_fee_bps",
@@ -69,6 +71,7 @@ static const char *const all_paths[] = {
     "$.fleet[*].count",
     "$.fleet[*].facility",
     "$.fleet[*].purchased",
+    "$.fleet[*].price_usd",
     "$.engine",
     "$.engine.policy",
     "$.engine.merged_mining",
@@ -77,6 +80,63 @@ static const char *const all_paths[] = {
     "$.payouts.swap_fee_bps",
     "$.payouts.platform_fee_bps",
     "$.payouts.curtail",
+    /* scenario_lhr.c */
+    "$.holders",
+    "$.holders.count",
+    "$.holders.units_per_machine",
+    "$.holders.holdings",
+    "$.holders.holdings.distribution",
+    "$.holders.holdings.sigma",
+    "$.holders.mix",
+    "$.holders.mix.hold",
+    "$.holders.mix.panic",
+    "$.holders.mix.take_profit",
+    "$.holders.liquidity_shocks_per_year",
+    "$.holders.panic",
+    "$.holders.panic.drawdown",
+    "$.holders.panic.measure",
+    "$.holders.take_profit",
+    "$.holders.take_profit.gain",
+    "$.holders.take_profit.measure",
+    "$.holders.withdraw_every",
+    "$.holders.exit",
+    "$.holders.exit.route",
+    "$.holders.exit.patience",
+    "$.holders.exit.ask_discount",
+    "$.holders.buyers",
+    "$.holders.buyers.per_day",
+    "$.holders.buyers.budget_btc",
+    "$.holders.buyers.budget_sigma",
+    "$.holders.buyers.valuation_sigma",
+    "$.holders.buyers.sentiment",
+    "$.holders.buyers.sentiment_window",
+    "$.holders.buyers.patience",
+    "$.holders.audit",
+    "$.marketplace",
+    "$.marketplace.seller_fee_bps",
+    "$.marketplace.fee_to_pool",
+    "$.pool",
+    "$.pool.reserves_btc",
+    "$.pool.primary_share",
+    "$.pool.fmv",
+    "$.pool.fmv.replacement",
+    "$.pool.fmv.dcf",
+    "$.pool.fmv.vwap",
+    "$.pool.fmv.life_years",
+    "$.pool.fmv.depreciation",
+    "$.pool.fmv.half_life_years",
+    "$.pool.fmv.salvage",
+    "$.pool.fmv.discount_rate",
+    "$.pool.fmv.hashprice_decline",
+    "$.pool.fmv.dcf_window",
+    "$.pool.fmv.vwap_window",
+    "$.pool.haircut",
+    "$.pool.haircut[*]",
+    "$.pool.haircut[*].utilisation",
+    "$.pool.haircut[*].haircut",
+    "$.pool.daily_cap_btc",
+    "$.pool.bought_units",
+    "$.pool.relist_markup",
 };
 
 size_t scn_key_paths(const char *const **out)
@@ -163,9 +223,9 @@ static int apply_set(cJSON *root, const char *file, const char *set,
 
 /* ---- readers of the scenario's own value kinds --------------------------- */
 
-static int get_duration(struct scn_rd *rd, const cJSON *obj, const char *key,
-                        sim_time_t min, sim_time_t max, int allow_off,
-                        sim_time_t *out)
+int scn_get_duration(struct scn_rd *rd, const cJSON *obj, const char *key,
+                     sim_time_t min, sim_time_t max, int allow_off,
+                     sim_time_t *out)
 {
     const char *s;
     size_t mark = scn_path_key(&rd->path, key);
@@ -323,8 +383,8 @@ static int read_market(struct scn_rd *rd, const cJSON *root,
         return rc;
     mark = scn_path_key(&rd->path, "market");
     if ((rc = scn_object(rd, m, keys_market, N(keys_market))) ||
-        (rc = get_duration(rd, m, "tick", SIM_NS_PER_S, SIM_NS_PER_DAY, 0,
-                           &sc->tick)) ||
+        (rc = scn_get_duration(rd, m, "tick", SIM_NS_PER_S, SIM_NS_PER_DAY,
+                               0, &sc->tick)) ||
         (rc = scn_get_enum(rd, m, "network", SCN_OPTIONAL, network_names,
                            N(network_names), &sc->network)) ||
         (rc = scn_need(rd, m, "coins", SCN_REQUIRED, &coins)))
@@ -473,7 +533,9 @@ static int read_fleet(struct scn_rd *rd, const cJSON *root,
             goto out;
         x->purchased = sc->first_day;
         if ((rc = scn_get_date(rd, c, "purchased", SCN_OPTIONAL,
-                               &x->purchased)))
+                               &x->purchased)) ||
+            (rc = scn_get_number(rd, c, "price_usd", SCN_OPTIONAL, 0, 1e9,
+                                 SCN_MIN_EXCL, &x->price_usd)))
             goto out;
         if (x->purchased > sc->last_day) {
             scn_path_key(&rd->path, "purchased");
@@ -549,8 +611,8 @@ static int read_engine_payouts(struct scn_rd *rd, const cJSON *root,
         return SIM_OK;
     mark = scn_path_key(&rd->path, "payouts");
     if (!(rc = scn_object(rd, p, keys_payouts, N(keys_payouts))) &&
-        !(rc = get_duration(rd, p, "every", 60 * SIM_NS_PER_S,
-                            30 * SIM_NS_PER_DAY, 0, &sc->payout_every)) &&
+        !(rc = scn_get_duration(rd, p, "every", 60 * SIM_NS_PER_S,
+                                30 * SIM_NS_PER_DAY, 0, &sc->payout_every)) &&
         !(rc = scn_get_int(rd, p, "swap_fee_bps", SCN_OPTIONAL, 0, 10000,
                            &sc->swap_fee_bps)) &&
         !(rc = scn_get_int(rd, p, "platform_fee_bps", SCN_OPTIONAL, 0, 10000,
@@ -608,14 +670,15 @@ static int read_root(struct scn_rd *rd, const cJSON *root,
     if ((rc = read_data(rd, root, sc)) || (rc = read_market(rd, root, sc)) ||
         (rc = read_facilities(rd, root, sc)) ||
         (rc = read_fleet(rd, root, sc)) ||
-        (rc = read_engine_payouts(rd, root, sc)))
+        (rc = read_engine_payouts(rd, root, sc)) ||
+        (rc = scn_read_lhr(rd, root, sc)))
         return rc;
     sc->intraday_every = 3600 * SIM_NS_PER_S;
     if ((o = scn_member(root, "output"))) {
         size_t mark = scn_path_key(&rd->path, "output");
         if (!(rc = scn_object(rd, o, keys_output, N(keys_output))))
-            rc = get_duration(rd, o, "intraday_every", SIM_NS_PER_S,
-                              SIM_NS_PER_DAY, 1, &sc->intraday_every);
+            rc = scn_get_duration(rd, o, "intraday_every", SIM_NS_PER_S,
+                                  SIM_NS_PER_DAY, 1, &sc->intraday_every);
         if (!rc && sc->intraday_every % sc->tick != 0 &&
             scn_member(o, "intraday_every")) {
             scn_path_key(&rd->path, "intraday_every");

@@ -81,6 +81,8 @@ struct scn_cohort {
     size_t facility;      /* index into facilities */
     int64_t purchased;    /* day bought: mines from its 00:00 UTC on
                              (the run's start when earlier or absent) */
+    double price_usd;     /* purchase price per machine; 0: the
+                             catalogue's */
 };
 
 /* A validated scenario (scenarios/scenario.schema.json documents every
@@ -115,6 +117,13 @@ struct scn_scenario {
     int64_t swap_fee_bps;
     int64_t platform_fee_bps;
     int curtail;
+    int holders;                          /* $.holders present: the
+                                             Liquid Hashrate side runs */
+    int64_t units_per_machine;            /* $.holders.units_per_machine */
+    struct lhr_cfg lhr;                   /* $.holders, $.marketplace,
+                                             $.pool, defaults filled even
+                                             without $.holders (cohorts,
+                                             seed: the run fills them) */
 };
 
 /* Load and validate the scenario at path after applying the overrides

@@ -187,4 +187,30 @@ int scn_get_time(struct scn_rd *rd, const cJSON *obj, const char *key,
 int scn_get_enum(struct scn_rd *rd, const cJSON *obj, const char *key,
                  int required, const char *const *names, size_t n, int *out);
 
+/* ---- The scenario's own value kinds (scenario.c) ------------------------- */
+
+/* *out = member key of obj, a duration (sim_duration_parse: "90s", "15m",
+ * "8h", "30d", or a plain count of seconds) from min to max, or 0 for "off"
+ * when allow_off.  A missing key leaves *out untouched (SIM_OK).  Messages:
+ *   $.market.tick: expected a duration such as "60s", "15m", "8h" or
+ *     "30d", got "1.5m"                                      (SIM_EINVAL)
+ *   $.payouts.every: expected a duration from 60s to 2592000s, got "10s"
+ *                                                            (SIM_ERANGE) */
+int scn_get_duration(struct scn_rd *rd, const cJSON *obj, const char *key,
+                     sim_time_t min, sim_time_t max, int allow_off,
+                     sim_time_t *out);
+
+/* ---- The Liquid Hashrate sections (scenario_lhr.c) ----------------------- */
+
+struct scn_scenario;
+
+/* Read $.holders, $.marketplace and $.pool of root into sc->holders,
+ * sc->units_per_machine and sc->lhr; called once the fleet is read
+ * (sc->n_cohorts).  The defaults of every key are set first, whether or not
+ * $.holders is present (sc->holders stays 0 without it); sc->lhr's seed and
+ * cohorts are left to the run.  $.holders needs $.fleet, and $.marketplace
+ * and $.pool need $.holders ("$.pool: needs $.holders ...", SIM_EINVAL). */
+int scn_read_lhr(struct scn_rd *rd, const cJSON *root,
+                 struct scn_scenario *sc);
+
 #endif /* HASHSIM_SCN_INT_H */

@@ -1,10 +1,9 @@
 #!/bin/sh
 # check-symbols.sh — fail when the library exports a symbol without one of
-# the module prefixes (sim_, coin_, hw_, hist_, fill_, synth_, mkt_, mdl_,
-# scn_, h5_, ana_, app_).
+# the module prefixes listed in $prefixes below.
 # Usage: scripts/check-symbols.sh LIB   (exit 0 clean, 1 offenders, 2 error)
 set -u
-prefixes="sim_ coin_ hw_ hist_ fill_ synth_ mkt_ mdl_ econ_ daa_ payout_ fleet_ net_ scn_ h5_ ana_ app_ eng_"
+prefixes="sim_ coin_ hw_ hist_ fill_ synth_ mkt_ mdl_ econ_ daa_ payout_ fleet_ net_ ldg_ book_ lhr_ scn_ h5_ ana_ app_ eng_"
 
 if [ $# -ne 1 ]; then
     echo "usage: scripts/check-symbols.sh LIB" >&2

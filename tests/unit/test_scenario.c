@@ -274,6 +274,166 @@ static void test_paths_without_folder(void **state)
     scn_release(&sc);
 }
 
+/* ok.json's Liquid Hashrate keys land in sc->lhr, each off its default. */
+static void test_lhr_keys(void **state)
+{
+    struct scn_scenario sc;
+    (void)state;
+    load_ok(&sc, FIX "ok.json", NULL, 0);
+    const struct lhr_cfg *c = &sc.lhr;
+    assert_int_equal(sc.holders, 1);
+    assert_true(sc.cohorts[0].price_usd == 0); /* absent: the catalogue's */
+    assert_true(sc.cohorts[1].price_usd == 2500.5);
+    assert_int_equal(sc.units_per_machine, 50);
+    assert_int_equal(c->holders, 2500);
+    assert_int_equal(c->holdings, LHR_HOLDINGS_EQUAL);
+    assert_true(c->holdings_sigma == 0.5);
+    /* the shares are stored as written, not normalised */
+    assert_true(c->mix[LHR_EXIT_SHOCK] == 0.5);
+    assert_true(c->mix[LHR_EXIT_PANIC] == 0.3);
+    assert_true(c->mix[LHR_EXIT_PROFIT] == 0.2);
+    assert_true(c->shocks_per_year == 0.25);
+    assert_true(c->panic_drawdown == 0.4);
+    assert_int_equal(c->panic_measure, LHR_MEASURE_BTC);
+    assert_true(c->profit_gain == 2.5);
+    assert_int_equal(c->profit_measure, LHR_MEASURE_BTC);
+    assert_int_equal(c->withdraw_every, 0); /* "off" */
+    assert_int_equal(c->route, LHR_ROUTE_POOL);
+    assert_int_equal(c->patience, 12 * 3600 * SIM_NS_PER_S);
+    assert_true(c->ask_discount == 0.05);
+    assert_true(c->arrivals_per_day == 12.5);
+    assert_true(c->budget_btc == 0.1);
+    assert_true(c->budget_sigma == 0.5);
+    assert_true(c->valuation_sigma == 0.2);
+    assert_true(c->sentiment == 2);
+    assert_int_equal(c->sentiment_window, 14 * SIM_NS_PER_DAY);
+    assert_int_equal(c->bid_patience, 2 * SIM_NS_PER_DAY);
+    assert_int_equal(c->audit, 1);
+    assert_int_equal(c->seller_fee_bps, 50);
+    assert_true(c->fee_to_pool == 0.5);
+    assert_int_equal(c->reserves, INT64_C(250000000)); /* 2.5 BTC */
+    assert_true(c->primary_share == 0.1);
+    assert_true(c->w_replacement == 2);
+    assert_true(c->w_dcf == 0.5);
+    assert_true(c->w_vwap == 1);
+    assert_true(c->life_years == 5);
+    assert_int_equal(c->depreciation, LHR_DEPR_EXPONENTIAL);
+    assert_true(c->half_life_years == 2);
+    assert_true(c->salvage == 0.1);
+    assert_true(c->discount_rate == 0.15);
+    assert_true(c->hashprice_decline == 0.3);
+    assert_int_equal(c->dcf_window, 30 * SIM_NS_PER_DAY);
+    assert_int_equal(c->vwap_window, 3 * SIM_NS_PER_DAY);
+    static const double u[] = {0, 0.25, 0.75, 1}, h[] = {0, 0.02, 0.2, 0.5};
+    assert_int_equal(c->n_haircut, N(u));
+    for (size_t i = 0; i < N(u); i++) {
+        assert_true(c->haircut_u[i] == u[i]);
+        assert_true(c->haircut[i] == h[i]);
+    }
+    assert_int_equal(c->daily_cap, INT64_C(75000000)); /* 0.75 BTC */
+    assert_int_equal(c->bought, LHR_BOUGHT_RELIST);
+    assert_true(c->relist_markup == 0.05);
+    /* the run fills these from the fleet and the seed */
+    assert_int_equal(c->n_cohorts, 0);
+    assert_true(c->seed == 0);
+    scn_release(&sc);
+}
+
+/* Every default of the Liquid Hashrate keys, whether the sections are
+ * absent, empty or partly written; without $.holders they are filled all
+ * the same but sc->holders stays 0. */
+static void test_lhr_defaults(void **state)
+{
+    static const char *const empty[] = {"holders={}"};
+    static const char *const all_empty[] = {"holders={}", "marketplace={}",
+                                            "pool={}",
+                                            "holders.mix={}",
+                                            "holders.exit={}",
+                                            "pool.fmv={}"};
+    static const char *const partial[] = {
+        "holders.mix.hold=0", "pool.fmv.replacement=0",
+        "pool.reserves_btc=0.29", "pool.daily_cap_btc=21000000"};
+    struct scn_scenario sc;
+    (void)state;
+    for (int k = 0; k < 3; k++) {
+        if (k == 0)
+            load_ok(&sc, FIX "fleet_only.json", NULL, 0);
+        else
+            load_ok(&sc, FIX "fleet_only.json", k == 1 ? empty : all_empty,
+                    k == 1 ? N(empty) : N(all_empty));
+        const struct lhr_cfg *c = &sc.lhr;
+        assert_int_equal(sc.holders, k > 0);
+        for (size_t i = 0; i < sc.n_cohorts; i++)
+            assert_true(sc.cohorts[i].price_usd == 0);
+        assert_int_equal(sc.units_per_machine, 100);
+        assert_int_equal(c->holders, 1000);
+        assert_int_equal(c->holdings, LHR_HOLDINGS_LOGNORMAL);
+        assert_true(c->holdings_sigma == 1.0);
+        assert_true(c->mix[LHR_EXIT_SHOCK] == 0.6);
+        assert_true(c->mix[LHR_EXIT_PANIC] == 0.25);
+        assert_true(c->mix[LHR_EXIT_PROFIT] == 0.15);
+        assert_true(c->shocks_per_year == 0.1);
+        assert_true(c->panic_drawdown == 0.5);
+        assert_int_equal(c->panic_measure, LHR_MEASURE_USD);
+        assert_true(c->profit_gain == 1.0);
+        assert_int_equal(c->profit_measure, LHR_MEASURE_USD);
+        assert_int_equal(c->withdraw_every, 30 * SIM_NS_PER_DAY);
+        assert_int_equal(c->route, LHR_ROUTE_MARKET_THEN_POOL);
+        assert_int_equal(c->patience, 3 * SIM_NS_PER_DAY);
+        assert_true(c->ask_discount == 0.02);
+        assert_true(c->arrivals_per_day == 5);
+        assert_true(c->budget_btc == 0.05);
+        assert_true(c->budget_sigma == 1.0);
+        assert_true(c->valuation_sigma == 0.1);
+        assert_true(c->sentiment == 1.0);
+        assert_int_equal(c->sentiment_window, 30 * SIM_NS_PER_DAY);
+        assert_int_equal(c->bid_patience, 7 * SIM_NS_PER_DAY);
+        assert_int_equal(c->audit, 0);
+        assert_int_equal(c->seller_fee_bps, 15);
+        assert_true(c->fee_to_pool == 1.0);
+        assert_int_equal(c->reserves, INT64_C(1000000000)); /* 10 BTC */
+        assert_true(c->primary_share == 0.05);
+        assert_true(c->w_replacement == 1);
+        assert_true(c->w_dcf == 1);
+        assert_true(c->w_vwap == 0);
+        assert_true(c->life_years == 4);
+        assert_int_equal(c->depreciation, LHR_DEPR_STRAIGHT);
+        assert_true(c->half_life_years == 1.5);
+        assert_true(c->salvage == 0.05);
+        assert_true(c->discount_rate == 0.2);
+        assert_true(c->hashprice_decline == 0.5);
+        assert_int_equal(c->dcf_window, 7 * SIM_NS_PER_DAY);
+        assert_int_equal(c->vwap_window, 7 * SIM_NS_PER_DAY);
+        assert_int_equal(c->n_haircut, 3);
+        assert_true(c->haircut_u[0] == 0 && c->haircut[0] == 0.05);
+        assert_true(c->haircut_u[1] == 0.5 && c->haircut[1] == 0.10);
+        assert_true(c->haircut_u[2] == 1 && c->haircut[2] == 0.30);
+        assert_int_equal(c->daily_cap, 0);
+        assert_int_equal(c->bought, LHR_BOUGHT_HOLD);
+        assert_true(c->relist_markup == 0);
+        scn_release(&sc);
+    }
+    /* A section written in part keeps the defaults of its other keys (so a
+     * zero share or weight is fine while another is positive); BTC amounts
+     * round to the nearest satoshi
+     * (0.29 x 1e8 is 28999999.999999996 in binary). */
+    const char *sets[1 + N(partial)] = {"holders={}"};
+    for (size_t i = 0; i < N(partial); i++)
+        sets[1 + i] = partial[i];
+    load_ok(&sc, FIX "fleet_only.json", sets, N(sets));
+    assert_true(sc.lhr.mix[LHR_EXIT_SHOCK] == 0);
+    assert_true(sc.lhr.mix[LHR_EXIT_PANIC] == 0.25);
+    assert_true(sc.lhr.w_replacement == 0);
+    assert_true(sc.lhr.w_dcf == 1);
+    assert_int_equal(sc.lhr.reserves, INT64_C(29000000)); /* not 28999999 */
+    assert_int_equal(sc.lhr.daily_cap, INT64_C(2100000000000000));
+    scn_release(&sc);
+    /* minimal.json has no fleet, hence no holders */
+    load_ok(&sc, FIX "minimal.json", NULL, 0);
+    assert_int_equal(sc.holders, 0);
+    scn_release(&sc);
+}
+
 /* ---- bad scenarios ----------------------------------------------------- */
 
 /* schema: 1 when the JSON Schema alone rejects the file too (the rest are
@@ -289,7 +449,8 @@ static const struct bad_case {
     {"bad_unknown_key_far.json", SIM_EINVAL,
      "$.population: unknown key (known keys: \"name\", \"description\", "
      "\"seed\", \"start\", \"end\", \"data\", \"market\", \"output\", "
-     "\"fleet\", \"facilities\", \"engine\", \"payouts\")", 1},
+     "\"fleet\", \"facilities\", \"engine\", \"payouts\", \"holders\", "
+     "\"marketplace\", \"pool\")", 1},
     {"bad_output_key.json", SIM_EINVAL,
      "$.output.intraday_evry: unknown key; did you mean \"intraday_every\"?",
      1},
@@ -426,6 +587,43 @@ static const struct bad_case {
      0},
     {"bad_dup_key.json", SIM_EEXIST,
      "$.market.coins: duplicate key \"BTC\"", 0},
+    /* the Liquid Hashrate sections */
+    {"bad_holders_key.json", SIM_EINVAL,
+     "$.holders.cuont: unknown key; did you mean \"count\"?", 1},
+    {"bad_holders_mix_zero.json", SIM_EINVAL,
+     "$.holders.mix: expected at least one positive share of hold, panic "
+     "and take_profit (they are normalised to a sum of 1), got all 0", 0},
+    {"bad_holders_drawdown.json", SIM_ERANGE,
+     "$.holders.panic.drawdown: expected a number in (0, 1), got 1", 1},
+    {"bad_holders_route.json", SIM_EINVAL,
+     "$.holders.exit.route: expected one of \"market_then_pool\", "
+     "\"market\", \"pool\", got \"pool_then_market\"", 1},
+    {"bad_holders_patience.json", SIM_EINVAL,
+     "$.holders.exit.patience: expected a duration such as \"60s\", "
+     "\"15m\", \"8h\" or \"30d\", got \"0s\"", 1},
+    {"bad_holders_withdraw.json", SIM_ERANGE,
+     "$.holders.withdraw_every: expected a duration from 3600s to "
+     "315360000s, got \"30m\"", 0},
+    {"bad_holders_no_fleet.json", SIM_EINVAL,
+     ": $.holders: needs $.fleet", 1},
+    {"bad_marketplace_alone.json", SIM_EINVAL,
+     ": $.marketplace: needs $.holders", 1},
+    {"bad_pool_alone.json", SIM_EINVAL, ": $.pool: needs $.holders", 1},
+    {"bad_pool_reserves.json", SIM_ERANGE,
+     "$.pool.reserves_btc: expected a number in [0, 21000000], got -1", 1},
+    {"bad_pool_fmv_zero.json", SIM_EINVAL,
+     "$.pool.fmv: expected at least one positive weight of replacement, "
+     "dcf and vwap, got all 0", 0},
+    {"bad_haircut_order.json", SIM_EINVAL,
+     "$.pool.haircut[2].utilisation: expected a utilisation above the "
+     "previous point's 0.5 (strictly ascending), got 0.5", 0},
+    {"bad_haircut_empty.json", SIM_EINVAL,
+     "$.pool.haircut: expected an array of at least 1 element, got 0", 1},
+    {"bad_haircut_missing.json", SIM_EINVAL,
+     "$.pool.haircut[1]: missing required key \"haircut\"", 1},
+    {"bad_price_negative.json", SIM_ERANGE,
+     "$.fleet[0].price_usd: expected a number in (0, 1000000000], got -5",
+     1},
 };
 
 static void test_bad_scenarios(void **state)
@@ -1236,6 +1434,308 @@ static void test_schema_bounds(void **state)
     cJSON_Delete(schema);
 }
 
+/* ---- the schema of the Liquid Hashrate sections ------------------------- */
+
+#define MAX_LEAVES 96
+
+/* The value keys (not objects) below $.holders, $.marketplace and $.pool
+ * of the schema, by dotted path for --set; the haircut points (array
+ * items) are left to test_schema_lhr_bounds. */
+struct leaves {
+    char path[MAX_LEAVES][128];
+    const cJSON *node[MAX_LEAVES];
+    size_t n;
+};
+
+static void collect_leaves(struct leaves *l, const cJSON *node,
+                           const char *path)
+{
+    const cJSON *props = cJSON_GetObjectItemCaseSensitive(node, "properties");
+    const cJSON *c;
+    if (!props) {
+        if (cJSON_GetObjectItemCaseSensitive(node, "items"))
+            return;
+        assert_true(l->n < MAX_LEAVES);
+        snprintf(l->path[l->n], sizeof l->path[0], "%s", path);
+        l->node[l->n++] = node;
+        return;
+    }
+    cJSON_ArrayForEach(c, props)
+    {
+        char sub[128];
+        snprintf(sub, sizeof sub, "%s.%s", path, c->string);
+        collect_leaves(l, c, sub);
+    }
+}
+
+static void lhr_leaves(struct leaves *l, const cJSON *schema)
+{
+    static const char *const sections[] = {"holders", "marketplace", "pool"};
+    const cJSON *props = cJSON_GetObjectItemCaseSensitive(schema, "properties");
+    l->n = 0;
+    for (size_t i = 0; i < N(sections); i++)
+        collect_leaves(l, cJSON_GetObjectItemCaseSensitive(props, sections[i]),
+                       sections[i]);
+}
+
+/* The schema's defaults are the loader's, key by key: every value key of
+ * the three sections has a default and is listed here. */
+static void test_schema_lhr_defaults(void **state)
+{
+    static const char *const sets[] = {"holders={}"};
+    struct scn_scenario sc;
+    struct leaves l;
+    (void)state;
+    cJSON *schema = load_json(SCHEMA);
+    load_ok(&sc, DEFAULT, sets, N(sets));
+    const struct lhr_cfg *c = &sc.lhr;
+    const struct {
+        const char *path;
+        double got;
+    } nums[] = {
+        {"holders.count", (double)c->holders},
+        {"holders.units_per_machine", (double)sc.units_per_machine},
+        {"holders.holdings.sigma", c->holdings_sigma},
+        {"holders.mix.hold", c->mix[LHR_EXIT_SHOCK]},
+        {"holders.mix.panic", c->mix[LHR_EXIT_PANIC]},
+        {"holders.mix.take_profit", c->mix[LHR_EXIT_PROFIT]},
+        {"holders.liquidity_shocks_per_year", c->shocks_per_year},
+        {"holders.panic.drawdown", c->panic_drawdown},
+        {"holders.take_profit.gain", c->profit_gain},
+        {"holders.exit.ask_discount", c->ask_discount},
+        {"holders.buyers.per_day", c->arrivals_per_day},
+        {"holders.buyers.budget_btc", c->budget_btc},
+        {"holders.buyers.budget_sigma", c->budget_sigma},
+        {"holders.buyers.valuation_sigma", c->valuation_sigma},
+        {"holders.buyers.sentiment", c->sentiment},
+        {"marketplace.seller_fee_bps", (double)c->seller_fee_bps},
+        {"marketplace.fee_to_pool", c->fee_to_pool},
+        {"pool.reserves_btc", (double)c->reserves / 1e8},
+        {"pool.primary_share", c->primary_share},
+        {"pool.fmv.replacement", c->w_replacement},
+        {"pool.fmv.dcf", c->w_dcf},
+        {"pool.fmv.vwap", c->w_vwap},
+        {"pool.fmv.life_years", c->life_years},
+        {"pool.fmv.half_life_years", c->half_life_years},
+        {"pool.fmv.salvage", c->salvage},
+        {"pool.fmv.discount_rate", c->discount_rate},
+        {"pool.fmv.hashprice_decline", c->hashprice_decline},
+        {"pool.daily_cap_btc", (double)c->daily_cap / 1e8},
+        {"pool.relist_markup", c->relist_markup},
+    };
+    const struct {
+        const char *path;
+        sim_time_t got;
+    } durations[] = {
+        {"holders.withdraw_every", c->withdraw_every},
+        {"holders.exit.patience", c->patience},
+        {"holders.buyers.sentiment_window", c->sentiment_window},
+        {"holders.buyers.patience", c->bid_patience},
+        {"pool.fmv.dcf_window", c->dcf_window},
+        {"pool.fmv.vwap_window", c->vwap_window},
+    };
+    const struct {
+        const char *path;
+        int got;
+    } enums[] = {
+        {"holders.holdings.distribution", c->holdings},
+        {"holders.panic.measure", c->panic_measure},
+        {"holders.take_profit.measure", c->profit_measure},
+        {"holders.exit.route", c->route},
+        {"pool.fmv.depreciation", c->depreciation},
+        {"pool.bought_units", c->bought},
+    };
+    lhr_leaves(&l, schema);
+    assert_int_equal(l.n, N(nums) + N(durations) + N(enums) + 1);
+    for (size_t i = 0; i < l.n; i++) {
+        const cJSON *def =
+            cJSON_GetObjectItemCaseSensitive(l.node[i], "default");
+        const cJSON *en = cJSON_GetObjectItemCaseSensitive(l.node[i], "enum");
+        const char *p = l.path[i];
+        size_t k = 0;
+        if (!def)
+            fail_msg("schema: %s has no default", p);
+        if (cJSON_IsNumber(def)) {
+            while (k < N(nums) && strcmp(nums[k].path, p) != 0)
+                k++;
+            if (k == N(nums) || nums[k].got != def->valuedouble)
+                fail_msg("%s: schema default %.17g, loader %.17g", p,
+                         def->valuedouble, k < N(nums) ? nums[k].got : NAN);
+        } else if (cJSON_IsBool(def)) {
+            assert_string_equal(p, "holders.audit");
+            assert_int_equal(c->audit, cJSON_IsTrue(def));
+        } else if (en) {
+            /* the default's place in the enum is the enum's value */
+            const cJSON *e;
+            int at = 0, found = -1;
+            cJSON_ArrayForEach(e, en)
+            {
+                if (cJSON_Compare(e, def, 1))
+                    found = at;
+                at++;
+            }
+            while (k < N(enums) && strcmp(enums[k].path, p) != 0)
+                k++;
+            if (k == N(enums) || enums[k].got != found)
+                fail_msg("%s: schema default at %d, loader %d", p, found,
+                         k < N(enums) ? enums[k].got : -1);
+        } else {
+            sim_time_t d = -1;
+            assert_true(cJSON_IsString(def));
+            assert_int_equal(sim_duration_parse(def->valuestring, &d),
+                             SIM_OK);
+            while (k < N(durations) && strcmp(durations[k].path, p) != 0)
+                k++;
+            if (k == N(durations) || durations[k].got != d)
+                fail_msg("%s: schema default %s, loader %lld ns", p,
+                         def->valuestring,
+                         k < N(durations) ? (long long)durations[k].got
+                                          : -1LL);
+        }
+    }
+    /* the haircut curve's default is spelt out in its description */
+    assert_non_null(strstr(str_kw(AT("pool", "haircut"), "description"),
+                           "Default: [{\"utilisation\": 0, \"haircut\": "
+                           "0.05}, {\"utilisation\": 0.5, \"haircut\": "
+                           "0.10}, {\"utilisation\": 1, \"haircut\": "
+                           "0.30}]"));
+    scn_release(&sc);
+    cJSON_Delete(schema);
+}
+
+/* Every enum value of the three sections loads, at the index of the schema's
+ * list (the enum's value); a near miss is refused with a suggestion. */
+static void test_schema_lhr_enums(void **state)
+{
+    struct scn_scenario sc;
+    struct leaves l;
+    char set[256];
+    const char *sets[2] = {"holders={}", set};
+    const int *field[] = {&sc.lhr.holdings, &sc.lhr.panic_measure,
+                          &sc.lhr.profit_measure, &sc.lhr.route,
+                          &sc.lhr.depreciation, &sc.lhr.bought};
+    static const char *const paths[] = {
+        "holders.holdings.distribution", "holders.panic.measure",
+        "holders.take_profit.measure", "holders.exit.route",
+        "pool.fmv.depreciation", "pool.bought_units"};
+    struct sim_err err = {0};
+    size_t n_enums = 0;
+    (void)state;
+    cJSON *schema = load_json(SCHEMA);
+    lhr_leaves(&l, schema);
+    for (size_t i = 0; i < l.n; i++) {
+        const cJSON *en = cJSON_GetObjectItemCaseSensitive(l.node[i], "enum");
+        const cJSON *e;
+        size_t k = 0;
+        int at = 0;
+        if (!en)
+            continue;
+        while (k < N(paths) && strcmp(paths[k], l.path[i]) != 0)
+            k++;
+        if (k == N(paths))
+            fail_msg("%s: an enum this test does not know", l.path[i]);
+        n_enums++;
+        cJSON_ArrayForEach(e, en)
+        {
+            snprintf(set, sizeof set, "%s=%s", l.path[i], e->valuestring);
+            load_ok(&sc, DEFAULT, sets, 2);
+            if (*field[k] != at)
+                fail_msg("--set %s: %d, want %d", set, *field[k], at);
+            scn_release(&sc);
+            /* one letter dropped: refused, and the right one suggested */
+            snprintf(set, sizeof set, "%s=%s", l.path[i],
+                     e->valuestring + 1);
+            memset(&err, 0, sizeof err);
+            assert_int_equal(scn_load(&sc, DEFAULT, sets, 2, &err),
+                             SIM_EINVAL);
+            char want[96];
+            snprintf(want, sizeof want, "did you mean \"%s\"?",
+                     e->valuestring);
+            assert_contains(err.msg, want);
+            at++;
+        }
+    }
+    assert_int_equal(n_enums, N(paths));
+    cJSON_Delete(schema);
+}
+
+/* The schema's bounds are the loader's for every number of the three
+ * sections, the haircut points and the cohort's price: the bound itself
+ * loads unless exclusive, and a step beyond it does not. */
+static void test_schema_lhr_bounds(void **state)
+{
+    static const char *const kws[] = {"minimum", "exclusiveMinimum",
+                                      "maximum", "exclusiveMaximum"};
+    struct scn_scenario sc;
+    struct leaves l;
+    struct sim_err err = {0};
+    char set[256];
+    const char *sets[2] = {"holders={}", set};
+    size_t n_checked = 0;
+    (void)state;
+    cJSON *schema = load_json(SCHEMA);
+    lhr_leaves(&l, schema);
+    /* the array items, as extra leaves with their own --set template */
+    const cJSON *point = cJSON_GetObjectItemCaseSensitive(
+        AT("pool", "haircut"), "items");
+    const cJSON *pp = cJSON_GetObjectItemCaseSensitive(point, "properties");
+    const cJSON *cohort = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(AT("fleet"), "items"),
+        "properties");
+    const struct {
+        const char *before, *after; /* around the number */
+        const cJSON *node;
+    } extra[] = {
+        {"pool.haircut=[{\"utilisation\":", ",\"haircut\":0}]",
+         cJSON_GetObjectItemCaseSensitive(pp, "utilisation")},
+        {"pool.haircut=[{\"utilisation\":0,\"haircut\":", "}]",
+         cJSON_GetObjectItemCaseSensitive(pp, "haircut")},
+        {"fleet=[{\"model\":\"Antminer S19 Pro\",\"count\":1,"
+         "\"price_usd\":", "}]",
+         cJSON_GetObjectItemCaseSensitive(cohort, "price_usd")},
+    };
+    for (size_t i = 0; i < l.n + N(extra); i++) {
+        const cJSON *node = i < l.n ? l.node[i] : extra[i - l.n].node;
+        assert_non_null(node);
+        const cJSON *type = cJSON_GetObjectItemCaseSensitive(node, "type");
+        int integer = is_string(type, "integer");
+        if (!integer && !is_string(type, "number"))
+            continue;
+        for (size_t b = 0; b < N(kws); b++) {
+            const cJSON *kw = cJSON_GetObjectItemCaseSensitive(node, kws[b]);
+            if (!kw)
+                continue;
+            double v = kw->valuedouble;
+            double step = integer ? 1 : fmax(1e-9, fabs(v) * 1e-9);
+            int upper = b >= 2, excl = b % 2 == 1;
+            /* the bound, then a step outside (inclusive) or inside
+             * (exclusive) */
+            const double tries[2] = {v, excl != upper ? v + step : v - step};
+            const int want[2] = {excl ? SIM_ERANGE : SIM_OK,
+                                 excl ? SIM_OK : SIM_ERANGE};
+            for (int t = 0; t < 2; t++) {
+                char num[40];
+                snprintf(num, sizeof num, "%.17g", tries[t]);
+                if (i < l.n)
+                    snprintf(set, sizeof set, "%s=%s", l.path[i], num);
+                else
+                    snprintf(set, sizeof set, "%s%s%s", extra[i - l.n].before,
+                             num, extra[i - l.n].after);
+                memset(&err, 0, sizeof err);
+                int rc = scn_load(&sc, DEFAULT, sets, 2, &err);
+                if (rc != want[t])
+                    fail_msg("--set %s (%s): code %d, want %d (%s)", set,
+                             kws[b], rc, want[t], rc ? err.msg : "ok");
+                scn_release(&sc);
+                n_checked++;
+            }
+        }
+    }
+    /* two bounds a key, two tries a bound: 29 numbers and the extras */
+    assert_int_equal(n_checked, 4 * (29 + N(extra)));
+    cJSON_Delete(schema);
+}
+
 /* ---- a small JSON Schema validator ----------------------------------------
  * Just the keywords scenario.schema.json uses (any other fails the test), to
  * check that the schema accepts the real scenarios and rejects the bad ones
@@ -1536,6 +2036,8 @@ int main(void)
         cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_intraday_fallback),
         cmocka_unit_test(test_paths_without_folder),
+        cmocka_unit_test(test_lhr_keys),
+        cmocka_unit_test(test_lhr_defaults),
         cmocka_unit_test(test_bad_scenarios),
         cmocka_unit_test(test_missing_file),
         cmocka_unit_test(test_set_overrides),
@@ -1549,6 +2051,9 @@ int main(void)
         cmocka_unit_test(test_schema_defaults),
         cmocka_unit_test(test_schema_enums),
         cmocka_unit_test(test_schema_bounds),
+        cmocka_unit_test(test_schema_lhr_defaults),
+        cmocka_unit_test(test_schema_lhr_enums),
+        cmocka_unit_test(test_schema_lhr_bounds),
         cmocka_unit_test(test_validator),
         cmocka_unit_test(test_schema_validates),
     };

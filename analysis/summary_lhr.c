@@ -1,0 +1,330 @@
+/* summary_lhr.c — the summary's Liquid Hashrate part: did the pool's
+ * buyback promise hold (minimum reserve, when it ran dry, exit fill rate
+ * and waits), what exits fetched against fair market value, and what
+ * holders got against holding BTC. */
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
+
+#include "analysis/analysis_int.h"
+
+#define DAY_NS 86400e9
+
+static void date_of(int64_t t, char out[16])
+{
+    sim_date_format(sim_time_day(t), out, 16);
+}
+
+static int attr(const struct ana_file *f, const char *grp, const char *name,
+                int64_t *out, struct sim_err *err)
+{
+    return ana_read_attr_int(f, grp, name, out, err);
+}
+
+/* Columns of one table, read whole; n rows each. */
+static int read_cols(const struct ana_file *f, const char *grp,
+                     const char *const *names, size_t k, int64_t **cols,
+                     size_t *n, struct sim_err *err)
+{
+    for (size_t i = 0; i < k; i++) {
+        char path[96];
+        size_t m;
+        int rc;
+        snprintf(path, sizeof path, "%s/%s", grp, names[i]);
+        if ((rc = ana_read_i64(f, path, &cols[i], &m, err)))
+            return rc;
+        if (i > 0 && m != *n)
+            return sim_err_set(err, SIM_EDATA,
+                               "%s: %s: %zu rows, %s has %zu",
+                               ana_file_path(f), path, m, names[0], *n);
+        *n = m;
+    }
+    return SIM_OK;
+}
+
+static void free_cols(int64_t **cols, size_t k)
+{
+    for (size_t i = 0; i < k; i++)
+        free(cols[i]);
+}
+
+/* Unit-weighted mean of 1 - price / fmv over rows with a FMV. */
+static double discount(const int64_t *units, const int64_t *price,
+                       const int64_t *fmv, size_t n)
+{
+    double num = 0, den = 0;
+    for (size_t i = 0; i < n; i++)
+        if (fmv[i] > 0) {
+            num += (double)units[i] * (1.0 - (double)price[i] /
+                                                 (double)fmv[i]);
+            den += (double)units[i];
+        }
+    return den > 0 ? num / den : NAN;
+}
+
+static double quantile(double *v, size_t n, double q)
+{
+    if (n == 0)
+        return NAN;
+    gsl_sort(v, 1, n);
+    return gsl_stats_quantile_from_sorted_data(v, 1, n, q);
+}
+
+static int load_exits(const struct ana_file *f, struct ana_liquidity *q,
+                      struct sim_err *err)
+{
+    static const char *const names[] = {"state",   "requested", "done",
+                                        "units",   "by_market", "by_pool",
+                                        "received_sats", "fmv_value_sats"};
+    int64_t *c[8] = {0};
+    size_t n = 0, m = 0;
+    double *wait = NULL, asked = 0, sold = 0, got = 0, worth = 0;
+    int rc = read_cols(f, "/exits", names, 8, c, &n, err);
+    if (rc)
+        goto out;
+    if (!(wait = malloc((n ? n : 1) * sizeof *wait))) {
+        rc = sim_err_set(err, SIM_ENOMEM, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        asked += (double)c[3][i];
+        sold += (double)(c[4][i] + c[5][i]);
+        if (c[0][i] != 0)
+            continue;
+        wait[m++] = (double)(c[2][i] - c[1][i]) / DAY_NS;
+        got += (double)c[6][i];
+        worth += (double)c[7][i];
+    }
+    q->units_fill_rate = asked > 0 ? sold / asked : NAN;
+    q->exit_vs_fmv = worth > 0 ? got / worth : NAN;
+    q->wait_median_days = quantile(wait, m, 0.5);
+    q->wait_p95_days = quantile(wait, m, 0.95);
+out:
+    free(wait);
+    free_cols(c, 8);
+    return rc;
+}
+
+static int load_trades(const struct ana_file *f, struct ana_liquidity *q,
+                       struct sim_err *err)
+{
+    static const char *const t[] = {"units", "price_sats", "fmv_sats"};
+    int64_t *c[3] = {0}, *b[3] = {0};
+    size_t n = 0, m = 0;
+    int rc = read_cols(f, "/p2p/trades", t, 3, c, &n, err);
+    if (!rc)
+        rc = read_cols(f, "/pool/buybacks", t, 3, b, &m, err);
+    if (!rc) {
+        q->market_discount = discount(c[0], c[1], c[2], n);
+        q->pool_discount = discount(b[0], b[1], b[2], m);
+    }
+    free_cols(c, 3);
+    free_cols(b, 3);
+    return rc;
+}
+
+static int load_holders(const struct ana_file *f, struct ana_liquidity *q,
+                        struct sim_err *err)
+{
+    static const char *const names[] = {"cost_sats", "payouts_sats",
+                                        "sales_sats", "value_sats"};
+    int64_t *c[4] = {0};
+    size_t n = 0, m = 0, beat = 0;
+    double *r = NULL;
+    int rc = read_cols(f, "/holders", names, 4, c, &n, err);
+    if (rc)
+        goto out;
+    if (!(r = malloc((n ? n : 1) * sizeof *r))) {
+        rc = sim_err_set(err, SIM_ENOMEM, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (c[0][i] <= 0)
+            continue;
+        r[m] = (double)(c[1][i] + c[2][i] + c[3][i]) / (double)c[0][i] - 1;
+        beat += r[m] > 0;
+        m++;
+    }
+    q->vs_btc_mean = m ? gsl_stats_mean(r, 1, m) : NAN;
+    q->vs_btc_median = quantile(r, m, 0.5);
+    q->beat_btc = m ? (double)beat / (double)m : NAN;
+out:
+    free(r);
+    free_cols(c, 4);
+    return rc;
+}
+
+int ana_lhr_load(const struct ana_file *f, struct ana_summary *s,
+                 struct sim_err *err)
+{
+    struct ana_liquidity *q;
+    int64_t t_min, t_dry;
+    int rc;
+    if (!ana_exists(f, "/holders"))
+        return SIM_OK;
+    if (!(q = calloc(1, sizeof *q)))
+        return sim_err_set(err, SIM_ENOMEM, "out of memory");
+    s->liquidity = q;
+    const struct {
+        const char *grp, *name;
+        int64_t *out;
+    } attrs[] = {
+        {"/holders", "count", &q->holders},
+        {"/holders", "buyers", &q->buyers},
+        {"/holders", "ledger_dust_sats", &q->dust_sats},
+        {"/pool", "initial_reserves_sats", &q->initial_reserves_sats},
+        {"/pool", "final_reserves_sats", &q->final_reserves_sats},
+        {"/pool", "min_reserves_sats", &q->min_reserves_sats},
+        {"/pool", "min_reserves_time", &t_min},
+        {"/pool", "dry_time", &t_dry},
+        {"/pool", "buyback_sats", &q->buyback_sats},
+        {"/pool", "buyback_units", &q->buyback_units},
+        {"/pool", "units_held", &q->pool_units},
+        {"/p2p", "trades", &q->trades},
+        {"/p2p", "traded_units", &q->traded_units},
+        {"/p2p", "traded_sats", &q->traded_sats},
+        {"/p2p", "fees_sats", &q->fees_sats},
+        {"/exits", "count", &q->exits},
+        {"/exits", "filled", &q->exits_filled},
+        {"/exits", "expired", &q->exits_expired},
+        {"/exits", "open_at_end", &q->exits_open},
+    };
+    for (size_t k = 0; k < sizeof attrs / sizeof attrs[0]; k++)
+        if ((rc = attr(f, attrs[k].grp, attrs[k].name, attrs[k].out, err)))
+            return rc;
+    date_of(t_min, q->min_reserves_date);
+    if (t_dry >= 0)
+        date_of(t_dry, q->dry_date);
+    q->fill_rate = q->exits > 0 ? (double)q->exits_filled / (double)q->exits
+                                : NAN;
+    if ((rc = load_exits(f, q, err)) || (rc = load_trades(f, q, err)))
+        return rc;
+    return load_holders(f, q, err);
+}
+
+void ana_lhr_release(struct ana_summary *s)
+{
+    free(s->liquidity);
+    s->liquidity = NULL;
+}
+
+static double btc(int64_t sats)
+{
+    return (double)sats * 1e-8;
+}
+
+void ana_lhr_print_text(const struct ana_summary *s, FILE *fp)
+{
+    const struct ana_liquidity *q = s->liquidity;
+    if (!q)
+        return;
+    fprintf(fp, "\nholders, marketplace and liquidity pool\n");
+    fprintf(fp, "  holders       %" PRId64 " (%" PRId64 " buyers arrived)\n",
+            q->holders, q->buyers);
+    fprintf(fp, "  pool          reserves %.8g BTC at the start, %.8g BTC at "
+                "the end, lowest %.8g BTC on %s\n",
+            btc(q->initial_reserves_sats), btc(q->final_reserves_sats),
+            btc(q->min_reserves_sats), q->min_reserves_date);
+    if (q->dry_date[0])
+        fprintf(fp, "                ran dry on %s (a buyback had to wait "
+                    "for reserves)\n",
+                q->dry_date);
+    else
+        fprintf(fp, "                never ran dry\n");
+    fprintf(fp, "  buybacks      %" PRId64 " units for %.8g BTC; mean discount "
+                "to FMV",
+            q->buyback_units, btc(q->buyback_sats));
+    ana_put_pct(fp, 7, q->pool_discount);
+    fprintf(fp, "; the pool holds %" PRId64 " units\n", q->pool_units);
+    fprintf(fp, "  marketplace   %" PRId64 " trades, %" PRId64 " units, %.8g "
+                "BTC, fees %.8g BTC; mean discount to FMV",
+            q->trades, q->traded_units, btc(q->traded_sats),
+            btc(q->fees_sats));
+    ana_put_pct(fp, 7, q->market_discount);
+    fputc('\n', fp);
+    fprintf(fp, "  exits         %" PRId64 " asked: %" PRId64 " filled (",
+            q->exits, q->exits_filled);
+    ana_put_pct(fp, 0, q->fill_rate);
+    fprintf(fp, " ), %" PRId64 " expired, %" PRId64 " open at the end; "
+                "units sold",
+            q->exits_expired, q->exits_open);
+    ana_put_pct(fp, 7, q->units_fill_rate);
+    fputc('\n', fp);
+    fprintf(fp, "                wait (days) median");
+    ana_put_num(fp, 0, q->wait_median_days);
+    fprintf(fp, ", 95th percentile");
+    ana_put_num(fp, 0, q->wait_p95_days);
+    fprintf(fp, "; received / FMV when asked");
+    ana_put_pct(fp, 0, q->exit_vs_fmv);
+    fputc('\n', fp);
+    fprintf(fp, "  vs holding BTC (payouts + sales + units at the final FMV) "
+                "/ cost - 1, in BTC: mean");
+    ana_put_pct(fp, 0, q->vs_btc_mean);
+    fprintf(fp, ", median");
+    ana_put_pct(fp, 0, q->vs_btc_median);
+    fprintf(fp, "; beat holding BTC:");
+    ana_put_pct(fp, 0, q->beat_btc);
+    fprintf(fp, " of holders\n");
+}
+
+void ana_lhr_print_json(const struct ana_summary *s, FILE *fp)
+{
+    const struct ana_liquidity *q = s->liquidity;
+    if (!q) {
+        fputs("null", fp);
+        return;
+    }
+    const struct {
+        const char *name;
+        int64_t v;
+    } ints[] = {
+        {"holders", q->holders},
+        {"buyers", q->buyers},
+        {"initial_reserves_sats", q->initial_reserves_sats},
+        {"final_reserves_sats", q->final_reserves_sats},
+        {"min_reserves_sats", q->min_reserves_sats},
+        {"buyback_sats", q->buyback_sats},
+        {"buyback_units", q->buyback_units},
+        {"pool_units", q->pool_units},
+        {"trades", q->trades},
+        {"traded_units", q->traded_units},
+        {"traded_sats", q->traded_sats},
+        {"fees_sats", q->fees_sats},
+        {"exits", q->exits},
+        {"exits_filled", q->exits_filled},
+        {"exits_expired", q->exits_expired},
+        {"exits_open", q->exits_open},
+        {"dust_sats", q->dust_sats},
+    };
+    const struct {
+        const char *name;
+        double v;
+    } nums[] = {
+        {"fill_rate", q->fill_rate},
+        {"units_fill_rate", q->units_fill_rate},
+        {"wait_median_days", q->wait_median_days},
+        {"wait_p95_days", q->wait_p95_days},
+        {"market_discount", q->market_discount},
+        {"pool_discount", q->pool_discount},
+        {"exit_vs_fmv", q->exit_vs_fmv},
+        {"vs_btc_mean", q->vs_btc_mean},
+        {"vs_btc_median", q->vs_btc_median},
+        {"beat_btc", q->beat_btc},
+    };
+    fputs("{\n", fp);
+    for (size_t k = 0; k < sizeof ints / sizeof ints[0]; k++)
+        fprintf(fp, "    \"%s\": %" PRId64 ",\n", ints[k].name, ints[k].v);
+    fputs("    \"min_reserves_date\": ", fp);
+    ana_json_string(fp, q->min_reserves_date);
+    fputs(",\n    \"dry_date\": ", fp);
+    ana_json_string(fp, q->dry_date[0] ? q->dry_date : NULL);
+    for (size_t k = 0; k < sizeof nums / sizeof nums[0]; k++) {
+        fprintf(fp, ",\n    \"%s\": ", nums[k].name);
+        ana_json_number(fp, nums[k].v);
+    }
+    fputs("\n  }", fp);
+}

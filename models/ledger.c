@@ -1,0 +1,901 @@
+/* ledger.c — who owns which units of which cohort, and their satoshis: a
+ * reward index per cohort with lazy settlement, and the running sums that
+ * make conservation an O(cohorts) check (models.h, "Ledger"). */
+#include <assert.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "models/models.h"
+
+__extension__ typedef __int128 i128;
+__extension__ typedef unsigned __int128 u128;
+
+/* Storage, sized for about a million holders of one or two cohorts each.
+ *
+ * - A holder is its struct ldg_holder (40 bytes) in one array plus the head
+ *   of its position list (4 bytes) in another, so nothing is padded: 44
+ *   bytes per holder.
+ * - A position is 32 bytes (units, snap, rem, cohort, next), in one array
+ *   linked per holder by index, newest first.  Indices, never pointers, so
+ *   the order of a holder's positions depends only on the calls made.
+ * - Locked units are rare (only units offered for sale), so they live in a
+ *   side table keyed by position index (open addressing, linear probing,
+ *   12 bytes a slot at most half full) instead of 8 bytes in every
+ *   position.  About 92 bytes per holder at 1.5 positions each.
+ *
+ * Finding (h, c): the issuer's position in cohort c is position c, made by
+ * ldg_new and never moved; any other holder's list is walked, which costs
+ * the number of cohorts that holder has ever held (one or two for an
+ * investor), with no hashing of holders at all.
+ *
+ * Positions are never removed, even at zero units: the remainder of a
+ * position that sold everything (less than one satoshi) stays owed to it
+ * and is paid if the holder buys into that cohort again, so no 1/U of a
+ * satoshi ever leaves the books. */
+
+/* Why ldg_check balances.  For a position write k = u*snap - rem.
+ * Settling pays q = (u*(I - snap) + rem) / U and leaves
+ * rem' = u*(I - snap) + rem - q*U and snap' = I, so
+ *     k' - k = u*I - rem' - u*snap + rem = q*U:
+ * k grows by U times what is paid.  A transfer moves m units between two
+ * positions both just settled at snap = I, so sum(u*snap) changes by
+ * -m*I + m*I = 0 and no remainder moves; a credit changes only I; a new
+ * position has u = 0 and rem = 0; ldg_new gives the issuer all U units at
+ * snap = 0.  Hence, per cohort and at all times,
+ *     U*settled_c = sum(u*snap) - sum(rem).                            (1)
+ * What the cohort's positions are owed, in 1/U satoshi, is
+ *     owed_c = sum(u*(I - snap) + rem) = U*I - sum(u*snap) + sum(rem)
+ * because sum(u) = U, and credited_c = I, so (1) is the header's
+ *     U*credited_c = U*settled_c + owed_c.
+ * Once every position of the cohort is settled (snap = I everywhere),
+ * sum(u*snap) = U*I and credited_c - settled_c = sum(rem) / U exactly.
+ *
+ * Bounds: u <= U < 2^63 and snap <= I < 2^62, so u*(I - snap) + rem and
+ * U*I stay below 2^126 and sum(rem) below 2^95 (< 2^32 positions): 128
+ * bits hold every sum.  A settlement pays at most I - snap.  Credits and
+ * deposits are each kept below 2^62 in total, so every balance and the sum
+ * of balances (<= settled + deposited) fit in 63 bits. */
+
+#define NIL UINT32_MAX
+#define MONEY_MAX (INT64_C(1) << 62)  /* exclusive bound on credits, deposits */
+#define POS_MAX ((size_t)UINT32_MAX - 1)  /* positions: indices below NIL */
+#define HOLDERS_MAX ((size_t)UINT32_MAX) /* ids 0 .. 2^32 - 2 */
+
+struct lpos {
+    int64_t units;
+    int64_t snap;
+    int64_t rem;
+    uint32_t cohort;
+    uint32_t next; /* the holder's next position, or NIL */
+};
+
+struct lcohort {
+    i128 sum_us;    /* sum of u*snap over its positions */
+    i128 sum_rem;   /* sum of rem */
+    int64_t size;   /* U */
+    int64_t index;  /* I: satoshis credited so far */
+    int64_t settled;
+    int64_t units;  /* sum of the positions' units: U while all is well */
+    int64_t locked; /* sum of their locked units */
+    size_t owners;  /* positions with units > 0 */
+};
+
+struct ledger {
+    size_t n;
+    struct lcohort *co;
+    struct ldg_holder *hold;
+    uint32_t *head;
+    size_t nh, hcap;
+    struct lpos *pos;
+    size_t np, pcap;
+    uint32_t *lk_key;  /* position + 1, 0 for an empty slot */
+    int64_t *lk_units;
+    size_t lk_n, lk_cap; /* lk_cap: 0 or a power of two */
+    struct ldg_totals tot;
+};
+
+/* ---- growth ------------------------------------------------------------- */
+
+/* The next capacity after cap, at most max: 1.5x keeps slack (and so bytes
+ * per holder) lower than doubling.  0 when cap is already max. */
+static size_t next_cap(size_t cap, size_t max)
+{
+    if (cap >= max)
+        return 0;
+    size_t c = cap + cap / 2 + 16;
+    return c > max || c < cap ? max : c;
+}
+
+static int grow_holders(struct ledger *l)
+{
+    size_t cap = next_cap(l->hcap, HOLDERS_MAX);
+    if (cap == 0)
+        return SIM_ERANGE;
+    struct ldg_holder *h = realloc(l->hold, cap * sizeof *h);
+    if (!h)
+        return SIM_ENOMEM;
+    l->hold = h;
+    /* If this one fails the first array is merely larger than needed. */
+    uint32_t *hd = realloc(l->head, cap * sizeof *hd);
+    if (!hd)
+        return SIM_ENOMEM;
+    l->head = hd;
+    l->hcap = cap;
+    return SIM_OK;
+}
+
+static int grow_positions(struct ledger *l)
+{
+    size_t cap = next_cap(l->pcap, POS_MAX);
+    if (cap == 0)
+        return SIM_ERANGE;
+    struct lpos *p = realloc(l->pos, cap * sizeof *p);
+    if (!p)
+        return SIM_ENOMEM;
+    l->pos = p;
+    l->pcap = cap;
+    return SIM_OK;
+}
+
+/* ---- locked units, by position ------------------------------------------ */
+
+static size_t lk_slot(uint32_t p, size_t mask)
+{
+    uint64_t x = (uint64_t)p * UINT64_C(0x9E3779B97F4A7C15);
+    return (size_t)(x ^ (x >> 29)) & mask;
+}
+
+/* The slot holding position p, or lk_cap when it has no lock. */
+static size_t lk_find(const struct ledger *l, uint32_t p)
+{
+    if (l->lk_cap == 0)
+        return 0;
+    size_t mask = l->lk_cap - 1;
+    for (size_t i = lk_slot(p, mask);; i = (i + 1) & mask) {
+        if (l->lk_key[i] == 0)
+            return l->lk_cap;
+        if (l->lk_key[i] == p + 1)
+            return i;
+    }
+}
+
+static int64_t lk_get(const struct ledger *l, uint32_t p)
+{
+    size_t i = lk_find(l, p);
+    return i < l->lk_cap ? l->lk_units[i] : 0;
+}
+
+/* Room for one more entry, so the change that follows cannot fail. */
+static int lk_reserve(struct ledger *l)
+{
+    if (2 * (l->lk_n + 1) <= l->lk_cap)
+        return SIM_OK;
+    size_t cap = l->lk_cap ? 2 * l->lk_cap : 16;
+    uint32_t *key = calloc(cap, sizeof *key);
+    int64_t *units = calloc(cap, sizeof *units);
+    if (!key || !units) {
+        free(units);
+        free(key);
+        return SIM_ENOMEM;
+    }
+    /* Rehashing in slot order keeps the layout a function of the history. */
+    for (size_t i = 0; i < l->lk_cap; i++) {
+        if (l->lk_key[i] == 0)
+            continue;
+        size_t j = lk_slot(l->lk_key[i] - 1, cap - 1);
+        while (key[j] != 0)
+            j = (j + 1) & (cap - 1);
+        key[j] = l->lk_key[i];
+        units[j] = l->lk_units[i];
+    }
+    free(l->lk_units);
+    free(l->lk_key);
+    l->lk_key = key;
+    l->lk_units = units;
+    l->lk_cap = cap;
+    return SIM_OK;
+}
+
+/* Add delta to p's locked units; the result must be >= 0, and a new entry
+ * needs lk_reserve first.  An entry that reaches 0 is removed by shifting
+ * back the entries after it, so lookups never meet tombstones. */
+static void lk_add(struct ledger *l, uint32_t p, int64_t delta)
+{
+    size_t mask = l->lk_cap - 1;
+    size_t i = lk_find(l, p);
+    if (i == l->lk_cap) {
+        assert(delta > 0 && 2 * (l->lk_n + 1) <= l->lk_cap);
+        for (i = lk_slot(p, mask); l->lk_key[i] != 0; i = (i + 1) & mask)
+            ;
+        l->lk_key[i] = p + 1;
+        l->lk_units[i] = delta;
+        l->lk_n++;
+        return;
+    }
+    l->lk_units[i] += delta;
+    assert(l->lk_units[i] >= 0);
+    if (l->lk_units[i] != 0)
+        return;
+    l->lk_key[i] = 0;
+    l->lk_n--;
+    for (size_t j = (i + 1) & mask; l->lk_key[j] != 0; j = (j + 1) & mask) {
+        size_t k = lk_slot(l->lk_key[j] - 1, mask);
+        /* j's entry may move to the hole at i unless its home slot k lies
+         * cyclically in (i, j]. */
+        int stays = i <= j ? (i < k && k <= j) : (i < k || k <= j);
+        if (stays)
+            continue;
+        l->lk_key[i] = l->lk_key[j];
+        l->lk_units[i] = l->lk_units[j];
+        l->lk_key[j] = 0;
+        i = j;
+    }
+}
+
+/* ---- positions ---------------------------------------------------------- */
+
+static uint32_t find_pos(const struct ledger *l, uint32_t h, size_t c)
+{
+    if (h == LDG_ISSUER)
+        return (uint32_t)c;
+    for (uint32_t p = l->head[h]; p != NIL; p = l->pos[p].next)
+        if (l->pos[p].cohort == c)
+            return p;
+    return NIL;
+}
+
+static int new_pos(struct ledger *l, uint32_t h, size_t c, uint32_t *out)
+{
+    if (l->np == l->pcap) {
+        int rc = grow_positions(l);
+        if (rc != SIM_OK)
+            return rc;
+    }
+    uint32_t p = (uint32_t)l->np++;
+    l->pos[p] = (struct lpos){.units = 0,
+                              .snap = l->co[c].index,
+                              .rem = 0,
+                              .cohort = (uint32_t)c,
+                              .next = l->head[h]};
+    l->head[h] = p;
+    *out = p;
+    return SIM_OK;
+}
+
+/* The numerator of what position p is owed, in 1/U satoshi. */
+static i128 owed_num(const struct ledger *l, const struct lpos *x)
+{
+    const struct lcohort *co = &l->co[x->cohort];
+    return (i128)x->units * (co->index - x->snap) + x->rem;
+}
+
+/* Settle position p of holder h; the satoshis paid. */
+static int64_t settle_pos(struct ledger *l, uint32_t h, uint32_t p)
+{
+    struct lpos *x = &l->pos[p];
+    struct lcohort *co = &l->co[x->cohort];
+    i128 gain = (i128)x->units * (co->index - x->snap);
+    i128 num = gain + x->rem;
+    int64_t q = (int64_t)(num / co->size);
+    int64_t r = (int64_t)(num % co->size);
+    co->sum_us += gain;
+    co->sum_rem += (i128)r - x->rem;
+    x->snap = co->index;
+    x->rem = r;
+    co->settled += q;
+    l->tot.settled += q;
+    l->tot.balances += q;
+    l->hold[h].balance += q;
+    l->hold[h].credited += q;
+    return q;
+}
+
+/* ---- argument checks ---------------------------------------------------- */
+
+static int need_holder(const struct ledger *l, uint32_t h,
+                       struct sim_err *err)
+{
+    if ((size_t)h < l->nh)
+        return SIM_OK;
+    return sim_err_set(err, SIM_EINVAL, "ledger: no holder %" PRIu32
+                       " (%zu holders)", h, l->nh);
+}
+
+static int need_cohort(const struct ledger *l, size_t c, struct sim_err *err)
+{
+    if (c < l->n)
+        return SIM_OK;
+    return sim_err_set(err, SIM_EINVAL, "ledger: no cohort %zu (%zu cohorts)",
+                       c, l->n);
+}
+
+static int need_amount(int64_t v, const char *what, struct sim_err *err)
+{
+    if (v >= 0)
+        return SIM_OK;
+    return sim_err_set(err, SIM_EINVAL, "ledger: negative %s: %" PRId64,
+                       what, v);
+}
+
+/* ---- life cycle --------------------------------------------------------- */
+
+int ldg_new(struct ledger **out, size_t n, const int64_t *units,
+            size_t holders_hint, struct sim_err *err)
+{
+    assert(out);
+    *out = NULL;
+    if (n > POS_MAX)
+        return sim_err_set(err, SIM_EINVAL, "ledger: %zu cohorts, at most %zu",
+                           n, POS_MAX);
+    if (n > 0 && !units)
+        return sim_err_set(err, SIM_EINVAL, "ledger: no unit counts");
+    for (size_t c = 0; c < n; c++)
+        if (units[c] <= 0)
+            return sim_err_set(err, SIM_EINVAL, "ledger: cohort %zu has %"
+                               PRId64 " units, expected > 0", c, units[c]);
+
+    int rc = SIM_ENOMEM;
+    struct ledger *l = calloc(1, sizeof *l);
+    if (!l)
+        goto out;
+    size_t hint = holders_hint > HOLDERS_MAX ? HOLDERS_MAX : holders_hint;
+    l->n = n;
+    l->hcap = hint ? hint : 1;
+    l->pcap = n + hint > POS_MAX ? POS_MAX : n + hint;
+    if (l->pcap == 0)
+        l->pcap = 1;
+    l->co = calloc(n ? n : 1, sizeof *l->co);
+    l->hold = calloc(l->hcap, sizeof *l->hold);
+    l->head = calloc(l->hcap, sizeof *l->head);
+    l->pos = calloc(l->pcap, sizeof *l->pos);
+    if (!l->co || !l->hold || !l->head || !l->pos)
+        goto out;
+
+    l->nh = 1;
+    l->hold[0] = (struct ldg_holder){0};
+    l->head[0] = NIL;
+    /* Built so that the issuer's position in cohort c is position c. */
+    for (size_t c = n; c-- > 0;) {
+        l->co[c].size = units[c];
+        l->co[c].units = units[c];
+        l->co[c].owners = 1;
+        l->pos[c] = (struct lpos){.units = units[c],
+                                  .cohort = (uint32_t)c,
+                                  .next = l->head[0]};
+        l->head[0] = (uint32_t)c;
+    }
+    l->np = n;
+    *out = l;
+    l = NULL;
+    rc = SIM_OK;
+out:
+    ldg_free(l);
+    if (rc != SIM_OK)
+        sim_err_set(err, rc, "ledger: out of memory for %zu cohorts and %zu "
+                    "holders", n, holders_hint);
+    return rc;
+}
+
+void ldg_free(struct ledger *l)
+{
+    if (!l)
+        return;
+    free(l->lk_units);
+    free(l->lk_key);
+    free(l->pos);
+    free(l->head);
+    free(l->hold);
+    free(l->co);
+    free(l);
+}
+
+size_t ldg_cohorts(const struct ledger *l) { return l->n; }
+size_t ldg_holders(const struct ledger *l) { return l->nh; }
+
+int ldg_add_holder(struct ledger *l, uint32_t *id)
+{
+    if (l->nh == l->hcap) {
+        int rc = grow_holders(l);
+        if (rc != SIM_OK)
+            return rc;
+    }
+    uint32_t h = (uint32_t)l->nh++;
+    l->hold[h] = (struct ldg_holder){0};
+    l->head[h] = NIL;
+    if (id)
+        *id = h;
+    return SIM_OK;
+}
+
+/* ---- units -------------------------------------------------------------- */
+
+int ldg_credit(struct ledger *l, size_t c, int64_t sats, struct sim_err *err)
+{
+    int rc = need_cohort(l, c, err);
+    if (rc == SIM_OK)
+        rc = need_amount(sats, "credit", err);
+    if (rc != SIM_OK)
+        return rc;
+    if (sats >= MONEY_MAX - l->tot.credited)
+        return sim_err_set(err, SIM_ERANGE, "ledger: crediting %" PRId64
+                           " sats to cohort %zu takes credits past 2^62",
+                           sats, c);
+    l->co[c].index += sats;
+    l->tot.credited += sats;
+    return SIM_OK;
+}
+
+int ldg_transfer(struct ledger *l, size_t c, uint32_t from, uint32_t to,
+                 int64_t units, int from_locked, struct sim_err *err)
+{
+    int rc = need_cohort(l, c, err);
+    if (rc == SIM_OK)
+        rc = need_holder(l, from, err);
+    if (rc == SIM_OK)
+        rc = need_holder(l, to, err);
+    if (rc != SIM_OK)
+        return rc;
+    if (units <= 0)
+        return sim_err_set(err, SIM_EINVAL, "ledger: transfer of %" PRId64
+                           " units of cohort %zu, expected > 0", units, c);
+    uint32_t pf = find_pos(l, from, c);
+    int64_t have = 0;
+    if (pf != NIL) {
+        int64_t locked = lk_get(l, pf);
+        have = from_locked ? locked : l->pos[pf].units - locked;
+    }
+    if (units > have)
+        return sim_err_set(err, SIM_EINVAL, "ledger: holder %" PRIu32
+                           " sells %" PRId64 " units of cohort %zu but has %"
+                           PRId64 " %s", from, units, c, have,
+                           from_locked ? "locked" : "unlocked");
+    uint32_t pt = find_pos(l, to, c);
+    if (pt == NIL) {
+        rc = new_pos(l, to, c, &pt);
+        if (rc != SIM_OK)
+            return sim_err_set(err, rc, "ledger: no room for holder %" PRIu32
+                               "'s position in cohort %zu", to, c);
+    }
+    settle_pos(l, from, pf);
+    if (pt != pf)
+        settle_pos(l, to, pt);
+    struct lcohort *co = &l->co[c];
+    if (from_locked) {
+        lk_add(l, pf, -units);
+        co->locked -= units;
+    }
+    /* A holder trading with itself keeps its units (only the lock goes). */
+    if (pt == pf)
+        return SIM_OK;
+    if (l->pos[pt].units == 0)
+        co->owners++;
+    l->pos[pf].units -= units;
+    l->pos[pt].units += units;
+    if (l->pos[pf].units == 0)
+        co->owners--;
+    return SIM_OK;
+}
+
+int ldg_lock_units(struct ledger *l, uint32_t h, size_t c, int64_t units,
+                   struct sim_err *err)
+{
+    int rc = need_holder(l, h, err);
+    if (rc == SIM_OK)
+        rc = need_cohort(l, c, err);
+    if (rc == SIM_OK)
+        rc = need_amount(units, "number of units to lock", err);
+    if (rc != SIM_OK)
+        return rc;
+    uint32_t p = find_pos(l, h, c);
+    int64_t have = p == NIL ? 0 : l->pos[p].units - lk_get(l, p);
+    if (units > have)
+        return sim_err_set(err, SIM_EINVAL, "ledger: holder %" PRIu32
+                           " locks %" PRId64 " units of cohort %zu but has %"
+                           PRId64 " unlocked", h, units, c, have);
+    if (units == 0)
+        return SIM_OK;
+    rc = lk_reserve(l);
+    if (rc != SIM_OK)
+        return sim_err_set(err, rc, "ledger: out of memory for locks");
+    lk_add(l, p, units);
+    l->co[c].locked += units;
+    return SIM_OK;
+}
+
+int ldg_unlock_units(struct ledger *l, uint32_t h, size_t c, int64_t units,
+                     struct sim_err *err)
+{
+    int rc = need_holder(l, h, err);
+    if (rc == SIM_OK)
+        rc = need_cohort(l, c, err);
+    if (rc == SIM_OK)
+        rc = need_amount(units, "number of units to unlock", err);
+    if (rc != SIM_OK)
+        return rc;
+    uint32_t p = find_pos(l, h, c);
+    int64_t have = p == NIL ? 0 : lk_get(l, p);
+    if (units > have)
+        return sim_err_set(err, SIM_EINVAL, "ledger: holder %" PRIu32
+                           " unlocks %" PRId64 " units of cohort %zu but has %"
+                           PRId64 " locked", h, units, c, have);
+    if (units == 0)
+        return SIM_OK;
+    lk_add(l, p, -units);
+    l->co[c].locked -= units;
+    return SIM_OK;
+}
+
+int ldg_settle(struct ledger *l, uint32_t h, int64_t *sats,
+               struct sim_err *err)
+{
+    if (sats)
+        *sats = 0;
+    int rc = need_holder(l, h, err);
+    if (rc != SIM_OK)
+        return rc;
+    int64_t total = 0;
+    for (uint32_t p = l->head[h]; p != NIL; p = l->pos[p].next)
+        total += settle_pos(l, h, p);
+    if (sats)
+        *sats = total;
+    return SIM_OK;
+}
+
+int64_t ldg_accrued(const struct ledger *l, uint32_t h, size_t c)
+{
+    if ((size_t)h >= l->nh || c >= l->n)
+        return 0;
+    uint32_t p = find_pos(l, h, c);
+    if (p == NIL)
+        return 0;
+    return (int64_t)(owed_num(l, &l->pos[p]) / l->co[c].size);
+}
+
+/* ---- satoshis ----------------------------------------------------------- */
+
+int ldg_deposit(struct ledger *l, uint32_t h, int64_t sats,
+                struct sim_err *err)
+{
+    int rc = need_holder(l, h, err);
+    if (rc == SIM_OK)
+        rc = need_amount(sats, "deposit", err);
+    if (rc != SIM_OK)
+        return rc;
+    if (sats >= MONEY_MAX - l->tot.deposited)
+        return sim_err_set(err, SIM_ERANGE, "ledger: deposit of %" PRId64
+                           " sats to holder %" PRIu32 " takes deposits past "
+                           "2^62", sats, h);
+    l->hold[h].balance += sats;
+    l->hold[h].deposited += sats;
+    l->tot.deposited += sats;
+    l->tot.balances += sats;
+    return SIM_OK;
+}
+
+int ldg_withdraw(struct ledger *l, uint32_t h, int64_t sats,
+                 struct sim_err *err)
+{
+    int rc = need_holder(l, h, err);
+    if (rc == SIM_OK)
+        rc = need_amount(sats, "withdrawal", err);
+    if (rc != SIM_OK)
+        return rc;
+    struct ldg_holder *x = &l->hold[h];
+    if (sats > x->balance - x->locked)
+        return sim_err_set(err, SIM_EINVAL, "ledger: holder %" PRIu32
+                           " withdraws %" PRId64 " sats but has %" PRId64
+                           " unlocked", h, sats, x->balance - x->locked);
+    x->balance -= sats;
+    x->withdrawn += sats;
+    l->tot.withdrawn += sats;
+    l->tot.balances -= sats;
+    return SIM_OK;
+}
+
+int ldg_pay(struct ledger *l, uint32_t from, uint32_t to, int64_t sats,
+            int from_locked, struct sim_err *err)
+{
+    int rc = need_holder(l, from, err);
+    if (rc == SIM_OK)
+        rc = need_holder(l, to, err);
+    if (rc == SIM_OK)
+        rc = need_amount(sats, "payment", err);
+    if (rc != SIM_OK)
+        return rc;
+    struct ldg_holder *x = &l->hold[from];
+    int64_t have = from_locked ? x->locked : x->balance - x->locked;
+    if (sats > have)
+        return sim_err_set(err, SIM_EINVAL, "ledger: holder %" PRIu32
+                           " pays %" PRId64 " sats but has %" PRId64 " %s",
+                           from, sats, have,
+                           from_locked ? "locked" : "unlocked");
+    x->balance -= sats;
+    if (from_locked)
+        x->locked -= sats;
+    l->hold[to].balance += sats;
+    return SIM_OK;
+}
+
+int ldg_lock_sats(struct ledger *l, uint32_t h, int64_t sats,
+                  struct sim_err *err)
+{
+    int rc = need_holder(l, h, err);
+    if (rc == SIM_OK)
+        rc = need_amount(sats, "amount to lock", err);
+    if (rc != SIM_OK)
+        return rc;
+    struct ldg_holder *x = &l->hold[h];
+    if (sats > x->balance - x->locked)
+        return sim_err_set(err, SIM_EINVAL, "ledger: holder %" PRIu32
+                           " locks %" PRId64 " sats but has %" PRId64
+                           " unlocked", h, sats, x->balance - x->locked);
+    x->locked += sats;
+    return SIM_OK;
+}
+
+int ldg_unlock_sats(struct ledger *l, uint32_t h, int64_t sats,
+                    struct sim_err *err)
+{
+    int rc = need_holder(l, h, err);
+    if (rc == SIM_OK)
+        rc = need_amount(sats, "amount to unlock", err);
+    if (rc != SIM_OK)
+        return rc;
+    struct ldg_holder *x = &l->hold[h];
+    if (sats > x->locked)
+        return sim_err_set(err, SIM_EINVAL, "ledger: holder %" PRIu32
+                           " unlocks %" PRId64 " sats but has %" PRId64
+                           " locked", h, sats, x->locked);
+    x->locked -= sats;
+    return SIM_OK;
+}
+
+/* ---- queries ------------------------------------------------------------ */
+
+void ldg_position(const struct ledger *l, uint32_t h, size_t c,
+                  struct ldg_position *out)
+{
+    *out = (struct ldg_position){0};
+    if ((size_t)h >= l->nh || c >= l->n)
+        return;
+    uint32_t p = find_pos(l, h, c);
+    if (p == NIL)
+        return;
+    out->units = l->pos[p].units;
+    out->locked = lk_get(l, p);
+    out->snap = l->pos[p].snap;
+    out->rem = l->pos[p].rem;
+}
+
+void ldg_holder(const struct ledger *l, uint32_t h, struct ldg_holder *out)
+{
+    if ((size_t)h < l->nh)
+        *out = l->hold[h];
+    else
+        *out = (struct ldg_holder){0};
+}
+
+int64_t ldg_units(const struct ledger *l, size_t c)
+{
+    return c < l->n ? l->co[c].size : 0;
+}
+
+int64_t ldg_index(const struct ledger *l, size_t c)
+{
+    return c < l->n ? l->co[c].index : 0;
+}
+
+size_t ldg_owners(const struct ledger *l, size_t c)
+{
+    return c < l->n ? l->co[c].owners : 0;
+}
+
+void ldg_get_totals(const struct ledger *l, struct ldg_totals *out)
+{
+    *out = l->tot;
+}
+
+/* ---- invariants --------------------------------------------------------- */
+
+/* Decimal of a 128-bit integer into buf (at least 42 bytes). */
+static const char *i128_str(i128 v, char *buf, size_t size)
+{
+    char tmp[48];
+    size_t n = 0;
+    u128 m = v < 0 ? (u128)0 - (u128)v : (u128)v;
+    do {
+        tmp[n++] = (char)('0' + (int)(m % 10));
+        m /= 10;
+    } while (m != 0);
+    size_t k = 0;
+    if (v < 0 && k + 1 < size)
+        buf[k++] = '-';
+    while (n > 0 && k + 1 < size)
+        buf[k++] = tmp[--n];
+    buf[k] = '\0';
+    return buf;
+}
+
+int ldg_check(const struct ledger *l, struct sim_err *err)
+{
+    i128 credited = 0, settled = 0;
+    for (size_t c = 0; c < l->n; c++) {
+        const struct lcohort *co = &l->co[c];
+        if (co->units != co->size)
+            return sim_err_set(err, SIM_ESTATE, "ledger: cohort %zu: "
+                               "positions hold %" PRId64 " units, expected %"
+                               PRId64, c, co->units, co->size);
+        if (co->locked < 0 || co->locked > co->units)
+            return sim_err_set(err, SIM_ESTATE, "ledger: cohort %zu: %" PRId64
+                               " units locked of %" PRId64, c, co->locked,
+                               co->units);
+        if (co->settled < 0 || co->settled > co->index)
+            return sim_err_set(err, SIM_ESTATE, "ledger: cohort %zu: %" PRId64
+                               " sats settled of %" PRId64 " credited", c,
+                               co->settled, co->index);
+        i128 u = co->size;
+        i128 owed = u * co->index - co->sum_us + co->sum_rem;
+        i128 lhs = u * co->index;
+        i128 rhs = u * co->settled + owed;
+        if (owed < 0 || co->sum_rem < 0 || lhs != rhs) {
+            char a[48], b[48];
+            return sim_err_set(err, SIM_ESTATE, "ledger: cohort %zu does not "
+                               "balance: U x credited = %s but U x settled + "
+                               "owed = %s", c, i128_str(lhs, a, sizeof a),
+                               i128_str(rhs, b, sizeof b));
+        }
+        credited += co->index;
+        settled += co->settled;
+    }
+    const struct ldg_totals *t = &l->tot;
+    if (credited != t->credited || settled != t->settled) {
+        char a[48], b[48];
+        return sim_err_set(err, SIM_ESTATE, "ledger: cohorts credited %s and "
+                           "settled %s, totals say %" PRId64 " and %" PRId64,
+                           i128_str(credited, a, sizeof a),
+                           i128_str(settled, b, sizeof b), t->credited,
+                           t->settled);
+    }
+    if ((i128)t->settled + t->deposited != (i128)t->withdrawn + t->balances)
+        return sim_err_set(err, SIM_ESTATE, "ledger: settled %" PRId64
+                           " + deposited %" PRId64 " != withdrawn %" PRId64
+                           " + balances %" PRId64, t->settled, t->deposited,
+                           t->withdrawn, t->balances);
+    return SIM_OK;
+}
+
+/* What ldg_audit recomputes per cohort. */
+struct audit_sums {
+    i128 sum_us, sum_rem;
+    int64_t units, locked;
+    size_t owners;
+};
+
+int ldg_audit(const struct ledger *l, struct sim_err *err)
+{
+    int rc = SIM_ENOMEM;
+    uint32_t *owner = malloc((l->np ? l->np : 1) * sizeof *owner);
+    uint32_t *seen = calloc(l->n ? l->n : 1, sizeof *seen);
+    struct audit_sums *s = calloc(l->n ? l->n : 1, sizeof *s);
+    if (!owner || !seen || !s) {
+        sim_err_set(err, rc, "ledger: out of memory for the audit");
+        goto out;
+    }
+    rc = SIM_ESTATE;
+    for (size_t p = 0; p < l->np; p++)
+        owner[p] = NIL;
+
+    /* Holders: balances, and each list visits distinct positions of
+     * distinct cohorts (seen[c] = h + 1 marks cohort c as met for h). */
+    i128 bal = 0, cred = 0, dep = 0, wdr = 0;
+    for (size_t h = 0; h < l->nh; h++) {
+        const struct ldg_holder *x = &l->hold[h];
+        if (x->locked < 0 || x->balance < x->locked || x->credited < 0 ||
+            x->deposited < 0 || x->withdrawn < 0) {
+            sim_err_set(err, rc, "ledger: holder %zu: balance %" PRId64
+                        ", locked %" PRId64 ", credited %" PRId64
+                        ", deposited %" PRId64 ", withdrawn %" PRId64, h,
+                        x->balance, x->locked, x->credited, x->deposited,
+                        x->withdrawn);
+            goto out;
+        }
+        bal += x->balance;
+        cred += x->credited;
+        dep += x->deposited;
+        wdr += x->withdrawn;
+        for (uint32_t p = l->head[h]; p != NIL; p = l->pos[p].next) {
+            if (p >= l->np || owner[p] != NIL) {
+                sim_err_set(err, rc, "ledger: holder %zu lists position %"
+                            PRIu32 ", invalid or listed before", h, p);
+                goto out;
+            }
+            owner[p] = (uint32_t)h;
+            uint32_t c = l->pos[p].cohort;
+            if (c >= l->n || seen[c] == (uint32_t)h + 1) {
+                sim_err_set(err, rc, "ledger: holder %zu: position %" PRIu32
+                            " of cohort %" PRIu32 " is invalid or a second "
+                            "one", h, p, c);
+                goto out;
+            }
+            seen[c] = (uint32_t)h + 1;
+        }
+    }
+
+    for (size_t p = 0; p < l->np; p++) {
+        const struct lpos *x = &l->pos[p];
+        if (owner[p] == NIL || (p < l->n && (owner[p] != LDG_ISSUER ||
+                                              x->cohort != p))) {
+            sim_err_set(err, rc, "ledger: position %zu is not where it "
+                        "belongs", p);
+            goto out;
+        }
+        const struct lcohort *co = &l->co[x->cohort];
+        int64_t locked = lk_get(l, (uint32_t)p);
+        if (x->units < 0 || x->units > co->size || locked < 0 ||
+            locked > x->units || x->rem < 0 || x->rem >= co->size ||
+            x->snap < 0 || x->snap > co->index) {
+            sim_err_set(err, rc, "ledger: holder %" PRIu32 ", cohort %" PRIu32
+                        ": units %" PRId64 ", locked %" PRId64 ", snap %"
+                        PRId64 ", rem %" PRId64 " out of bounds (U %" PRId64
+                        ", index %" PRId64 ")", owner[p], x->cohort, x->units,
+                        locked, x->snap, x->rem, co->size, co->index);
+            goto out;
+        }
+        struct audit_sums *a = &s[x->cohort];
+        a->units += x->units;
+        a->locked += locked;
+        a->owners += x->units > 0;
+        a->sum_us += (i128)x->units * x->snap;
+        a->sum_rem += x->rem;
+    }
+
+    size_t locks = 0;
+    for (size_t i = 0; i < l->lk_cap; i++) {
+        if (l->lk_key[i] == 0)
+            continue;
+        locks++;
+        if (l->lk_key[i] > l->np || l->lk_units[i] <= 0) {
+            sim_err_set(err, rc, "ledger: lock slot %zu names position %"
+                        PRIu32 " with %" PRId64 " units", i,
+                        l->lk_key[i] - 1, l->lk_units[i]);
+            goto out;
+        }
+    }
+    if (locks != l->lk_n) {
+        sim_err_set(err, rc, "ledger: %zu locks stored, %zu counted", locks,
+                    l->lk_n);
+        goto out;
+    }
+
+    for (size_t c = 0; c < l->n; c++) {
+        const struct lcohort *co = &l->co[c];
+        const struct audit_sums *a = &s[c];
+        if (a->units != co->units || a->locked != co->locked ||
+            a->owners != co->owners || a->sum_us != co->sum_us ||
+            a->sum_rem != co->sum_rem) {
+            sim_err_set(err, rc, "ledger: cohort %zu: positions give %" PRId64
+                        " units, %" PRId64 " locked, %zu owners; running sums "
+                        "%" PRId64 ", %" PRId64 ", %zu (or the index sums "
+                        "differ)", c, a->units, a->locked, a->owners,
+                        co->units, co->locked, co->owners);
+            goto out;
+        }
+    }
+    const struct ldg_totals *t = &l->tot;
+    if (bal != t->balances || cred != t->settled || dep != t->deposited ||
+        wdr != t->withdrawn) {
+        sim_err_set(err, rc, "ledger: holders' balances, credits, deposits "
+                    "and withdrawals do not add up to the totals %" PRId64
+                    ", %" PRId64 ", %" PRId64 ", %" PRId64, t->balances,
+                    t->settled, t->deposited, t->withdrawn);
+        goto out;
+    }
+    rc = ldg_check(l, err);
+out:
+    free(s);
+    free(seen);
+    free(owner);
+    return rc;
+}

@@ -1,0 +1,819 @@
+/* test_ledger.c — the ownership ledger: worked examples of the reward
+ * index, locks and balances, error messages, and random histories checked
+ * satoshi for satoshi against a model that credits every position. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "models/models.h"
+
+__extension__ typedef __int128 i128;
+
+static void expect_ok(int rc, const struct sim_err *err)
+{
+    if (rc != SIM_OK)
+        print_message("unexpected failure: %s\n", err->msg);
+    assert_int_equal(rc, SIM_OK);
+}
+
+static void expect_fail(int rc, int code, const struct sim_err *err,
+                        const char *substr)
+{
+    assert_int_equal(rc, code);
+    assert_int_equal(err->code, code);
+    if (!strstr(err->msg, substr))
+        print_message("message \"%s\" lacks \"%s\"\n", err->msg, substr);
+    assert_non_null(strstr(err->msg, substr));
+}
+
+/* A ledger of n cohorts and `holders` holders (the issuer included). */
+static struct ledger *make(size_t n, const int64_t *units, size_t holders)
+{
+    struct ledger *l = NULL;
+    struct sim_err err = {0};
+    expect_ok(ldg_new(&l, n, units, holders, &err), &err);
+    for (size_t h = 1; h < holders; h++) {
+        uint32_t id = 0;
+        assert_int_equal(ldg_add_holder(l, &id), SIM_OK);
+        assert_int_equal(id, h);
+    }
+    assert_int_equal(ldg_holders(l), holders);
+    return l;
+}
+
+static void expect_valid(const struct ledger *l)
+{
+    struct sim_err err = {0};
+    expect_ok(ldg_check(l, &err), &err);
+    expect_ok(ldg_audit(l, &err), &err);
+}
+
+static int64_t balance_of(const struct ledger *l, uint32_t h)
+{
+    struct ldg_holder x;
+    ldg_holder(l, h, &x);
+    return x.balance;
+}
+
+static int64_t settle(struct ledger *l, uint32_t h)
+{
+    struct sim_err err = {0};
+    int64_t sats = -1;
+    expect_ok(ldg_settle(l, h, &sats, &err), &err);
+    return sats;
+}
+
+/* ---- worked examples ---------------------------------------------------- */
+
+static void test_new(void **state)
+{
+    (void)state;
+    struct ledger *l = NULL;
+    struct sim_err err = {0};
+    const int64_t bad1[2] = {5, 0}, bad2[1] = {-3};
+    expect_fail(ldg_new(&l, 2, bad1, 4, &err), SIM_EINVAL, &err,
+                "ledger: cohort 1 has 0 units, expected > 0");
+    assert_null(l);
+    expect_fail(ldg_new(&l, 1, bad2, 4, &err), SIM_EINVAL, &err,
+                "cohort 0 has -3 units");
+    ldg_free(NULL);
+
+    /* No cohorts at all is a valid (empty) ledger. */
+    expect_ok(ldg_new(&l, 0, NULL, 0, &err), &err);
+    assert_int_equal(ldg_cohorts(l), 0);
+    assert_int_equal(ldg_holders(l), 1);
+    expect_valid(l);
+    ldg_free(l);
+
+    const int64_t units[3] = {3, 1000, 7};
+    l = make(3, units, 5);
+    assert_int_equal(ldg_cohorts(l), 3);
+    for (size_t c = 0; c < 3; c++) {
+        struct ldg_position p;
+        ldg_position(l, LDG_ISSUER, c, &p);
+        assert_true(p.units == units[c] && p.locked == 0 && p.snap == 0 &&
+                    p.rem == 0);
+        assert_true(ldg_units(l, c) == units[c] && ldg_index(l, c) == 0);
+        assert_int_equal(ldg_owners(l, c), 1);
+        ldg_position(l, 4, c, &p);
+        assert_true(p.units == 0 && p.snap == 0 && p.rem == 0);
+    }
+    expect_valid(l);
+    ldg_free(l);
+}
+
+/* 100 sats over 3 units held 1, 1, 1: 33 each and 1/3 sat kept by each;
+ * 2 more sats make 34 each exactly. */
+static void test_thirds(void **state)
+{
+    (void)state;
+    struct sim_err err = {0};
+    const int64_t units[1] = {3};
+    struct ledger *l = make(1, units, 4);
+    for (uint32_t h = 1; h <= 3; h++)
+        expect_ok(ldg_transfer(l, 0, LDG_ISSUER, h, 1, 0, &err), &err);
+    assert_int_equal(ldg_owners(l, 0), 3);
+    expect_ok(ldg_credit(l, 0, 100, &err), &err);
+    assert_true(ldg_index(l, 0) == 100);
+    for (uint32_t h = 1; h <= 3; h++)
+        assert_true(ldg_accrued(l, h, 0) == 33);
+    assert_true(ldg_accrued(l, LDG_ISSUER, 0) == 0);
+    for (uint32_t h = 1; h <= 3; h++) {
+        assert_true(settle(l, h) == 33);
+        struct ldg_position p;
+        ldg_position(l, h, 0, &p);
+        assert_true(p.units == 1 && p.snap == 100 && p.rem == 1);
+    }
+    struct ldg_totals t;
+    ldg_get_totals(l, &t);
+    /* credited - settled = sum(rem) / U = 3 / 3 */
+    assert_true(t.credited == 100 && t.settled == 99 && t.balances == 99);
+    expect_valid(l);
+
+    expect_ok(ldg_credit(l, 0, 2, &err), &err);
+    for (uint32_t h = 1; h <= 3; h++) {
+        assert_true(ldg_accrued(l, h, 0) == 1);
+        assert_true(settle(l, h) == 1);
+        assert_true(balance_of(l, h) == 34);
+        struct ldg_position p;
+        ldg_position(l, h, 0, &p);
+        assert_true(p.rem == 0);
+    }
+    ldg_get_totals(l, &t);
+    assert_true(t.credited == 102 && t.settled == 102 && t.balances == 102);
+    /* The issuer sold everything but keeps its (empty) position. */
+    struct ldg_position p;
+    ldg_position(l, LDG_ISSUER, 0, &p);
+    assert_true(p.units == 0 && p.rem == 0);
+    assert_int_equal(ldg_owners(l, 0), 3);
+    expect_valid(l);
+    ldg_free(l);
+}
+
+static void test_transfer_settles_both(void **state)
+{
+    (void)state;
+    struct sim_err err = {0};
+    const int64_t units[2] = {10, 7};
+    struct ledger *l = make(2, units, 3);
+
+    expect_ok(ldg_transfer(l, 0, LDG_ISSUER, 1, 4, 0, &err), &err);
+    expect_ok(ldg_credit(l, 0, 1000, &err), &err);
+    assert_true(ldg_accrued(l, 1, 0) == 400);
+    assert_true(ldg_accrued(l, LDG_ISSUER, 0) == 600);
+    /* Selling 2 to holder 2 pays holder 1 its 400 first; the buyer starts
+     * at the current index, so it gets nothing of the past payout. */
+    expect_ok(ldg_transfer(l, 0, 1, 2, 2, 0, &err), &err);
+    assert_true(balance_of(l, 1) == 400 && ldg_accrued(l, 1, 0) == 0);
+    assert_true(balance_of(l, 2) == 0 && ldg_accrued(l, 2, 0) == 0);
+    assert_true(balance_of(l, LDG_ISSUER) == 0);
+    assert_true(ldg_accrued(l, LDG_ISSUER, 0) == 600);
+    struct ldg_position p;
+    ldg_position(l, 2, 0, &p);
+    assert_true(p.units == 2 && p.snap == 1000 && p.rem == 0);
+    expect_ok(ldg_credit(l, 0, 100, &err), &err);
+    assert_true(ldg_accrued(l, 1, 0) == 20 && ldg_accrued(l, 2, 0) == 20);
+    assert_true(ldg_accrued(l, LDG_ISSUER, 0) == 660);
+
+    /* Remainders survive a transfer: U = 7, holder 1 has 3 units. */
+    expect_ok(ldg_transfer(l, 1, LDG_ISSUER, 1, 3, 0, &err), &err);
+    expect_ok(ldg_credit(l, 1, 10, &err), &err);
+    /* holder 1: 30/7 = 4 r 2; issuer 40/7 = 5 r 5 */
+    assert_true(ldg_accrued(l, 1, 1) == 4);
+    assert_true(ldg_accrued(l, LDG_ISSUER, 1) == 5);
+    int64_t before = balance_of(l, 1);
+    expect_ok(ldg_transfer(l, 1, 1, 2, 1, 0, &err), &err);
+    assert_true(balance_of(l, 1) == before + 4);
+    ldg_position(l, 1, 1, &p);
+    assert_true(p.units == 2 && p.snap == 10 && p.rem == 2);
+    expect_ok(ldg_credit(l, 1, 1, &err), &err);
+    expect_ok(ldg_credit(l, 1, 3, &err), &err);
+    /* holder 1: 2 x 4 + 2 = 10 -> 1 r 3; holder 2: 1 x 4 -> 0 r 4;
+     * issuer: 4 x 4 + 40 = 56 -> 8 r 0 */
+    assert_true(ldg_accrued(l, 1, 1) == 1);
+    assert_true(ldg_accrued(l, 2, 1) == 0);
+    assert_true(ldg_accrued(l, LDG_ISSUER, 1) == 8);
+    expect_valid(l);
+    ldg_free(l);
+}
+
+/* A holder that sells out keeps its remainder and is paid it on return. */
+static void test_remainder_kept_at_zero_units(void **state)
+{
+    (void)state;
+    struct sim_err err = {0};
+    const int64_t units[1] = {3};
+    struct ledger *l = make(1, units, 3);
+    expect_ok(ldg_transfer(l, 0, LDG_ISSUER, 1, 1, 0, &err), &err);
+    expect_ok(ldg_credit(l, 0, 1, &err), &err);
+    expect_ok(ldg_transfer(l, 0, 1, 2, 1, 0, &err), &err);
+    struct ldg_position p;
+    ldg_position(l, 1, 0, &p);
+    assert_true(p.units == 0 && p.rem == 1 && balance_of(l, 1) == 0);
+    assert_int_equal(ldg_owners(l, 0), 2);
+    expect_ok(ldg_credit(l, 0, 2, &err), &err);
+    assert_true(ldg_accrued(l, 1, 0) == 0);
+    expect_ok(ldg_transfer(l, 0, LDG_ISSUER, 1, 1, 0, &err), &err);
+    assert_int_equal(ldg_owners(l, 0), 3);
+    expect_ok(ldg_credit(l, 0, 2, &err), &err);
+    /* 1 x 2 + the old 1/3 x 3 = 3 thirds: one satoshi */
+    assert_true(ldg_accrued(l, 1, 0) == 1);
+    assert_true(settle(l, 1) == 1);
+    expect_valid(l);
+    ldg_free(l);
+}
+
+static void test_accrued_vs_settle(void **state)
+{
+    (void)state;
+    struct sim_err err = {0};
+    const int64_t units[2] = {4, 1000000000};
+    struct ledger *l = make(2, units, 2);
+    expect_ok(ldg_transfer(l, 0, LDG_ISSUER, 1, 1, 0, &err), &err);
+    expect_ok(ldg_transfer(l, 1, LDG_ISSUER, 1, 333333333, 0, &err), &err);
+    expect_ok(ldg_credit(l, 0, 10, &err), &err);
+    expect_ok(ldg_credit(l, 1, 1000000000000, &err), &err);
+    /* accrued reads without settling, however often */
+    for (int i = 0; i < 2; i++) {
+        assert_true(ldg_accrued(l, 1, 0) == 2);
+        assert_true(ldg_accrued(l, 1, 1) == 333333333000);
+        assert_true(balance_of(l, 1) == 0);
+    }
+    struct ldg_position p;
+    ldg_position(l, 1, 0, &p);
+    assert_true(p.snap == 0 && p.rem == 0);
+    assert_true(settle(l, 1) == 2 + 333333333000);
+    assert_true(ldg_accrued(l, 1, 0) == 0 && ldg_accrued(l, 1, 1) == 0);
+    ldg_position(l, 1, 0, &p);
+    assert_true(p.snap == 10 && p.rem == 2);
+    struct ldg_holder x;
+    ldg_holder(l, 1, &x);
+    assert_true(x.balance == 333333333002 && x.credited == 333333333002);
+    assert_true(settle(l, 1) == 0);
+    /* the issuer: 3 x 10 / 4 = 7 r 2; 666666667 x 1e12 / 1e9 exactly */
+    assert_true(ldg_accrued(l, LDG_ISSUER, 0) == 7);
+    assert_true(ldg_accrued(l, LDG_ISSUER, 1) == 666666667000);
+    assert_true(settle(l, LDG_ISSUER) == 666666667007);
+    /* unknown holder or cohort: nothing accrued */
+    assert_true(ldg_accrued(l, 9, 0) == 0 && ldg_accrued(l, 1, 9) == 0);
+    expect_fail(ldg_settle(l, 9, NULL, &err), SIM_EINVAL, &err,
+                "ledger: no holder 9 (2 holders)");
+    expect_valid(l);
+    ldg_free(l);
+}
+
+static void test_unit_locks(void **state)
+{
+    (void)state;
+    struct sim_err err = {0};
+    const int64_t units[2] = {10, 10};
+    struct ledger *l = make(2, units, 3);
+    expect_ok(ldg_transfer(l, 1, LDG_ISSUER, 1, 5, 0, &err), &err);
+    expect_ok(ldg_lock_units(l, 1, 1, 3, &err), &err);
+    /* the same units cannot be offered twice */
+    expect_fail(ldg_lock_units(l, 1, 1, 3, &err), SIM_EINVAL, &err,
+                "ledger: holder 1 locks 3 units of cohort 1 but has 2 "
+                "unlocked");
+    expect_fail(ldg_transfer(l, 1, 1, 2, 3, 0, &err), SIM_EINVAL, &err,
+                "ledger: holder 1 sells 3 units of cohort 1 but has 2 "
+                "unlocked");
+    expect_fail(ldg_transfer(l, 1, 1, 2, 4, 1, &err), SIM_EINVAL, &err,
+                "sells 4 units of cohort 1 but has 3 locked");
+    struct ldg_position p;
+    ldg_position(l, 1, 1, &p);
+    assert_true(p.units == 5 && p.locked == 3);
+    expect_ok(ldg_transfer(l, 1, 1, 2, 2, 0, &err), &err);
+    expect_ok(ldg_transfer(l, 1, 1, 2, 2, 1, &err), &err);
+    ldg_position(l, 1, 1, &p);
+    assert_true(p.units == 1 && p.locked == 1);
+    expect_fail(ldg_unlock_units(l, 1, 1, 2, &err), SIM_EINVAL, &err,
+                "holder 1 unlocks 2 units of cohort 1 but has 1 locked");
+    expect_ok(ldg_unlock_units(l, 1, 1, 1, &err), &err);
+    ldg_position(l, 1, 1, &p);
+    assert_true(p.units == 1 && p.locked == 0);
+    /* no position at all: nothing to lock, unlock or sell */
+    expect_fail(ldg_lock_units(l, 1, 0, 1, &err), SIM_EINVAL, &err,
+                "locks 1 units of cohort 0 but has 0 unlocked");
+    expect_fail(ldg_unlock_units(l, 2, 0, 1, &err), SIM_EINVAL, &err,
+                "has 0 locked");
+    expect_fail(ldg_transfer(l, 0, 2, 1, 1, 0, &err), SIM_EINVAL, &err,
+                "holder 2 sells 1 units of cohort 0 but has 0 unlocked");
+    expect_fail(ldg_lock_units(l, 1, 1, -1, &err), SIM_EINVAL, &err,
+                "negative");
+    expect_ok(ldg_lock_units(l, 1, 1, 0, &err), &err);
+    /* a holder selling to itself only releases the lock */
+    expect_ok(ldg_lock_units(l, 2, 1, 3, &err), &err);
+    expect_ok(ldg_transfer(l, 1, 2, 2, 2, 1, &err), &err);
+    ldg_position(l, 2, 1, &p);
+    assert_true(p.units == 4 && p.locked == 1);
+    /* many locks at once, released in another order */
+    expect_ok(ldg_lock_units(l, LDG_ISSUER, 0, 10, &err), &err);
+    expect_ok(ldg_lock_units(l, LDG_ISSUER, 1, 5, &err), &err);
+    expect_ok(ldg_lock_units(l, 1, 1, 1, &err), &err);
+    expect_valid(l);
+    expect_ok(ldg_unlock_units(l, LDG_ISSUER, 0, 10, &err), &err);
+    expect_ok(ldg_transfer(l, 1, LDG_ISSUER, 2, 5, 1, &err), &err);
+    ldg_position(l, 1, 1, &p);
+    assert_true(p.locked == 1);
+    ldg_position(l, 2, 1, &p);
+    assert_true(p.units == 9 && p.locked == 1);
+    expect_valid(l);
+    ldg_free(l);
+}
+
+static void test_balances(void **state)
+{
+    (void)state;
+    struct sim_err err = {0};
+    const int64_t units[1] = {10};
+    struct ledger *l = make(1, units, 3);
+    expect_ok(ldg_deposit(l, 1, 1000, &err), &err);
+    expect_fail(ldg_withdraw(l, 1, 1001, &err), SIM_EINVAL, &err,
+                "ledger: holder 1 withdraws 1001 sats but has 1000 unlocked");
+    expect_ok(ldg_lock_sats(l, 1, 600, &err), &err);
+    expect_fail(ldg_lock_sats(l, 1, 401, &err), SIM_EINVAL, &err,
+                "holder 1 locks 401 sats but has 400 unlocked");
+    expect_fail(ldg_withdraw(l, 1, 500, &err), SIM_EINVAL, &err,
+                "withdraws 500 sats but has 400 unlocked");
+    expect_fail(ldg_pay(l, 1, 2, 401, 0, &err), SIM_EINVAL, &err,
+                "holder 1 pays 401 sats but has 400 unlocked");
+    expect_ok(ldg_pay(l, 1, 2, 400, 0, &err), &err);
+    expect_fail(ldg_pay(l, 1, 2, 601, 1, &err), SIM_EINVAL, &err,
+                "pays 601 sats but has 600 locked");
+    expect_ok(ldg_pay(l, 1, 2, 250, 1, &err), &err);
+    struct ldg_holder x;
+    ldg_holder(l, 1, &x);
+    assert_true(x.balance == 350 && x.locked == 350 && x.deposited == 1000 &&
+                x.withdrawn == 0 && x.credited == 0);
+    expect_fail(ldg_unlock_sats(l, 1, 351, &err), SIM_EINVAL, &err,
+                "unlocks 351 sats but has 350 locked");
+    expect_ok(ldg_unlock_sats(l, 1, 350, &err), &err);
+    expect_ok(ldg_withdraw(l, 1, 350, &err), &err);
+    ldg_holder(l, 1, &x);
+    assert_true(x.balance == 0 && x.locked == 0 && x.withdrawn == 350);
+    ldg_holder(l, 2, &x);
+    assert_true(x.balance == 650 && x.deposited == 0);
+    struct ldg_totals t;
+    ldg_get_totals(l, &t);
+    assert_true(t.deposited == 1000 && t.withdrawn == 350 &&
+                t.balances == 650 && t.credited == 0 && t.settled == 0);
+    /* zero amounts are allowed and change nothing */
+    expect_ok(ldg_pay(l, 2, 1, 0, 0, &err), &err);
+    expect_ok(ldg_withdraw(l, 2, 0, &err), &err);
+    /* settled payouts are spendable like deposits */
+    expect_ok(ldg_credit(l, 0, 50, &err), &err);
+    expect_fail(ldg_withdraw(l, LDG_ISSUER, 1, &err), SIM_EINVAL, &err,
+                "has 0 unlocked");
+    assert_true(settle(l, LDG_ISSUER) == 50);
+    expect_ok(ldg_withdraw(l, LDG_ISSUER, 50, &err), &err);
+    ldg_get_totals(l, &t);
+    assert_true(t.settled + t.deposited == t.withdrawn + t.balances);
+    expect_valid(l);
+    ldg_free(l);
+}
+
+/* Bad input from callers: a status and a message, never an abort, and the
+ * ledger unchanged. */
+static void test_bad_input(void **state)
+{
+    (void)state;
+    struct sim_err err = {0};
+    const int64_t units[2] = {10, 3};
+    struct ledger *l = make(2, units, 2);
+    expect_fail(ldg_credit(l, 0, -1, &err), SIM_EINVAL, &err,
+                "ledger: negative credit: -1");
+    expect_fail(ldg_credit(l, 5, 1, &err), SIM_EINVAL, &err,
+                "ledger: no cohort 5 (2 cohorts)");
+    expect_ok(ldg_credit(l, 0, (INT64_C(1) << 62) - 2, &err), &err);
+    expect_fail(ldg_credit(l, 1, 2, &err), SIM_ERANGE, &err,
+                "takes credits past 2^62");
+    expect_ok(ldg_credit(l, 1, 1, &err), &err);
+    expect_fail(ldg_transfer(l, 0, 0, 1, 0, 0, &err), SIM_EINVAL, &err,
+                "transfer of 0 units of cohort 0, expected > 0");
+    expect_fail(ldg_transfer(l, 0, 0, 1, -4, 0, &err), SIM_EINVAL, &err,
+                "transfer of -4 units");
+    expect_fail(ldg_transfer(l, 0, 0, 7, 1, 0, &err), SIM_EINVAL, &err,
+                "no holder 7 (2 holders)");
+    expect_fail(ldg_transfer(l, 0, 7, 0, 1, 0, &err), SIM_EINVAL, &err,
+                "no holder 7");
+    expect_fail(ldg_transfer(l, 2, 0, 1, 1, 0, &err), SIM_EINVAL, &err,
+                "no cohort 2");
+    expect_fail(ldg_transfer(l, 0, 0, 1, 11, 0, &err), SIM_EINVAL, &err,
+                "holder 0 sells 11 units of cohort 0 but has 10 unlocked");
+    expect_fail(ldg_lock_units(l, 3, 0, 1, &err), SIM_EINVAL, &err,
+                "no holder 3");
+    expect_fail(ldg_unlock_units(l, 0, 3, 1, &err), SIM_EINVAL, &err,
+                "no cohort 3");
+    expect_fail(ldg_deposit(l, 1, -5, &err), SIM_EINVAL, &err,
+                "negative deposit: -5");
+    expect_fail(ldg_deposit(l, 2, 5, &err), SIM_EINVAL, &err,
+                "no holder 2");
+    expect_fail(ldg_deposit(l, 1, INT64_C(1) << 62, &err), SIM_ERANGE, &err,
+                "takes deposits past 2^62");
+    expect_fail(ldg_withdraw(l, 1, -1, &err), SIM_EINVAL, &err,
+                "negative withdrawal");
+    expect_fail(ldg_pay(l, 0, 1, -1, 0, &err), SIM_EINVAL, &err,
+                "negative payment");
+    expect_fail(ldg_pay(l, 0, 4, 1, 0, &err), SIM_EINVAL, &err,
+                "no holder 4");
+    expect_fail(ldg_lock_sats(l, 1, -1, &err), SIM_EINVAL, &err, "negative");
+    expect_fail(ldg_unlock_sats(l, 1, -1, &err), SIM_EINVAL, &err,
+                "negative");
+    expect_fail(ldg_unlock_sats(l, 8, 1, &err), SIM_EINVAL, &err,
+                "no holder 8");
+    /* queries on unknown ids read as empty */
+    struct ldg_position p = {.units = 9};
+    ldg_position(l, 8, 0, &p);
+    assert_true(p.units == 0 && p.locked == 0);
+    struct ldg_holder x = {.balance = 9};
+    ldg_holder(l, 8, &x);
+    assert_true(x.balance == 0);
+    assert_true(ldg_units(l, 2) == 0 && ldg_index(l, 2) == 0);
+    assert_int_equal(ldg_owners(l, 2), 0);
+
+    struct ldg_totals t;
+    ldg_get_totals(l, &t);
+    assert_true(t.credited == (INT64_C(1) << 62) - 1 && t.settled == 0 &&
+                t.deposited == 0 && t.balances == 0);
+    /* the largest index still settles exactly in 128 bits */
+    assert_true(settle(l, LDG_ISSUER) == (INT64_C(1) << 62) - 1);
+    expect_valid(l);
+    ldg_free(l);
+}
+
+/* A million holders with one or two positions each. */
+static void test_many_holders(void **state)
+{
+    (void)state;
+    enum { H = 1 << 20, C = 3 };
+    struct sim_err err = {0};
+    const int64_t units[C] = {H, H, H};
+    struct ledger *l = NULL;
+    expect_ok(ldg_new(&l, C, units, H, &err), &err);
+    for (uint32_t h = 1; h < H; h++) {
+        uint32_t id;
+        assert_int_equal(ldg_add_holder(l, &id), SIM_OK);
+        int rc = ldg_transfer(l, h % C, LDG_ISSUER, id, 1, 0, &err);
+        if (rc == SIM_OK && h % 4 == 0)
+            rc = ldg_transfer(l, (h + 1) % C, LDG_ISSUER, id, 1, 0, &err);
+        if (rc != SIM_OK)
+            expect_ok(rc, &err);
+    }
+    const int64_t paid[C] = {INT64_C(3) * H + 5, INT64_C(7) * H,
+                             H - 1};
+    for (size_t c = 0; c < C; c++)
+        expect_ok(ldg_credit(l, c, paid[c], &err), &err);
+    expect_valid(l);
+    for (uint32_t h = 1; h < H; h++) {
+        int64_t want = paid[h % C] / H;
+        if (h % 4 == 0)
+            want += paid[(h + 1) % C] / H;
+        if (settle(l, h) != want || balance_of(l, h) != want)
+            fail_msg("holder %u: expected %lld", h, (long long)want);
+    }
+    /* The issuer keeps u0 units of each cohort: it is paid
+     * floor(u0 x C / H); every other unit floor(C / H). */
+    int64_t issuer = 0, unpaid = 0;
+    for (size_t c = 0; c < C; c++) {
+        struct ldg_position p;
+        ldg_position(l, LDG_ISSUER, c, &p);
+        int64_t mine = (int64_t)((i128)p.units * paid[c] / H);
+        issuer += mine;
+        unpaid += paid[c] - mine - (H - p.units) * (paid[c] / H);
+    }
+    assert_true(settle(l, LDG_ISSUER) == issuer);
+    expect_valid(l);
+    struct ldg_totals t;
+    ldg_get_totals(l, &t);
+    assert_true(t.credited - t.settled == unpaid);
+    assert_true(unpaid > 0);
+    for (size_t c = 0; c < C; c++)
+        assert_true(ldg_owners(l, c) > (size_t)H / C);
+    ldg_free(l);
+}
+
+/* ---- random histories against a brute-force model ----------------------- */
+
+enum { MH = 16, MC = 4, STEPS = 2000, HISTORIES = 20 };
+
+/* The model credits every position at every payout: acc is the exact
+ * numerator, in 1/U satoshi, of what a position is owed; settling pays
+ * acc / U and keeps acc % U, as the contract says. */
+struct model {
+    size_t nh;
+    int64_t size[MC], index[MC], settled[MC];
+    int64_t units[MH][MC], locked[MH][MC];
+    i128 acc[MH][MC];
+    struct ldg_holder h[MH];
+    struct ldg_totals tot;
+};
+
+static uint64_t below(uint64_t *s, uint64_t n)
+{
+    return sim_splitmix64(s) % n;
+}
+
+static int64_t model_settle(struct model *m, size_t h, size_t c)
+{
+    int64_t q = (int64_t)(m->acc[h][c] / m->size[c]);
+    m->acc[h][c] -= (i128)q * m->size[c];
+    m->h[h].balance += q;
+    m->h[h].credited += q;
+    m->settled[c] += q;
+    m->tot.settled += q;
+    m->tot.balances += q;
+    return q;
+}
+
+/* An amount against what is available: mostly within it, sometimes just
+ * over, zero or negative, so both outcomes are exercised. */
+static int64_t pick(uint64_t *s, int64_t avail)
+{
+    uint64_t r = below(s, 20);
+    if (r == 0)
+        return -(int64_t)below(s, 5) - 1;
+    if (r == 1)
+        return avail + 1 + (int64_t)below(s, 3);
+    if (r == 2 || avail <= 0)
+        return 0;
+    if (r < 6)
+        return avail;
+    return 1 + (int64_t)below(s, (uint64_t)avail);
+}
+
+static uint32_t pick_holder(uint64_t *s, const struct model *m)
+{
+    if (below(s, 50) == 0)
+        return (uint32_t)(m->nh + below(s, 3)); /* unknown */
+    if (below(s, 3) == 0)
+        return LDG_ISSUER;
+    return (uint32_t)below(s, m->nh);
+}
+
+static void compare(const struct ledger *l, const struct model *m)
+{
+    assert_int_equal(ldg_holders(l), m->nh);
+    for (size_t h = 0; h < m->nh; h++) {
+        struct ldg_holder x;
+        ldg_holder(l, (uint32_t)h, &x);
+        if (memcmp(&x, &m->h[h], sizeof x) != 0)
+            fail_msg("holder %zu: balance %lld/%lld credited %lld/%lld", h,
+                     (long long)x.balance, (long long)m->h[h].balance,
+                     (long long)x.credited, (long long)m->h[h].credited);
+    }
+    for (size_t c = 0; c < MC; c++) {
+        assert_true(ldg_index(l, c) == m->index[c]);
+        assert_true(ldg_units(l, c) == m->size[c]);
+        size_t owners = 0;
+        for (size_t h = 0; h < m->nh; h++) {
+            struct ldg_position p;
+            ldg_position(l, (uint32_t)h, c, &p);
+            owners += m->units[h][c] > 0;
+            i128 num = (i128)p.units * (m->index[c] - p.snap) + p.rem;
+            if (p.units != m->units[h][c] || p.locked != m->locked[h][c] ||
+                num != m->acc[h][c] || p.rem < 0 || p.rem >= m->size[c])
+                fail_msg("holder %zu cohort %zu: units %lld/%lld locked "
+                         "%lld/%lld, owed numerator differs: %d", h, c,
+                         (long long)p.units, (long long)m->units[h][c],
+                         (long long)p.locked, (long long)m->locked[h][c],
+                         num != m->acc[h][c]);
+            assert_true(ldg_accrued(l, (uint32_t)h, c) ==
+                        (int64_t)(m->acc[h][c] / m->size[c]));
+        }
+        assert_int_equal(ldg_owners(l, c), owners);
+    }
+    struct ldg_totals t;
+    ldg_get_totals(l, &t);
+    assert_memory_equal(&t, &m->tot, sizeof t);
+}
+
+static void step(struct ledger *l, struct model *m, uint64_t *s)
+{
+    struct sim_err err = {0};
+    int rc = SIM_OK, want = SIM_OK;
+    size_t c = (size_t)below(s, MC);
+    uint32_t a = pick_holder(s, m), b = pick_holder(s, m);
+    int known = a < m->nh, both = known && b < m->nh;
+    struct ldg_holder *ha = known ? &m->h[a] : NULL;
+    switch (below(s, 12)) {
+    case 0:
+    case 1: { /* a payout, up to 1e12 sats */
+        static const int64_t mag[] = {1, 10, 1000, 1000000, 1000000000,
+                                      1000000000000};
+        int64_t sats = (int64_t)below(s, (uint64_t)mag[below(s, 6)] + 1);
+        if (below(s, 40) == 0)
+            sats = -1 - sats;
+        rc = ldg_credit(l, c, sats, &err);
+        if (sats < 0) {
+            want = SIM_EINVAL;
+            break;
+        }
+        m->index[c] += sats;
+        m->tot.credited += sats;
+        for (size_t h = 0; h < m->nh; h++)
+            m->acc[h][c] += (i128)m->units[h][c] * sats;
+        break;
+    }
+    case 2:
+    case 3:
+    case 4: { /* a sale, of unlocked or locked units */
+        int fl = below(s, 3) == 0;
+        int64_t avail = !known ? 0 : fl ? m->locked[a][c]
+                                       : m->units[a][c] - m->locked[a][c];
+        int64_t k = pick(s, avail);
+        rc = ldg_transfer(l, c, a, b, k, fl, &err);
+        if (!both || k <= 0 || k > avail) {
+            want = SIM_EINVAL;
+            break;
+        }
+        model_settle(m, a, c);
+        if (b != a)
+            model_settle(m, b, c);
+        if (fl)
+            m->locked[a][c] -= k;
+        m->units[a][c] -= k;
+        m->units[b][c] += k;
+        break;
+    }
+    case 5: { /* settle one holder */
+        int64_t got = -1, sum = 0;
+        rc = ldg_settle(l, a, &got, &err);
+        if (!known) {
+            want = SIM_EINVAL;
+            break;
+        }
+        for (size_t k = 0; k < MC; k++)
+            sum += model_settle(m, a, k);
+        assert_true(got == sum);
+        break;
+    }
+    case 6: { /* lock or unlock units */
+        int lock = below(s, 2) == 0;
+        int64_t avail = !known ? 0 : lock ? m->units[a][c] - m->locked[a][c]
+                                          : m->locked[a][c];
+        int64_t k = pick(s, avail);
+        rc = lock ? ldg_lock_units(l, a, c, k, &err)
+                  : ldg_unlock_units(l, a, c, k, &err);
+        if (!known || k < 0 || k > avail) {
+            want = SIM_EINVAL;
+            break;
+        }
+        m->locked[a][c] += lock ? k : -k;
+        break;
+    }
+    case 7: { /* deposit or withdraw */
+        int dep = below(s, 2) == 0;
+        int64_t avail = !known ? 0 : dep ? 1000000000 : ha->balance - ha->locked;
+        int64_t v = pick(s, avail);
+        rc = dep ? ldg_deposit(l, a, v, &err) : ldg_withdraw(l, a, v, &err);
+        if (!known || v < 0 || (!dep && v > avail)) {
+            want = SIM_EINVAL;
+            break;
+        }
+        if (dep) {
+            ha->balance += v;
+            ha->deposited += v;
+            m->tot.deposited += v;
+            m->tot.balances += v;
+        } else {
+            ha->balance -= v;
+            ha->withdrawn += v;
+            m->tot.withdrawn += v;
+            m->tot.balances -= v;
+        }
+        break;
+    }
+    case 8: { /* pay */
+        int fl = below(s, 2) == 0;
+        int64_t avail = !known ? 0 : fl ? ha->locked : ha->balance - ha->locked;
+        int64_t v = pick(s, avail);
+        rc = ldg_pay(l, a, b, v, fl, &err);
+        if (!both || v < 0 || v > avail) {
+            want = SIM_EINVAL;
+            break;
+        }
+        ha->balance -= v;
+        if (fl)
+            ha->locked -= v;
+        m->h[b].balance += v;
+        break;
+    }
+    case 9: { /* lock or unlock satoshis */
+        int lock = below(s, 2) == 0;
+        int64_t avail = !known ? 0 : lock ? ha->balance - ha->locked
+                                          : ha->locked;
+        int64_t v = pick(s, avail);
+        rc = lock ? ldg_lock_sats(l, a, v, &err)
+                  : ldg_unlock_sats(l, a, v, &err);
+        if (!known || v < 0 || v > avail) {
+            want = SIM_EINVAL;
+            break;
+        }
+        ha->locked += lock ? v : -v;
+        break;
+    }
+    case 10: /* a new holder */
+        if (m->nh < MH) {
+            uint32_t id = 0;
+            rc = ldg_add_holder(l, &id);
+            assert_int_equal(id, m->nh);
+            m->nh++;
+        }
+        break;
+    default: /* read-only: accrued must not move anything */
+        if (known)
+            (void)ldg_accrued(l, a, c);
+        break;
+    }
+    if (rc != want)
+        fail_msg("expected status %d, got %d: %s", want, rc, err.msg);
+    if (want != SIM_OK)
+        assert_non_null(strstr(err.msg, "ledger: "));
+    expect_ok(ldg_check(l, &err), &err);
+}
+
+static void test_random_histories(void **state)
+{
+    (void)state;
+    static const int64_t sizes[] = {1,
+                                    2,
+                                    3,
+                                    7,
+                                    10,
+                                    1000,
+                                    999983,
+                                    1000000000,
+                                    1000000000000000,
+                                    (INT64_C(1) << 62) + 7,
+                                    INT64_MAX};
+    const size_t nsizes = sizeof sizes / sizeof sizes[0];
+    for (uint64_t seed = 1; seed <= HISTORIES; seed++) {
+        uint64_t s = sim_stream_seed(seed, 0, 0x1ed9e5);
+        struct model m = {0};
+        for (size_t c = 0; c < MC; c++)
+            m.size[c] = sizes[below(&s, nsizes)];
+        m.nh = 2 + (size_t)below(&s, 6);
+        struct ledger *l = make(MC, m.size, m.nh);
+        for (size_t c = 0; c < MC; c++)
+            m.units[0][c] = m.size[c];
+        compare(l, &m);
+        for (int i = 0; i < STEPS; i++) {
+            step(l, &m, &s);
+            compare(l, &m);
+            if (i % 50 == 49) {
+                struct sim_err err = {0};
+                expect_ok(ldg_audit(l, &err), &err);
+            }
+        }
+        /* Settle everyone: per cohort, what was credited and not paid is
+         * exactly the remainders over U, a whole number of satoshis. */
+        for (uint32_t h = 0; h < m.nh; h++) {
+            int64_t sum = 0;
+            for (size_t c = 0; c < MC; c++)
+                sum += model_settle(&m, h, c);
+            assert_true(settle(l, h) == sum);
+        }
+        compare(l, &m);
+        expect_valid(l);
+        i128 unpaid = 0;
+        for (size_t c = 0; c < MC; c++) {
+            i128 rems = 0;
+            for (uint32_t h = 0; h < m.nh; h++) {
+                struct ldg_position p;
+                ldg_position(l, h, c, &p);
+                /* settled, or no position at all (reads as zeros) */
+                assert_true(p.snap == m.index[c] ||
+                            (p.snap == 0 && p.units == 0 && p.rem == 0));
+                rems += p.rem;
+            }
+            assert_true(rems % m.size[c] == 0);
+            assert_true(rems / m.size[c] == m.index[c] - m.settled[c]);
+            assert_true(m.index[c] - m.settled[c] < (int64_t)m.nh);
+            unpaid += rems / m.size[c];
+        }
+        struct ldg_totals t;
+        ldg_get_totals(l, &t);
+        assert_true(t.credited - t.settled == unpaid);
+        ldg_free(l);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_new),
+        cmocka_unit_test(test_thirds),
+        cmocka_unit_test(test_transfer_settles_both),
+        cmocka_unit_test(test_remainder_kept_at_zero_units),
+        cmocka_unit_test(test_accrued_vs_settle),
+        cmocka_unit_test(test_unit_locks),
+        cmocka_unit_test(test_balances),
+        cmocka_unit_test(test_bad_input),
+        cmocka_unit_test(test_many_holders),
+        cmocka_unit_test(test_random_histories),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,448 @@
+/* test_lhr.c — holders, marketplace and liquidity pool: the pricing pieces
+ * by hand, then whole seeded worlds driven by a scripted market (a BTC
+ * price path and payouts every 8 hours) checked for conservation of units
+ * and satoshis, no double sale, a pool that never goes below zero, a
+ * bank run that empties it, and identical reruns. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <string.h>
+
+#include <gsl/gsl_errno.h>
+
+#include "models/models.h"
+#include "models/models_int.h"
+
+#define DAY SIM_NS_PER_DAY
+#define EV_DRIVER 10 /* the test's own event class: market and payouts */
+
+static struct lhr_cfg base_cfg(void)
+{
+    struct lhr_cfg c;
+    memset(&c, 0, sizeof c);
+    c.seed = 7;
+    c.n_cohorts = 2;
+    c.cohorts[0] = (struct lhr_cohort_def){100, 10000, 2400, 0};
+    c.cohorts[1] = (struct lhr_cohort_def){50, 5000, 3000, 30 * DAY};
+    c.holders = 300;
+    c.holdings = LHR_HOLDINGS_LOGNORMAL;
+    c.holdings_sigma = 1;
+    c.mix[LHR_EXIT_SHOCK] = 0.6;
+    c.mix[LHR_EXIT_PANIC] = 0.25;
+    c.mix[LHR_EXIT_PROFIT] = 0.15;
+    c.shocks_per_year = 0.5;
+    c.panic_drawdown = 0.4;
+    c.panic_measure = LHR_MEASURE_USD;
+    c.profit_gain = 0.3;
+    c.profit_measure = LHR_MEASURE_BTC;
+    c.withdraw_every = 30 * DAY;
+    c.route = LHR_ROUTE_MARKET_THEN_POOL;
+    c.patience = 3 * DAY;
+    c.ask_discount = 0.02;
+    c.arrivals_per_day = 3;
+    c.budget_btc = 0.05;
+    c.budget_sigma = 1;
+    c.valuation_sigma = 0.1;
+    c.sentiment = 1;
+    c.sentiment_window = 30 * DAY;
+    c.bid_patience = 7 * DAY;
+    c.seller_fee_bps = 15;
+    c.fee_to_pool = 1;
+    c.reserves = 200000000; /* 2 BTC */
+    c.primary_share = 0.05;
+    c.w_replacement = 1;
+    c.w_dcf = 1;
+    c.w_vwap = 1;
+    c.life_years = 4;
+    c.depreciation = LHR_DEPR_STRAIGHT;
+    c.half_life_years = 1.5;
+    c.salvage = 0.05;
+    c.discount_rate = 0.2;
+    c.hashprice_decline = 0.5;
+    c.dcf_window = 7 * DAY;
+    c.vwap_window = 7 * DAY;
+    c.n_haircut = 3;
+    c.haircut_u[0] = 0;
+    c.haircut[0] = 0.05;
+    c.haircut_u[1] = 0.5;
+    c.haircut[1] = 0.1;
+    c.haircut_u[2] = 1;
+    c.haircut[2] = 0.3;
+    c.audit = 1;
+    return c;
+}
+
+/* ---- pure pieces ---------------------------------------------------------- */
+
+static void test_haircut_curve(void **state)
+{
+    (void)state;
+    struct lhr_cfg c = base_cfg();
+    assert_true(fabs(lhr_haircut_at(&c, 0) - 0.05) < 1e-15);
+    assert_true(fabs(lhr_haircut_at(&c, 0.25) - 0.075) < 1e-15);
+    assert_true(fabs(lhr_haircut_at(&c, 0.75) - 0.2) < 1e-15);
+    assert_true(fabs(lhr_haircut_at(&c, 1) - 0.3) < 1e-15);
+    assert_true(fabs(lhr_haircut_at(&c, 2) - 0.3) < 1e-15);  /* flat */
+    assert_true(fabs(lhr_haircut_at(&c, -1) - 0.05) < 1e-15); /* flat */
+    c.n_haircut = 0;
+    assert_true(lhr_haircut_at(&c, 0.5) == 0);
+}
+
+static void test_depreciation(void **state)
+{
+    (void)state;
+    struct lhr_cfg c = base_cfg();
+    /* straight: 1 - 0.95 x years / 4, floored at the salvage share */
+    assert_true(fabs(lhr_depreciated(&c, 0) - 1) < 1e-15);
+    assert_true(fabs(lhr_depreciated(&c, 365) - (1 - 0.95 / 4)) < 1e-12);
+    assert_true(fabs(lhr_depreciated(&c, 365 * 10) - 0.05) < 1e-15);
+    c.depreciation = LHR_DEPR_EXPONENTIAL;
+    assert_true(fabs(lhr_depreciated(&c, 365 * 1.5) - 0.5) < 1e-12);
+    assert_true(fabs(lhr_depreciated(&c, 365 * 3) - 0.25) < 1e-12);
+    assert_true(fabs(lhr_depreciated(&c, 365 * 30) - 0.05) < 1e-15);
+}
+
+static void test_annuity(void **state)
+{
+    (void)state;
+    /* against the sum it stands for */
+    double v = pow(1.2, -1.0 / 365), sum = 0, f = 1;
+    for (int d = 1; d <= 1000; d++) {
+        f *= v;
+        sum += 150 * f;
+    }
+    assert_true(fabs(lhr_annuity(150, 1000, 0.2, 0) - sum) < 1e-9 * sum);
+    assert_true(lhr_annuity(150, 1000, 0, 0) == 150000);
+    assert_true(lhr_annuity(150, 0, 0.2, 0) == 0);
+    assert_true(lhr_annuity(-5, 10, 0.2, 0) == 0);
+    /* a payout rate halving every year, discounted at 20 %: about 1.14
+     * years of today's rate over a long life (1 / (ln 2 + ln 1.2)) */
+    double g = pow(0.5, 1.0 / 365) * v, s2 = 0, h = 1;
+    for (int d = 1; d <= 1460; d++) {
+        h *= g;
+        s2 += h;
+    }
+    assert_true(fabs(lhr_annuity(1, 1460, 0.2, 0.5) - s2) < 1e-9 * s2);
+    assert_true(fabs(lhr_annuity(1, 1e6, 0.2, 0.5) / 365 -
+                     1 / (log(2) + log(1.2))) < 0.01);
+}
+
+/* ---- worlds --------------------------------------------------------------- */
+
+struct world {
+    struct sim *s;
+    struct lhr *l;
+    double btc0, btc1;          /* BTC price from start to end */
+    int64_t per_payout[2];      /* credited per payout, per cohort */
+    sim_time_t end;
+    /* what the observer saw */
+    uint64_t trades, buybacks, exits, days;
+    uint64_t digest;            /* of every row, for identical reruns */
+    int64_t min_reserves;
+    int64_t sold_by_exit_units, queue_max;
+};
+
+static void mix(struct world *w, int64_t v)
+{
+    w->digest = (w->digest ^ (uint64_t)v) * 0x100000001b3ULL;
+}
+
+static void on_trade(void *ctx, const struct lhr_trade *tr)
+{
+    struct world *w = ctx;
+    w->trades++;
+    mix(w, tr->t);
+    mix(w, tr->units);
+    mix(w, tr->price);
+    mix(w, tr->buyer);
+    assert_true(tr->units > 0 && tr->price > 0);
+    assert_true(tr->buyer != tr->seller);
+}
+
+static void on_buyback(void *ctx, const struct lhr_buyback *b)
+{
+    struct world *w = ctx;
+    w->buybacks++;
+    mix(w, b->t);
+    mix(w, b->units * 31 + b->price);
+    assert_true(b->t >= b->requested);
+    assert_true(b->price > 0 && b->price <= b->fmv);
+}
+
+static void on_exit(void *ctx, const struct lhr_exit *e)
+{
+    struct world *w = ctx;
+    w->exits++;
+    mix(w, e->holder);
+    mix(w, e->state);
+    assert_true(e->by_market + e->by_pool <= e->units);
+    if (e->state == LHR_EXIT_FILLED)
+        assert_true(e->by_market + e->by_pool == e->units);
+    w->sold_by_exit_units += e->by_market + e->by_pool;
+}
+
+static void on_day(void *ctx, const struct lhr_day *d)
+{
+    struct world *w = ctx;
+    w->days++;
+    mix(w, d->reserves);
+    assert_true(d->reserves >= 0);
+    if (d->reserves < w->min_reserves)
+        w->min_reserves = d->reserves;
+    if (d->queue_units > w->queue_max)
+        w->queue_max = d->queue_units;
+    for (size_t c = 0; c < d->n_cohorts; c++)
+        mix(w, d->fmv[c].fmv);
+}
+
+/* Every 8 hours: the BTC price along a geometric path, and payouts. */
+static void driver(struct sim *s, const struct sim_event *ev, void *ctx)
+{
+    struct world *w = ctx;
+    sim_time_t t = ev->time;
+    double x = (double)t / (double)w->end;
+    lhr_price(w->l, w->btc0 * pow(w->btc1 / w->btc0, x));
+    for (size_t c = 0; c < 2; c++)
+        lhr_payout(w->l, t, c, w->per_payout[c]);
+    if (t + 8 * 3600 * SIM_NS_PER_S <= w->end)
+        assert_int_equal(sim_schedule(s, t + 8 * 3600 * SIM_NS_PER_S,
+                                      EV_DRIVER, 0, NULL, NULL),
+                         SIM_OK);
+}
+
+static void run_world(struct world *w, const struct lhr_cfg *cfg, int days)
+{
+    struct lhr_observer o = {on_trade, on_buyback, on_exit, on_day, w};
+    struct sim_err err = {0};
+    int rc;
+    w->end = days * DAY;
+    w->min_reserves = INT64_MAX;
+    assert_int_equal(sim_new(&w->s, 0, 1024), SIM_OK);
+    assert_int_equal(sim_register(w->s, EV_DRIVER, driver, w), SIM_OK);
+    assert_int_equal(sim_schedule(w->s, 0, EV_DRIVER, 0, NULL, NULL), SIM_OK);
+    rc = lhr_new(&w->l, cfg, 0, w->end, w->s, &o, &err);
+    if (rc)
+        fail_msg("lhr_new: %s", err.msg);
+    lhr_price(w->l, w->btc0);
+    assert_int_equal(sim_run(w->s, w->end), SIM_OK);
+    rc = lhr_finish(w->l, w->end, &err);
+    if (rc)
+        fail_msg("lhr_finish: %s", err.msg);
+}
+
+static void free_world(struct world *w)
+{
+    lhr_free(w->l);
+    sim_free(w->s);
+}
+
+/* Units and satoshis add up, by walking the ledger and the outcomes. */
+static void check_conservation(const struct world *w,
+                               const struct lhr_cfg *cfg)
+{
+    const struct lhr *l = w->l;
+    struct sim_err err = {0};
+    struct ldg_totals lt;
+    struct lhr_totals tot;
+    int64_t units[FLEET_MAX_COHORTS] = {0};
+    if (ldg_audit(l->ldg, &err) || ldg_check(l->ldg, &err))
+        fail_msg("ledger: %s", err.msg);
+    for (size_t i = 0; i < lhr_investors(l); i++) {
+        struct lhr_outcome o;
+        lhr_outcome(l, i, &o);
+        units[o.cohort] += o.units;
+        assert_true(o.units >= 0 && o.cost >= 0 && o.sales >= 0);
+    }
+    for (size_t c = 0; c < cfg->n_cohorts; c++) {
+        struct ldg_position p;
+        ldg_position(l->ldg, LHR_POOL, c, &p);
+        units[c] += p.units;
+        ldg_position(l->ldg, LDG_ISSUER, c, &p);
+        units[c] += p.units;
+        assert_int_equal(units[c], cfg->cohorts[c].units);
+        assert_int_equal(ldg_units(l->ldg, c), cfg->cohorts[c].units);
+    }
+    ldg_get_totals(l->ldg, &lt);
+    lhr_get_totals(l, &tot);
+    /* money in: deposits (buyers and the initial reserves) and payouts
+     * credited; out: withdrawals; the rest sits in balances and, below a
+     * satoshi per position, in the ledger's remainders */
+    assert_int_equal(lt.deposited + lt.credited,
+                     lt.withdrawn + lt.balances + (lt.credited - lt.settled));
+    assert_true(tot.reserves >= 0 && tot.min_reserves >= 0);
+    assert_true(w->min_reserves >= 0);
+    /* nothing is locked after the end: every order and queue released */
+    for (uint32_t h = 0; h < ldg_holders(l->ldg); h++) {
+        struct ldg_holder b;
+        ldg_holder(l->ldg, h, &b);
+        assert_int_equal(b.locked, 0);
+        for (size_t c = 0; c < cfg->n_cohorts; c++) {
+            struct ldg_position p;
+            ldg_position(l->ldg, h, c, &p);
+            assert_int_equal(p.locked, 0);
+        }
+    }
+    assert_int_equal(tot.exits,
+                     tot.exits_filled + tot.exits_expired + tot.exits_open);
+}
+
+static void test_world_conserves(void **state)
+{
+    (void)state;
+    struct lhr_cfg cfg = base_cfg();
+    struct world w = {.btc0 = 47000, .btc1 = 16000,
+                      .per_payout = {2000000, 900000}};
+    struct lhr_totals tot;
+    run_world(&w, &cfg, 365);
+    check_conservation(&w, &cfg);
+    lhr_get_totals(w.l, &tot);
+    /* the world is alive: primary sales, trades, buybacks, exits */
+    assert_true(tot.primary_sats > 0);
+    assert_true(w.trades > 0 && w.exits > 0 && w.days == 365);
+    assert_int_equal((int64_t)w.trades, tot.trades);
+    assert_int_equal((int64_t)w.exits, tot.exits);
+    assert_true(tot.holders >= cfg.holders);
+    free_world(&w);
+}
+
+/* A bank run: every holder is hit by a shock within days, straight to the
+ * pool, whose 0.5 BTC cannot buy everything: it runs dry, queues, and
+ * never goes below zero. */
+static void test_bank_run(void **state)
+{
+    (void)state;
+    struct lhr_cfg cfg = base_cfg();
+    struct world w = {.btc0 = 30000, .btc1 = 20000,
+                      .per_payout = {100000, 50000}};
+    struct lhr_totals tot;
+    cfg.shocks_per_year = 365.0 / 3; /* a shock every 3 days per holder */
+    cfg.route = LHR_ROUTE_POOL;
+    cfg.reserves = 50000000;
+    cfg.arrivals_per_day = 0;
+    run_world(&w, &cfg, 60);
+    check_conservation(&w, &cfg);
+    lhr_get_totals(w.l, &tot);
+    assert_true(tot.dry_t >= 0);
+    assert_true(w.queue_max > 0);
+    assert_true(tot.exits_open > 0); /* still queued at the end */
+    assert_true(tot.min_reserves < cfg.cohorts[0].units); /* drained */
+    assert_true(tot.buyback_units > 0);
+    assert_int_equal(tot.trades, 0); /* nobody used the marketplace */
+    free_world(&w);
+}
+
+/* A daily cap stops buybacks without the reserves running dry. */
+static void test_daily_cap(void **state)
+{
+    (void)state;
+    struct lhr_cfg cfg = base_cfg();
+    struct world w = {.btc0 = 30000, .btc1 = 30000,
+                      .per_payout = {100000, 50000}};
+    struct lhr_totals tot;
+    cfg.shocks_per_year = 365.0 / 10;
+    cfg.route = LHR_ROUTE_POOL;
+    cfg.reserves = 100000000000; /* 1000 BTC: never the limit */
+    cfg.daily_cap = 1000000;     /* 0.01 BTC a day */
+    cfg.arrivals_per_day = 0;
+    run_world(&w, &cfg, 40);
+    check_conservation(&w, &cfg);
+    lhr_get_totals(w.l, &tot);
+    assert_true(tot.dry_t < 0);
+    assert_true(w.queue_max > 0);
+    assert_true(tot.buyback_sats <= 40 * cfg.daily_cap);
+    free_world(&w);
+}
+
+static void test_identical_reruns(void **state)
+{
+    (void)state;
+    struct lhr_cfg cfg = base_cfg();
+    struct world a = {.btc0 = 47000, .btc1 = 16000,
+                      .per_payout = {2000000, 900000}};
+    struct world b = a;
+    run_world(&a, &cfg, 120);
+    run_world(&b, &cfg, 120);
+    assert_true(a.digest == b.digest);
+    assert_true(a.trades == b.trades && a.exits == b.exits);
+    free_world(&a);
+    free_world(&b);
+    cfg.seed = 8; /* another seed, another history */
+    struct world c = {.btc0 = 47000, .btc1 = 16000,
+                      .per_payout = {2000000, 900000}};
+    run_world(&c, &cfg, 120);
+    assert_true(c.digest != a.digest);
+    free_world(&c);
+}
+
+/* Random seeded configurations: every invariant at every payout (audit)
+ * and at the end. */
+static void test_random_worlds(void **state)
+{
+    (void)state;
+    uint64_t x = 0x9e3779b97f4a7c15ULL;
+    for (int k = 0; k < 12; k++) {
+        struct lhr_cfg cfg = base_cfg();
+        double r[8];
+        for (int j = 0; j < 8; j++)
+            r[j] = (double)(sim_splitmix64(&x) >> 11) * 0x1p-53;
+        cfg.seed = sim_splitmix64(&x);
+        cfg.holders = 20 + (int64_t)(r[0] * 400);
+        cfg.holdings = r[1] < 0.5 ? LHR_HOLDINGS_EQUAL
+                                  : LHR_HOLDINGS_LOGNORMAL;
+        cfg.shocks_per_year = r[2] * 20;
+        cfg.route = (int)(r[3] * 3);
+        cfg.bought = r[4] < 0.5 ? LHR_BOUGHT_HOLD : LHR_BOUGHT_RELIST;
+        cfg.relist_markup = r[4] * 0.2;
+        cfg.reserves = (int64_t)(r[5] * 5e8);
+        cfg.daily_cap = r[6] < 0.3 ? (int64_t)(r[6] * 1e8) : 0;
+        cfg.arrivals_per_day = r[7] * 20;
+        cfg.fee_to_pool = r[1];
+        cfg.w_vwap = r[2] * 3;
+        struct world w = {.btc0 = 20000 + r[0] * 40000,
+                          .btc1 = 10000 + r[7] * 60000,
+                          .per_payout = {(int64_t)(r[3] * 4e6),
+                                         (int64_t)(r[5] * 2e6)}};
+        run_world(&w, &cfg, 90);
+        check_conservation(&w, &cfg);
+        free_world(&w);
+    }
+}
+
+static void test_bad_config(void **state)
+{
+    (void)state;
+    struct sim *s;
+    struct lhr *l = NULL;
+    struct sim_err err = {0};
+    struct lhr_cfg cfg = base_cfg();
+    assert_int_equal(sim_new(&s, 0, 16), SIM_OK);
+    cfg.cohorts[1].price_usd = 0;
+    assert_int_equal(lhr_new(&l, &cfg, 0, DAY, s, NULL, &err), SIM_EINVAL);
+    assert_non_null(strstr(err.msg, "purchase price"));
+    assert_null(l);
+    cfg = base_cfg();
+    cfg.w_replacement = cfg.w_dcf = cfg.w_vwap = 0;
+    assert_int_equal(lhr_new(&l, &cfg, 0, DAY, s, NULL, &err), SIM_EINVAL);
+    sim_free(s);
+}
+
+int main(void)
+{
+    gsl_set_error_handler_off();
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_haircut_curve),
+        cmocka_unit_test(test_depreciation),
+        cmocka_unit_test(test_annuity),
+        cmocka_unit_test(test_world_conserves),
+        cmocka_unit_test(test_bank_run),
+        cmocka_unit_test(test_daily_cap),
+        cmocka_unit_test(test_identical_reruns),
+        cmocka_unit_test(test_random_worlds),
+        cmocka_unit_test(test_bad_config),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
