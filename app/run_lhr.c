@@ -290,6 +290,8 @@ int app_lhr_totals(struct app_run *r)
         {"/holders", "count", tot.holders},
         {"/holders", "buyers", tot.buyers},
         {"/holders", "ledger_dust_sats", tot.dust},
+        {"/holders", "operator_payouts_sats", tot.operator_payouts},
+        {"/pool", "payouts_sats", tot.pool_payouts},
     };
     for (size_t k = 0; k < N(attrs); k++)
         if ((rc = h5_rec_attr_int(rec, attrs[k].grp, attrs[k].name,

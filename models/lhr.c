@@ -810,6 +810,7 @@ int lhr_status(const struct lhr *l, struct sim_err *err)
 void lhr_get_totals(const struct lhr *l, struct lhr_totals *out)
 {
     struct ldg_totals lt;
+    struct ldg_holder h;
     *out = l->tot;
     out->holders = (int64_t)l->n_inv;
     out->pool_units = 0;
@@ -820,6 +821,10 @@ void lhr_get_totals(const struct lhr *l, struct lhr_totals *out)
     }
     ldg_get_totals(l->ldg, &lt);
     out->dust = lt.credited - lt.settled;
+    ldg_holder(l->ldg, LHR_POOL, &h);
+    out->pool_payouts = h.credited;
+    ldg_holder(l->ldg, LDG_ISSUER, &h);
+    out->operator_payouts = h.credited;
 }
 
 size_t lhr_investors(const struct lhr *l)

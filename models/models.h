@@ -1244,6 +1244,8 @@ struct lhr_totals {
     int64_t exits, exits_filled, exits_expired, exits_open;
     int64_t holders, buyers;
     int64_t dust;            /* ledger remainders, whole satoshis */
+    int64_t pool_payouts;    /* payouts credited to the pool's units */
+    int64_t operator_payouts; /* to the issuer's units (before a sale) */
 };
 
 struct lhr;

@@ -13,3 +13,32 @@ skip() { echo "skip $1: $2"; }
 expect_rc() {
     if [ "$3" -eq "$2" ]; then ok "$1"; else fail "$1" "exit $3, expected $2"; fi
 }
+
+# attr FILE OBJECT NAME: a scalar attribute's value, quotes removed.
+attr() {
+    h5dump -w 0 -m %.17g -a "$2/$3" "$1" 2>/dev/null |
+        sed -n 's/^ *(0): //p' | sed 's/^"\(.*\)"$/\1/' | head -n 1
+}
+
+# rows FILE PATH: the length of a 1-D dataset ("" when missing).
+rows() {
+    h5ls "$1$2" 2>/dev/null | sed -n 's/.*Dataset {\([0-9][0-9]*\)\/.*/\1/p'
+}
+
+# value FILE PATH INDEX: one element of a dataset, all digits.
+value() {
+    h5dump -w 0 -A 0 -m %.17g -d "$2" -s "$3" -c 1 "$1" 2>/dev/null |
+        sed -n 's/^ *([0-9]*): //p' | head -n 1
+}
+
+# synth ARGS...: hashsim with no history directory in the environment.
+synth() {
+    (unset HASHSIM_DATA; exec "$bin" "$@")
+}
+
+# col FILE PATH: a dataset's values, one per line.
+col() {
+    h5dump -y -w 0 -A 0 -m %.17g -d "$2" "$1" 2>/dev/null |
+        sed -n '/DATA {/,/}/p' | sed '1d;$d' | tr ',' '\n' |
+        sed 's/^ *//; /^$/d'
+}

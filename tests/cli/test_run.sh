@@ -9,23 +9,6 @@ scn=scenarios/default.json
 coins="BTC BCH LTC DOGE ZEC ZEN KAS"
 cols="time price_usd difficulty price_source difficulty_source"
 
-# attr FILE OBJECT NAME: a scalar attribute's value, quotes removed.
-attr() {
-    h5dump -w 0 -m %.17g -a "$2/$3" "$1" 2>/dev/null |
-        sed -n 's/^ *(0): //p' | sed 's/^"\(.*\)"$/\1/' | head -n 1
-}
-
-# rows FILE PATH: the length of a 1-D dataset ("" when missing).
-rows() {
-    h5ls "$1$2" 2>/dev/null | sed -n 's/.*Dataset {\([0-9][0-9]*\)\/.*/\1/p'
-}
-
-# value FILE PATH INDEX: one element of a dataset, all digits.
-value() {
-    h5dump -w 0 -A 0 -m %.17g -d "$2" -s "$3" -c 1 "$1" 2>/dev/null |
-        sed -n 's/^ *([0-9]*): //p' | head -n 1
-}
-
 # leftovers DIR: names of results or temporary files left in DIR.
 leftovers() {
     (
@@ -34,11 +17,6 @@ leftovers() {
         for f in *.h5 *.tmp-*; do [ -e "$f" ] && l="$l${l:+ }$f"; done
         echo "$l"
     )
-}
-
-# synth ARGS...: hashsim with no history directory in the environment.
-synth() {
-    (unset HASHSIM_DATA; exec "$bin" "$@")
 }
 
 for tool in h5dump h5ls h5diff cmp; do

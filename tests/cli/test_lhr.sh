@@ -1,0 +1,201 @@
+#!/bin/sh
+# test_lhr.sh — end-to-end checks of the Liquid Hashrate side of `hashsim
+# run` and `summary`: the /p2p, /pool, /exits and /holders layout, units
+# and satoshis reconciled from the file alone, a pool without reserves that
+# runs dry but never below zero, the pool-only and marketplace-only
+# routes, and the 2022 bear year on history (needs HASHSIM_DATA).
+set -u
+. tests/cli/lib.sh
+scn=scenarios/default.json
+cohorts="sha256 scrypt equihash kheavyhash"
+machines="1000 500 500 100"
+
+# sum_where FILE KEYPATH KEY VALPATH: sum of VALPATH over rows whose KEYPATH
+# equals KEY.
+sum_where() {
+    col "$1" "$2" >"$work/k"
+    col "$1" "$4" >"$work/v"
+    paste "$work/k" "$work/v" |
+        awk -v k="$3" '$1 == k { s += $2 } END { printf "%.0f\n", s }'
+}
+
+# sum FILE PATH: the sum of a dataset.
+sum() {
+    col "$1" "$2" | awk '{ s += $1 } END { printf "%.0f\n", s }'
+}
+
+# last FILE PATH: a dataset's last value.
+last() {
+    col "$1" "$2" | tail -n 1
+}
+
+# json FILE EXPR: evaluate a Python expression over the summary JSON `d`
+# (its "liquidity" object as `q`); exit 0 when true.
+json() {
+    python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1])); q = d["liquidity"]
+sys.exit(0 if eval("(" + sys.argv[2] + ")") else 1)' "$1" "$2"
+}
+
+# reconcile NAME FILE: every cohort's units are all held by someone, and
+# every satoshi credited by the fleet reached a holder, the pool, the
+# operator or the ledger's remainders.
+reconcile() {
+    r_bad=""
+    i=0
+    for c in $cohorts; do
+        m=$(echo $machines | cut -d ' ' -f $((i + 1)))
+        held=$(sum_where "$2" /holders/cohort $i /holders/units)
+        pool=$(last "$2" /p2p/$c/pool_units)
+        [ $((held + pool)) -eq $((m * 100)) ] ||
+            r_bad="$r_bad $c:$held+$pool!=$((m * 100))"
+        i=$((i + 1))
+    done
+    credited=0
+    for c in $cohorts; do
+        credited=$((credited + $(attr "$2" /fleet/$c credited_sats)))
+    done
+    paid=$(sum "$2" /holders/payouts_sats)
+    pool=$(attr "$2" /pool payouts_sats)
+    op=$(attr "$2" /holders operator_payouts_sats)
+    dust=$(attr "$2" /holders ledger_dust_sats)
+    [ "$credited" -eq $((paid + pool + op + dust)) ] ||
+        r_bad="$r_bad credited $credited != $paid+$pool+$op+$dust"
+    if [ -z "$r_bad" ]; then ok "$1"; else fail "$1" "$r_bad"; fi
+}
+
+if [ ! -x "$bin" ]; then
+    echo "FAIL setup: $bin is not built"
+    exit 1
+fi
+
+# ---- The default scenario on the synthetic market ----------------------------
+
+s=$work/s.h5
+synth run "$scn" -o "$s" --quiet 2>"$work/err"; rc=$?
+expect_rc lhr_run_exits_0 0 $rc
+
+l_bad=""
+for t in "p2p/trades:time cohort buyer seller units price_sats fee_sats fmv_sats" \
+    "pool/buybacks:time requested wait_ns cohort holder units price_sats fmv_sats" \
+    "exits:holder cohort reason state requested done units by_market by_pool received_sats fmv_value_sats" \
+    "holders:holder cohort kind behaviour cost_sats cost_usd units payouts_sats sales_sats value_sats exited"; do
+    g=${t%%:*}
+    n=""
+    for c in ${t#*:}; do
+        m=$(rows "$s" "/$g/$c")
+        [ -n "$m" ] || { l_bad="$l_bad /$g/$c:missing"; continue; }
+        [ -z "$n" ] && n=$m
+        [ "$m" = "$n" ] || l_bad="$l_bad /$g/$c:$m!=$n"
+    done
+done
+for c in reserves_sats bought_sats inflow_sats utilisation haircut; do
+    [ "$(rows "$s" /pool/reserves/$c)" = 365 ] || l_bad="$l_bad /pool/reserves/$c"
+done
+for c in $cohorts; do
+    for k in fmv_sats quote_sats best_bid_sats vwap_sats pool_units; do
+        [ "$(rows "$s" /p2p/$c/$k)" = 365 ] || l_bad="$l_bad /p2p/$c/$k"
+    done
+done
+[ "$(rows "$s" /holders/holder)" = "$(attr "$s" /holders count)" ] ||
+    l_bad="$l_bad /holders rows != count"
+if [ -z "$l_bad" ]; then ok lhr_results_layout
+else fail lhr_results_layout "$l_bad"; fi
+
+reconcile lhr_units_and_satoshis_reconcile "$s"
+
+# Exits: every one filled, expired or open at the end; a filled one sold
+# every unit; no unit sold twice (market + pool never above the units).
+col "$s" /exits/state >"$work/st"
+col "$s" /exits/units >"$work/un"
+col "$s" /exits/by_market >"$work/bm"
+col "$s" /exits/by_pool >"$work/bp"
+x_bad=$(paste "$work/st" "$work/un" "$work/bm" "$work/bp" | awk '
+    $1 < 0 || $1 > 2 { print "state " $1; exit }
+    $3 + $4 > $2 { print "sold " $3 "+" $4 " of " $2; exit }
+    $1 == 0 && $3 + $4 != $2 { print "filled with " $3 "+" $4 " of " $2; exit }')
+n=$(wc -l <"$work/st")
+want=$(attr "$s" /exits count)
+if [ -z "$x_bad" ] && [ "$n" -gt 0 ] && [ "$n" = "$want" ]; then
+    ok lhr_exits_accounted
+else fail lhr_exits_accounted "${x_bad:-$n rows, count $want}"; fi
+
+# Buybacks pay the quote: never above FMV, never before the request.
+col "$s" /pool/buybacks/price_sats >"$work/p"
+col "$s" /pool/buybacks/fmv_sats >"$work/f"
+col "$s" /pool/buybacks/wait_ns >"$work/w"
+b_bad=$(paste "$work/p" "$work/f" "$work/w" |
+    awk '$1 <= 0 || $1 > $2 || $3 < 0 { print; exit }')
+if [ -z "$b_bad" ] && [ -s "$work/p" ]; then ok lhr_buybacks_at_quote
+else fail lhr_buybacks_at_quote "row: ${b_bad:-none}"; fi
+
+"$bin" summary "$s" >"$work/out" 2>&1; rc=$?
+if [ $rc -eq 0 ] && grep -q "holders, marketplace and liquidity pool" \
+    "$work/out" && grep -q "ran dry\|never ran dry" "$work/out" &&
+    grep -q "vs holding BTC" "$work/out"; then
+    ok lhr_summary_text
+else fail lhr_summary_text "exit $rc"; fi
+"$bin" summary "$s" --json >"$work/s.json" 2>&1; rc=$?
+if [ $rc -eq 0 ] && json "$work/s.json" \
+    'd["summary_version"] == 3 and q["holders"] >= 5000 and
+     q["exits"] == q["exits_filled"] + q["exits_expired"] + q["exits_open"]
+     and 0 <= q["fill_rate"] <= 1 and q["min_reserves_sats"] >= 0
+     and q["wait_p95_days"] >= q["wait_median_days"] >= 0'; then
+    ok lhr_summary_json
+else fail lhr_summary_json "exit $rc: $(head -c 200 "$work/s.json")"; fi
+
+# ---- A pool without reserves ---------------------------------------------------
+
+z=$work/z.h5
+synth run "$scn" -o "$z" --quiet --set pool.reserves_btc=0 \
+    --set pool.primary_share=0 --set holders.exit.route=pool \
+    --set holders.count=500 2>"$work/err"; rc=$?
+"$bin" summary "$z" --json >"$work/z.json" 2>&1
+neg=$(col "$z" /pool/reserves/reserves_sats | awk '$1 < 0' | head -n 1)
+if [ $rc -eq 0 ] && [ -z "$neg" ] && json "$work/z.json" \
+    'q["dry_date"] is not None and q["min_reserves_sats"] == 0 and
+     q["exits_open"] > 0 and q["trades"] == 0'; then
+    ok lhr_empty_pool_runs_dry_never_below_zero
+else fail lhr_empty_pool_runs_dry_never_below_zero "exit $rc $neg $(head -n 1 "$work/err")"; fi
+reconcile lhr_empty_pool_reconciles "$z"
+
+# ---- The marketplace alone -----------------------------------------------------
+
+k=$work/k.h5
+synth run "$scn" -o "$k" --quiet --set holders.exit.route=market \
+    --set holders.count=500 2>"$work/err"; rc=$?
+if [ $rc -eq 0 ] && [ "$(attr "$k" /pool buyback_units)" = 0 ] &&
+    [ "$(attr "$k" /p2p trades)" -gt 0 ] &&
+    [ "$(attr "$k" /exits expired)" -gt 0 ]; then
+    ok lhr_market_route_never_uses_the_pool
+else fail lhr_market_route_never_uses_the_pool "exit $rc"; fi
+
+# ---- Bad input -----------------------------------------------------------------
+
+synth run "$scn" -o "$work/bad.h5" --quiet --set pool.haircut='[]' \
+    >"$work/out" 2>&1; rc=$?
+if [ $rc -ne 0 ] && grep -q '\$.pool.haircut' "$work/out" &&
+    [ ! -e "$work/bad.h5" ]; then ok lhr_bad_key_named_nothing_written
+else fail lhr_bad_key_named_nothing_written "exit $rc: $(head -n 1 "$work/out")"; fi
+
+# ---- 2022 on history ------------------------------------------------------------
+
+if [ -z "${HASHSIM_DATA:-}" ] || [ ! -d "$HASHSIM_DATA" ]; then
+    for t in lhr_history_reconciles lhr_history_pool_in_the_bear_year; do
+        skip $t "HASHSIM_DATA is not set (or not a directory)"
+    done
+    exit 0
+fi
+h=$work/h.h5
+"$bin" run "$scn" -o "$h" --quiet 2>"$work/err"; rc=$?
+reconcile lhr_history_reconciles "$h"
+"$bin" summary "$h" --json >"$work/h.json" 2>&1
+# 5000 holders over 2022 with the default buyback settings: the pool pays
+# exits while BTC falls, ends with less than it started with, and queues.
+if [ $rc -eq 0 ] && json "$work/h.json" \
+    'q["holders"] >= 5000 and q["buyback_units"] > 0 and
+     q["final_reserves_sats"] < q["initial_reserves_sats"] and
+     q["exits_filled"] > 0 and q["trades"] > 0'; then
+    ok lhr_history_pool_in_the_bear_year
+else fail lhr_history_pool_in_the_bear_year "exit $rc: $(head -n 1 "$work/err")"; fi
