@@ -311,6 +311,8 @@ struct ana_liquidity {
                                           at the final FMV) / cost - 1, in
                                           BTC, i.e. against holding BTC */
     double beat_btc;                  /* share of holders above 0 */
+    double realised_median;           /* (payouts + sales) / cost - 1:
+                                         the BTC received, units left out */
     int64_t dust_sats;                /* ledger remainders */
 };
 
@@ -431,7 +433,8 @@ int ana_summary_print_text(const struct ana_summary *s, FILE *fp);
  *         "fill_rate", "units_fill_rate", "wait_median_days",
  *         "wait_p95_days", "market_discount", "pool_discount",
  *         "exit_vs_fmv", "vs_btc_mean", "vs_btc_median",
- *         "beat_btc": number|null }   (struct ana_liquidity)
+ *         "beat_btc", "realised_median": number|null }
+ *                                        (struct ana_liquidity)
  * }
  *
  * SIM_EIO when writing fp fails. */

@@ -134,11 +134,13 @@ static int load_holders(const struct ana_file *f, struct ana_liquidity *q,
                                         "sales_sats", "value_sats"};
     int64_t *c[4] = {0};
     size_t n = 0, m = 0, beat = 0;
-    double *r = NULL;
+    double *r = NULL, *z = NULL;
     int rc = read_cols(f, "/holders", names, 4, c, &n, err);
     if (rc)
         goto out;
-    if (!(r = malloc((n ? n : 1) * sizeof *r))) {
+    r = malloc((n ? n : 1) * sizeof *r);
+    z = malloc((n ? n : 1) * sizeof *z);
+    if (!r || !z) {
         rc = sim_err_set(err, SIM_ENOMEM, "out of memory");
         goto out;
     }
@@ -146,13 +148,16 @@ static int load_holders(const struct ana_file *f, struct ana_liquidity *q,
         if (c[0][i] <= 0)
             continue;
         r[m] = (double)(c[1][i] + c[2][i] + c[3][i]) / (double)c[0][i] - 1;
+        z[m] = (double)(c[1][i] + c[2][i]) / (double)c[0][i] - 1;
         beat += r[m] > 0;
         m++;
     }
     q->vs_btc_mean = m ? gsl_stats_mean(r, 1, m) : NAN;
     q->vs_btc_median = quantile(r, m, 0.5);
     q->beat_btc = m ? (double)beat / (double)m : NAN;
+    q->realised_median = quantile(z, m, 0.5);
 out:
+    free(z);
     free(r);
     free_cols(c, 4);
     return rc;
@@ -223,10 +228,11 @@ void ana_lhr_print_text(const struct ana_summary *s, FILE *fp)
     if (!q)
         return;
     fprintf(fp, "\nholders, marketplace and liquidity pool\n");
-    fprintf(fp, "  holders       %" PRId64 " (%" PRId64 " buyers arrived)\n",
+    fprintf(fp, "  investors     %" PRId64 " (of whom %" PRId64 " arrived as "
+                "buyers and bought units)\n",
             q->holders, q->buyers);
-    fprintf(fp, "  pool          reserves %.8g BTC at the start, %.8g BTC at "
-                "the end, lowest %.8g BTC on %s\n",
+    fprintf(fp, "  pool          reserves %.8f BTC at the start, %.8f BTC at "
+                "the end, lowest %.8f BTC on %s\n",
             btc(q->initial_reserves_sats), btc(q->final_reserves_sats),
             btc(q->min_reserves_sats), q->min_reserves_date);
     if (q->dry_date[0])
@@ -235,21 +241,21 @@ void ana_lhr_print_text(const struct ana_summary *s, FILE *fp)
                 q->dry_date);
     else
         fprintf(fp, "                never ran dry\n");
-    fprintf(fp, "  buybacks      %" PRId64 " units for %.8g BTC; mean discount "
+    fprintf(fp, "  buybacks      %" PRId64 " units for %.8f BTC; mean discount "
                 "to FMV",
             q->buyback_units, btc(q->buyback_sats));
     ana_put_pct(fp, 7, q->pool_discount);
     fprintf(fp, "; the pool holds %" PRId64 " units\n", q->pool_units);
-    fprintf(fp, "  marketplace   %" PRId64 " trades, %" PRId64 " units, %.8g "
-                "BTC, fees %.8g BTC; mean discount to FMV",
+    fprintf(fp, "  marketplace   %" PRId64 " trades, %" PRId64 " units, %.8f "
+                "BTC, fees %.8f BTC; mean discount to FMV",
             q->trades, q->traded_units, btc(q->traded_sats),
             btc(q->fees_sats));
     ana_put_pct(fp, 7, q->market_discount);
     fputc('\n', fp);
-    fprintf(fp, "  exits         %" PRId64 " asked: %" PRId64 " filled (",
+    fprintf(fp, "  exits         %" PRId64 " asked, %" PRId64 " filled =",
             q->exits, q->exits_filled);
     ana_put_pct(fp, 0, q->fill_rate);
-    fprintf(fp, " ), %" PRId64 " expired, %" PRId64 " open at the end; "
+    fprintf(fp, ", %" PRId64 " expired, %" PRId64 " open at the end; "
                 "units sold",
             q->exits_expired, q->exits_open);
     ana_put_pct(fp, 7, q->units_fill_rate);
@@ -269,6 +275,10 @@ void ana_lhr_print_text(const struct ana_summary *s, FILE *fp)
     fprintf(fp, "; beat holding BTC:");
     ana_put_pct(fp, 0, q->beat_btc);
     fprintf(fp, " of holders\n");
+    fprintf(fp, "                BTC received alone (payouts + sales) / cost - "
+                "1: median");
+    ana_put_pct(fp, 0, q->realised_median);
+    fputc('\n', fp);
 }
 
 void ana_lhr_print_json(const struct ana_summary *s, FILE *fp)
@@ -314,6 +324,7 @@ void ana_lhr_print_json(const struct ana_summary *s, FILE *fp)
         {"vs_btc_mean", q->vs_btc_mean},
         {"vs_btc_median", q->vs_btc_median},
         {"beat_btc", q->beat_btc},
+        {"realised_median", q->realised_median},
     };
     fputs("{\n", fp);
     for (size_t k = 0; k < sizeof ints / sizeof ints[0]; k++)

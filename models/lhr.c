@@ -603,8 +603,9 @@ static int alloc_days(struct lhr *l)
     return SIM_OK;
 }
 
-/* Initial investors: split across cohorts by purchase value (largest
- * remainder, at most one per unit), each with a behaviour from the mix. */
+/* Initial investors: split across cohorts in proportion to purchase value
+ * (rounded down, the rest handed out one by one from cohort 0; at least one
+ * and at most one per unit), each with a behaviour from the mix. */
 static int populate(struct lhr *l)
 {
     const struct lhr_cfg *cfg = &l->cfg;

@@ -141,7 +141,8 @@ if [ $rc -eq 0 ] && json "$work/s.json" \
     'd["summary_version"] == 3 and q["holders"] >= 5000 and
      q["exits"] == q["exits_filled"] + q["exits_expired"] + q["exits_open"]
      and 0 <= q["fill_rate"] <= 1 and q["min_reserves_sats"] >= 0
-     and q["wait_p95_days"] >= q["wait_median_days"] >= 0'; then
+     and q["wait_p95_days"] >= q["wait_median_days"] >= 0
+     and q["realised_median"] is not None'; then
     ok lhr_summary_json
 else fail lhr_summary_json "exit $rc: $(head -c 200 "$work/s.json")"; fi
 
