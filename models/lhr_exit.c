@@ -20,11 +20,6 @@ struct fill_ctx {
     int64_t taker_price;
 };
 
-static int64_t fee_of(int64_t value, int64_t bps)
-{
-    return value / 10000 * bps + value % 10000 * bps / 10000;
-}
-
 static void keep(struct lhr *l, int rc)
 {
     if (rc)
@@ -120,7 +115,7 @@ static void on_fill(void *ctx, const struct book_fill *f)
         return;
     }
     value = price * qty;
-    fee = fee_of(value, l->cfg.seller_fee_bps);
+    fee = payout_bps(value, l->cfg.seller_fee_bps);
     to_pool = (int64_t)floor((double)fee * l->cfg.fee_to_pool);
     keep(l, ldg_pay(l->ldg, buyer, seller, value, 1, &l->err));
     if (taker_buys && fc->taker_price > price)

@@ -728,6 +728,10 @@ int payout_settle(const struct payout_cfg *cfg, const int64_t *units,
                   double hosting_usd, int64_t deficit_in, struct payout *out,
                   struct sim_err *err);
 
+/* floor(x x bps / 10000) for 0 <= x < 2^62 and 0 <= bps <= 10000, without
+ * overflowing 64 bits: every fee in basis points is rounded this way. */
+int64_t payout_bps(int64_t x, int64_t bps);
+
 /* Take the whole base units out of an expected-value accumulator, leaving
  * the fraction (< 1 unit) pending in it. */
 int64_t payout_take_units(double *acc);

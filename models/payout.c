@@ -16,9 +16,8 @@ int64_t payout_take_units(double *acc)
     return (int64_t)whole;
 }
 
-/* floor(x * bps / 10000) for x >= 0 without overflowing 64 bits: split x
- * at 10000 so each product stays below 2^62. */
-static int64_t bps_of(int64_t x, int64_t bps)
+/* Split x at 10000 so each product stays below 2^62. */
+int64_t payout_bps(int64_t x, int64_t bps)
 {
     return x / 10000 * bps + x % 10000 * bps / 10000;
 }
@@ -62,12 +61,12 @@ int payout_settle(const struct payout_cfg *cfg, const int64_t *units,
                 return sim_err_set(err, SIM_EINVAL,
                                    "payout: more than 2^62 satoshis");
             conv = (int64_t)v;
-            p.swap_fee += bps_of(conv, cfg->swap_fee_bps);
+            p.swap_fee += payout_bps(conv, cfg->swap_fee_bps);
         }
         p.gross += conv;
     }
     int64_t net = p.gross - p.swap_fee;
-    p.platform_fee = bps_of(net, cfg->platform_fee_bps);
+    p.platform_fee = payout_bps(net, cfg->platform_fee_bps);
     if (usd_to_sats(power_usd, btc_usd, &p.power) ||
         usd_to_sats(hosting_usd, btc_usd, &p.hosting))
         return sim_err_set(err, SIM_EINVAL,
