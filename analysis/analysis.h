@@ -276,7 +276,7 @@ struct ana_cohort {
     double energy_kwh;
     size_t payouts; /* rows of /ledger/payouts with this cohort's index */
     int64_t gross_sats, swap_fee_sats, platform_fee_sats, power_sats,
-        hosting_sats, credited_sats, deficit_sats;
+        hosting_sats, repairs_sats, credited_sats, deficit_sats;
 };
 
 /* One simulated chain of an impact network run (/network/<SYMBOL>). */
@@ -316,6 +316,44 @@ struct ana_liquidity {
     int64_t dust_sats;                /* ledger remainders */
 };
 
+/* One /hardware/<name> cohort: its value and its life.  Retention: the
+ * modelled value index (value / the model's value when bought) 365 and
+ * 730 days after purchase, NaN when that day is outside the run or the
+ * cohort was no longer running; the comparison curves' value / purchase
+ * price at the same ages. */
+struct ana_hw_cohort {
+    char *name;
+    char *model;
+    char bought[16];          /* "" for a successor never bought */
+    int64_t machines;
+    double price_usd, value0_usd;
+    double kept_1y, kept_2y;                  /* hardware price model */
+    double straight_1y, straight_2y, exponential_1y, exponential_2y;
+    double last_index;                        /* on its last running day */
+    int64_t failures, repairs, dead;
+    double downtime;          /* machine-days down / machine-days owned */
+    double repair_cost_usd;
+    char retired[16];         /* "" when it did not retire */
+};
+
+/* One row of /fleet/lineage. */
+struct ana_lineage {
+    char date[16];
+    char *from, *to;          /* cohort names; to NULL: nothing bought */
+    char *model_to;
+    int64_t reason;           /* 0 max age, 1 unprofitable, 2 below scrap */
+    int64_t machines_alive, machines_new;
+    double scrap_usd, price_usd, cash_usd, topup_usd;
+};
+
+/* The hardware side (/hardware): NULL in files without it. */
+struct ana_hardware {
+    size_t n;
+    struct ana_hw_cohort *cohorts; /* in /fleet index order */
+    size_t n_lineage;
+    struct ana_lineage *lineage;
+};
+
 struct ana_summary {
     char *path;
     char *hashsim_version;
@@ -338,6 +376,7 @@ struct ana_summary {
     size_t n_chains;
     struct ana_chain *chains; /* sorted by symbol; 0 without /network */
     struct ana_liquidity *liquidity; /* NULL without /holders */
+    struct ana_hardware *hardware;   /* NULL without /hardware */
 };
 
 /* Read the results file at path into *out (zeroed first; release it with
@@ -365,7 +404,7 @@ int ana_summary_print_text(const struct ana_summary *s, FILE *fp);
  * equal runs give equal summaries.
  *
  * {
- *   "summary_version": 3,
+ *   "summary_version": 4,
  *   "meta": {
  *     "hashsim_version": string, "scenario_name": string,
  *     "market_source": string, "start": string, "end": string,
@@ -414,7 +453,8 @@ int ana_summary_print_text(const struct ana_summary *s, FILE *fp);
  *         "payouts": integer,                (payout rows of the cohort)
  *         "gross_sats": integer, "swap_fee_sats": integer,
  *         "platform_fee_sats": integer, "power_sats": integer,
- *         "hosting_sats": integer, "credited_sats": integer,
+ *         "hosting_sats": integer, "repairs_sats": integer,
+ *         "credited_sats": integer,
  *         "deficit_sats": integer
  *       }
  *     ],
@@ -435,6 +475,22 @@ int ana_summary_print_text(const struct ana_summary *s, FILE *fp);
  *         "exit_vs_fmv", "vs_btc_mean", "vs_btc_median",
  *         "beat_btc", "realised_median": number|null }
  *                                        (struct ana_liquidity)
+ *   "hardware": null                         (no /hardware in the file)
+ *     | { "claim_kept_2y": [0.7, 0.8],       (the operator's claim)
+ *         "cohorts": [ { "name", "model", "bought", "retired": string,
+ *                        "machines", "failures", "repairs",
+ *                        "dead": integer,
+ *                        "price_usd", "value_when_bought_usd",
+ *                        "kept_1y", "kept_2y", "straight_1y",
+ *                        "straight_2y", "exponential_1y",
+ *                        "exponential_2y", "last_index", "downtime",
+ *                        "repair_cost_usd": number|null } ],
+ *         "lineage": [ { "date", "from": string, "to": string|null,
+ *                        "model_to": string|null, "reason": string,
+ *                        "machines_alive", "machines_new": integer,
+ *                        "scrap_usd", "price_usd", "cash_usd",
+ *                        "topup_usd": number } ] }
+ *                                        (struct ana_hardware)
  * }
  *
  * SIM_EIO when writing fp fails. */

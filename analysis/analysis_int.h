@@ -64,4 +64,13 @@ void ana_lhr_print_text(const struct ana_summary *s, FILE *fp);
 /* The value of the JSON key "liquidity": null or the object. */
 void ana_lhr_print_json(const struct ana_summary *s, FILE *fp);
 
+/* ---- Hardware value and life (summary_life.c) ---------------------------- */
+
+/* Fill s->hardware from f when it has /hardware (else leave it NULL). */
+int ana_life_load(const struct ana_file *f, struct ana_summary *s,
+                  struct sim_err *err);
+void ana_life_release(struct ana_summary *s);
+void ana_life_print_text(const struct ana_summary *s, FILE *fp);
+void ana_life_print_json(const struct ana_summary *s, FILE *fp);
+
 #endif /* HASHSIM_ANALYSIS_INT_H */

@@ -33,6 +33,7 @@ void ana_summary_release(struct ana_summary *s)
         return;
     ana_fleet_release(s);
     ana_lhr_release(s);
+    ana_life_release(s);
     for (i = 0; i < s->n_coins; i++) {
         free(s->coins[i].symbol);
         free(s->coins[i].difficulty_fill);
@@ -266,6 +267,8 @@ int ana_summary_load(struct ana_summary *out, const char *path,
     rc = ana_fleet_load(f, out, err);
     if (rc == SIM_OK)
         rc = ana_lhr_load(f, out, err);
+    if (rc == SIM_OK)
+        rc = ana_life_load(f, out, err);
 out:
     ana_names_free(names, n_names);
     ana_file_close(f);
@@ -310,6 +313,7 @@ int ana_summary_print_text(const struct ana_summary *s, FILE *fp)
         fprintf(fp, "no market data\n");
         ana_fleet_print_text(s, fp);
         ana_lhr_print_text(s, fp);
+        ana_life_print_text(s, fp);
         return ferror(fp) ? SIM_EIO : SIM_OK;
     }
 
@@ -353,6 +357,7 @@ int ana_summary_print_text(const struct ana_summary *s, FILE *fp)
     }
     ana_fleet_print_text(s, fp);
     ana_lhr_print_text(s, fp);
+    ana_life_print_text(s, fp);
     return ferror(fp) ? SIM_EIO : SIM_OK;
 }
 
@@ -423,7 +428,7 @@ int ana_summary_print_json(const struct ana_summary *s, FILE *fp)
 {
     size_t i;
 
-    fputs("{\n  \"summary_version\": 3,\n  \"meta\": {\n", fp);
+    fputs("{\n  \"summary_version\": 4,\n  \"meta\": {\n", fp);
     fputs("    \"hashsim_version\": ", fp);
     ana_json_string(fp, s->hashsim_version);
     fputs(",\n    \"scenario_name\": ", fp);
@@ -478,6 +483,8 @@ int ana_summary_print_json(const struct ana_summary *s, FILE *fp)
     ana_fleet_print_json(s, fp);
     fputs(",\n  \"liquidity\": ", fp);
     ana_lhr_print_json(s, fp);
+    fputs(",\n  \"hardware\": ", fp);
+    ana_life_print_json(s, fp);
     fputs("\n}\n", fp);
     return ferror(fp) ? SIM_EIO : SIM_OK;
 }

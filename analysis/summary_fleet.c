@@ -209,6 +209,11 @@ static int load_cohort(const struct ana_file *f, const char *name,
         if ((rc = ana_read_attr_int(f, grp, ints[i].name, slot, err)))
             goto out;
     }
+    /* Repairs came with failures: files from before have none. */
+    if (ana_attr_exists(f, grp, "repairs_sats") &&
+        (rc = ana_read_attr_int(f, grp, "repairs_sats", &c->repairs_sats,
+                                err)))
+        goto out;
     for (i = 0; i < sizeof doubles / sizeof doubles[0]; i++) {
         double *slot = (double *)(void *)((char *)c + doubles[i].off);
         if ((rc = ana_read_attr_double(f, grp, doubles[i].name, slot, err)))
@@ -324,9 +329,20 @@ int ana_fleet_load(const struct ana_file *f, struct ana_summary *s,
             }
         }
         for (i = 0; i < n_names; i++) {
+            char grp[96];
+            int64_t count = 0;
+            /* /fleet/lineage is the upgrades' table, not a cohort; a
+             * successor never bought has no machines to report. */
+            if (strcmp(names[i], "lineage") == 0)
+                continue;
+            snprintf(grp, sizeof grp, "/fleet/%s", names[i]);
+            if ((rc = ana_read_attr_int(f, grp, "count", &count, err)))
+                goto out;
+            if (count == 0)
+                continue;
             /* Counted first so release frees a half-read cohort. */
-            s->n_cohorts++;
-            if ((rc = load_cohort(f, names[i], span_ns, &s->cohorts[i], err)))
+            if ((rc = load_cohort(f, names[i], span_ns,
+                                  &s->cohorts[s->n_cohorts++], err)))
                 goto out;
         }
         if (s->n_cohorts > 1)
@@ -497,9 +513,10 @@ static void print_payouts(FILE *fp, const struct ana_summary *s, int wn)
     size_t i;
 
     fprintf(fp, "\npayouts (BTC)\n");
-    fprintf(fp, "%-*s %8s %*s %*s %*s %*s %*s %*s %*s\n", wn, "cohort",
+    fprintf(fp, "%-*s %8s %*s %*s %*s %*s %*s %*s %*s %*s\n", wn, "cohort",
             "payouts", w, "gross", w, "swap fee", w, "platform fee", w,
-            "power", w, "hosting", w, "credited", w, "deficit");
+            "power", w, "hosting", w, "repairs", w, "credited", w,
+            "deficit");
     for (i = 0; i <= s->n_cohorts; i++) {
         const struct ana_cohort *c = i < s->n_cohorts ? &s->cohorts[i] : &t;
         fprintf(fp, "%-*s %8zu", wn, i < s->n_cohorts ? c->name : "TOTAL",
@@ -509,6 +526,7 @@ static void print_payouts(FILE *fp, const struct ana_summary *s, int wn)
         put_btc(fp, w, c->platform_fee_sats);
         put_btc(fp, w, c->power_sats);
         put_btc(fp, w, c->hosting_sats);
+        put_btc(fp, w, c->repairs_sats);
         put_btc(fp, w, c->credited_sats);
         put_btc(fp, w, c->deficit_sats);
         fputc('\n', fp);
@@ -519,6 +537,7 @@ static void print_payouts(FILE *fp, const struct ana_summary *s, int wn)
             t.platform_fee_sats += c->platform_fee_sats;
             t.power_sats += c->power_sats;
             t.hosting_sats += c->hosting_sats;
+            t.repairs_sats += c->repairs_sats;
             t.credited_sats += c->credited_sats;
             t.deficit_sats += c->deficit_sats;
         }
@@ -641,6 +660,7 @@ static void json_cohort(FILE *fp, const struct ana_cohort *c)
     json_key_int(fp, in, "platform_fee_sats", c->platform_fee_sats);
     json_key_int(fp, in, "power_sats", c->power_sats);
     json_key_int(fp, in, "hosting_sats", c->hosting_sats);
+    json_key_int(fp, in, "repairs_sats", c->repairs_sats);
     json_key_int(fp, in, "credited_sats", c->credited_sats);
     json_key_int(fp, in, "deficit_sats", c->deficit_sats);
 }

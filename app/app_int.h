@@ -69,7 +69,8 @@ struct app_coin_rec {
 struct app_fleet_rec {
     struct h5_series *sw_time, *sw_cohort, *sw_from, *sw_to, *sw_gain;
     struct h5_series *p_time, *p_cohort, *p_gross, *p_swap, *p_platform,
-        *p_power, *p_hosting, *p_deficit, *p_credited;
+        *p_power, *p_hosting, *p_repairs, *p_deficit, *p_credited,
+        *p_topup;
     struct h5_series *p_mined[APP_MAX_COINS];
 };
 
@@ -79,6 +80,11 @@ struct app_table {
     struct h5_series *s[16];
 };
 
+/* A column of a table: its name and units. */
+struct app_col {
+    const char *name, *units;
+};
+
 /* What is recorded of holders, the marketplace and the pool. */
 struct app_lhr_rec {
     struct app_table trades, buybacks, exits, reserves, queue;
@@ -86,11 +92,23 @@ struct app_lhr_rec {
     struct h5_series *util, *haircut;
 };
 
+/* What is recorded of the hardware: each cohort's value, wear and machines
+ * day by day, the failures, and the lineage of upgrades. */
+struct app_life_rec {
+    struct app_table lineage, failures;
+    struct h5_series *lineage_f64[4], *fail_days;
+    struct app_table day[16];           /* FLEET_MAX_COHORTS */
+    struct h5_series *day_f64[16][5];
+};
+
 /* One pass of the world over the scenario.  rec == NULL: a planning pass
  * that records nothing (the oracle's first). */
 struct app_run {
     const struct scn_scenario *sc;
+    const struct fleet_cfg *fc; /* the cohorts, dormant successors too */
     struct fleet *fleet;
+    struct life *life;     /* the hardware's life; NULL without a fleet */
+    struct app_life_rec lf;
     struct net *net;
     struct app_fleet_rec fr;
     struct lhr *lhr;       /* holders, marketplace, pool; NULL without */
@@ -110,6 +128,11 @@ struct app_run {
 /* A recording failure stops the run: the first error is kept. */
 void app_run_keep(struct app_run *r, int rc);
 
+/* Create the int64 series grp/<column> of a table; append one row. */
+int app_table_new(struct app_run *r, struct app_table *t, const char *grp,
+                  const struct app_col *cols, size_t n);
+void app_table_row(struct app_run *r, struct app_table *t, const int64_t *v);
+
 /* The fleet's configuration from the scenario and the catalogues. */
 int app_fleet_config(const struct scn_scenario *sc,
                      const struct hw_catalog *hw, struct fleet_cfg *fc,
@@ -127,15 +150,34 @@ struct lhr;
 struct lhr_cfg;
 struct lhr_observer;
 struct hw_catalog;
-/* The Liquid Hashrate configuration: the scenario's, with its cohorts. */
+/* The Liquid Hashrate configuration: the scenario's, with the cohorts of
+ * fc (dormant successors dormant). */
 int app_lhr_config(const struct scn_scenario *sc, const struct hw_catalog *hw,
-                   struct lhr_cfg *out, struct sim_err *err);
+                   const struct fleet_cfg *fc, struct lhr_cfg *out,
+                   struct sim_err *err);
 /* Create the series of /p2p, /pool and /exits. */
 int app_lhr_series(struct app_run *r);
 /* The observer recording into them. */
 void app_lhr_observer(struct app_run *r, struct lhr_observer *o);
 /* /holders (every holder's outcome) and the totals' attributes. */
 int app_lhr_totals(struct app_run *r);
+struct life;
+struct life_cfg;
+struct life_observer;
+/* With $.lifecycle's upgrade: append to fc a dormant successor cohort
+ * ("<name>.2", "<name>.3", ...) for every model of each cohort's successor
+ * line, and link each cohort to the next in successor[] (SIZE_MAX none). */
+int app_life_expand(const struct scn_scenario *sc, const struct hw_catalog *hw,
+                    struct fleet_cfg *fc, size_t *successor,
+                    struct sim_err *err);
+/* The lifecycle's configuration over fc's cohorts. */
+int app_life_config(const struct scn_scenario *sc, const struct hw_catalog *hw,
+                    const struct fleet_cfg *fc, const size_t *successor,
+                    struct life_cfg *out, struct sim_err *err);
+/* /hardware and /fleet/lineage series, their observer, the totals. */
+int app_life_series(struct app_run *r);
+void app_life_observer(struct app_run *r, struct life_observer *o);
+int app_life_totals(struct app_run *r);
 /* Impact network: its series under /network/<SYM>/, a row per recorded
  * tick, and each chain's totals at the end. */
 int app_net_series(struct app_run *r);

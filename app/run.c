@@ -97,6 +97,8 @@ static void on_tick(void *ctx, sim_time_t t, const struct mkt_quote *q,
     }
     if (r->lhr && r->btc >= 0)
         lhr_price(r->lhr, q[r->btc].price_usd);
+    if (r->life && r->btc >= 0)
+        life_price(r->life, q[r->btc].price_usd);
     if (r->fleet) {
         fleet_tick(r->fleet, t, seen, n);
         if (fleet_status(r->fleet, &e)) {
@@ -112,6 +114,11 @@ static void on_tick(void *ctx, sim_time_t t, const struct mkt_quote *q,
             net_set_platform(r->net, ci, t, plat[ci]);
     }
     if (r->lhr && lhr_status(r->lhr, &e)) {
+        *r->err = e;
+        app_run_keep(r, e.code);
+        return;
+    }
+    if (r->life && life_status(r->life, &e)) {
         *r->err = e;
         app_run_keep(r, e.code);
         return;
@@ -426,6 +433,8 @@ static int make_series(struct app_run *r)
 /* Free what one pass made. */
 static void pass_release(struct app_run *r)
 {
+    life_free(r->life);
+    r->life = NULL;
     lhr_free(r->lhr);
     fleet_free(r->fleet);
     net_free(r->net);
@@ -442,7 +451,9 @@ static void pass_release(struct app_run *r)
  * until pass_release. */
 static int run_pass(struct app_run *r, const struct mkt_cfg *mc,
                     const struct fleet_cfg *fc, const struct lhr_cfg *lc,
-                    const struct coin_catalog *coins, FILE *progress)
+                    const struct life_cfg *yc,
+                    const struct coin_catalog *coins,
+                    const struct hw_catalog *hw, FILE *progress)
 {
     const struct scn_scenario *sc = r->sc;
     struct sim_err *err = r->err;
@@ -453,6 +464,7 @@ static int run_pass(struct app_run *r, const struct mkt_cfg *mc,
     struct fleet_observer fo = {.on_switch = app_fleet_on_switch,
                                 .on_payout = app_fleet_on_payout, .ctx = r};
     struct lhr_observer lo;
+    struct life_observer yo;
     int rc;
 
     r->rc = SIM_OK;
@@ -472,6 +484,11 @@ static int run_pass(struct app_run *r, const struct mkt_cfg *mc,
     app_lhr_observer(r, &lo);
     if (lc && (rc = lhr_new(&r->lhr, lc, r->start, end, r->sim, &lo, err)))
         goto out;
+    app_life_observer(r, &yo);
+    if (fc && yc &&
+        (rc = life_new(&r->life, yc, r->h, coins, hw, r->fleet, r->lhr,
+                       r->start, end, r->sim, r->rec ? &yo : NULL, err)))
+        goto out;
     for (size_t i = 0; r->rec && i < r->h->n; i++) {
         char grp[64];
         snprintf(grp, sizeof grp, "/market/%s", sc->coins[i].symbol);
@@ -489,6 +506,8 @@ static int run_pass(struct app_run *r, const struct mkt_cfg *mc,
     app_progress_done(&r->progress);
     if (r->rc)
         rc = r->rc;
+    else if (r->life && life_status(r->life, err))
+        rc = err->code;
     else if (rc)
         sim_err_set(err, rc, "the run stopped early");
     else if (r->lhr)
@@ -501,11 +520,12 @@ out:
 /* The oracle's first pass: the same world with a greedy engine, keeping
  * every tick's rates, then each cohort's best plan over them. */
 static int plan_oracle(const struct app_run *r, const struct mkt_cfg *mc,
-                       const struct fleet_cfg *fc,
+                       const struct fleet_cfg *fc, const struct life_cfg *yc,
                        const struct coin_catalog *coins,
-                       struct fleet_plan *plans, FILE *note, FILE *progress)
+                       const struct hw_catalog *hw, struct fleet_plan *plans,
+                       FILE *note, FILE *progress)
 {
-    struct app_run p = {.sc = r->sc, .h = r->h, .err = r->err,
+    struct app_run p = {.sc = r->sc, .h = r->h, .err = r->err, .fc = fc,
                         .btc = r->btc, .start = r->start, .qn = r->qn};
     struct fleet_cfg pc = *fc;
     int rc;
@@ -520,7 +540,7 @@ static int plan_oracle(const struct app_run *r, const struct mkt_cfg *mc,
                     ? " (impact network: the difficulty path of a greedy "
                       "fleet)"
                     : "");
-    rc = run_pass(&p, mc, &pc, NULL, coins, progress);
+    rc = run_pass(&p, mc, &pc, NULL, yc, coins, hw, progress);
     if (!rc)
         rc = fleet_oracle_plans(p.fleet, (r->sc->last_day + 1) *
                                              SIM_NS_PER_DAY,
@@ -540,6 +560,8 @@ int app_run(const struct app_run_opts *o, FILE *out_stream, FILE *err_stream,
     struct mkt_cfg mc = {0};
     struct fleet_cfg fc;
     struct lhr_cfg lc;
+    struct life_cfg yc;
+    size_t successor[FLEET_MAX_COHORTS];
     struct fleet_plan plans[FLEET_MAX_COHORTS] = {0};
     struct sigaction sa = {0}, old_int, old_term;
     char out_path[MDL_PATH_MAX];
@@ -566,8 +588,13 @@ int app_run(const struct app_run_opts *o, FILE *out_stream, FILE *err_stream,
     r.h = &h;
     if (!h.synthetic && (rc = fill_all(&sc, &h, &coins, &hw, err)))
         goto out;
-    if (sc.n_cohorts && (rc = app_fleet_config(&sc, &hw, &fc, err)))
+    if (sc.n_cohorts && ((rc = app_fleet_config(&sc, &hw, &fc, err)) ||
+                         (rc = app_life_expand(&sc, &hw, &fc, successor,
+                                               err)) ||
+                         (rc = app_life_config(&sc, &hw, &fc, successor, &yc,
+                                               err))))
         goto out;
+    r.fc = &fc;
 
     if (o->out)
         snprintf(out_path, sizeof out_path, "%s", o->out);
@@ -604,7 +631,7 @@ int app_run(const struct app_run_opts *o, FILE *out_stream, FILE *err_stream,
         for (size_t i = 0; i < sc.n_coins; i++)
             snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s",
                      i ? "," : "", sc.coins[i].symbol);
-        if ((rc = app_fleet_series(&r)) ||
+        if ((rc = app_fleet_series(&r)) || (rc = app_life_series(&r)) ||
             (rc = h5_rec_attr_string(r.rec, "/meta", "coins", list, err)) ||
             (rc = h5_rec_attr_string(r.rec, "/meta", "engine_policy",
                                      sc.policy, err)) ||
@@ -613,17 +640,18 @@ int app_run(const struct app_run_opts *o, FILE *out_stream, FILE *err_stream,
                                      err)))
             goto out;
         if (fc.policy.kind == ENG_ORACLE) {
-            if ((rc = plan_oracle(&r, &mc, &fc, &coins, plans, note,
-                                  progress)))
+            if ((rc = plan_oracle(&r, &mc, &fc, &yc, &coins, &hw, plans,
+                                  note, progress)))
                 goto out;
             fc.plans = plans;
         }
     }
-    if (sc.holders && ((rc = app_lhr_config(&sc, &hw, &lc, err)) ||
+    if (sc.holders && ((rc = app_lhr_config(&sc, &hw, &fc, &lc, err)) ||
                        (rc = app_lhr_series(&r))))
         goto out;
     if ((rc = run_pass(&r, &mc, sc.n_cohorts ? &fc : NULL,
-                       sc.holders ? &lc : NULL, &coins, progress)))
+                       sc.holders ? &lc : NULL, sc.n_cohorts ? &yc : NULL,
+                       &coins, &hw, progress)))
         goto out;
     {
         struct sim_stats st;
@@ -639,7 +667,8 @@ int app_run(const struct app_run_opts *o, FILE *out_stream, FILE *err_stream,
         if (rc)
             goto out;
     }
-    if (r.fleet && (rc = app_fleet_totals(&r, &fc)))
+    if (r.fleet && ((rc = app_fleet_totals(&r, &fc)) ||
+                    (rc = app_life_totals(&r))))
         goto out;
     if (r.net && (rc = app_net_totals(&r)))
         goto out;

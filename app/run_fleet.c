@@ -38,13 +38,17 @@ void app_fleet_on_payout(void *ctx, sim_time_t t, size_t cohort,
                                      r->err));
     app_run_keep(r, h5_series_append(fr->p_power, &p->power, 1, r->err));
     app_run_keep(r, h5_series_append(fr->p_hosting, &p->hosting, 1, r->err));
+    app_run_keep(r, h5_series_append(fr->p_repairs, &p->repairs, 1, r->err));
     app_run_keep(r, h5_series_append(fr->p_deficit, &p->deficit, 1, r->err));
     app_run_keep(r, h5_series_append(fr->p_credited, &p->credited, 1, r->err));
     for (size_t ci = 0; ci < r->h->n; ci++)
         app_run_keep(r, h5_series_append(fr->p_mined[ci], &units[ci], 1,
                                          r->err));
+    /* A top-up of the Auto-Upgrade is repaid before the owners. */
+    int64_t topup = r->life ? life_withhold(r->life, cohort, p->credited) : 0;
+    app_run_keep(r, h5_series_append(fr->p_topup, &topup, 1, r->err));
     if (r->lhr)
-        lhr_payout(r->lhr, t, cohort, p->credited);
+        lhr_payout(r->lhr, t, cohort, p->credited - topup);
 }
 
 /* The fleet's configuration from the scenario and the catalogues. */
@@ -108,8 +112,14 @@ int app_fleet_series(struct app_run *r)
         {"/ledger/payouts/power_sats", "satoshi", H5_T_I64, &fr->p_power},
         {"/ledger/payouts/hosting_sats", "satoshi", H5_T_I64,
          &fr->p_hosting},
+        {"/ledger/payouts/repairs_sats", "satoshi (machines repaired)",
+         H5_T_I64, &fr->p_repairs},
         {"/ledger/payouts/deficit_sats", "satoshi (unpaid costs carried)",
          H5_T_I64, &fr->p_deficit},
+        {"/ledger/payouts/topup_sats",
+         "satoshi of credited_sats repaying an upgrade's top-up (the owners "
+         "get the rest)",
+         H5_T_I64, &fr->p_topup},
         {"/ledger/payouts/credited_sats", "satoshi", H5_T_I64,
          &fr->p_credited},
     };
@@ -142,7 +152,20 @@ int app_fleet_totals(struct app_run *r, const struct fleet_cfg *fc)
         char grp[64], name[64], list[96] = "", bought[16];
         double best = 0;
         fleet_get_totals(r->fleet, g, &t);
-        sim_date_format(r->sc->cohorts[g].purchased, bought, sizeof bought);
+        int64_t count = fc->cohorts[g].count;
+        if (g < r->sc->n_cohorts) {
+            sim_date_format(r->sc->cohorts[g].purchased, bought,
+                            sizeof bought);
+        } else {
+            /* A successor: bought at an upgrade, or never. */
+            struct life_totals lt;
+            bought[0] = '\0';
+            life_get_totals(r->life, g, INT64_MAX, &lt);
+            if (lt.bought != SIM_TIME_MAX)
+                sim_date_format(sim_time_day(lt.bought), bought,
+                                sizeof bought);
+            count = lt.machines;
+        }
         snprintf(grp, sizeof grp, "/fleet/%s", fc->cohorts[g].name);
         for (size_t k = 0; k < t.n_candidates; k++) {
             const char *sym = r->sc->coins[t.candidate[k]].symbol;
@@ -179,8 +202,7 @@ int app_fleet_totals(struct app_run *r, const struct fleet_cfg *fc)
         if ((rc = h5_rec_attr_int(rec, grp, "index", (int64_t)g, err)) ||
             (rc = h5_rec_attr_string(rec, grp, "model",
                                      fc->cohorts[g].model->name, err)) ||
-            (rc = h5_rec_attr_int(rec, grp, "count", fc->cohorts[g].count,
-                                  err)) ||
+            (rc = h5_rec_attr_int(rec, grp, "count", count, err)) ||
             (rc = h5_rec_attr_string(rec, grp, "coins", list, err)) ||
             (rc = h5_rec_attr_string(rec, grp, "purchased", bought, err)) ||
             (rc = h5_rec_attr_double(rec, grp, "revenue_usd", t.revenue_usd,
@@ -204,6 +226,7 @@ int app_fleet_totals(struct app_run *r, const struct fleet_cfg *fc)
                                   t.platform_fee, err)) ||
             (rc = h5_rec_attr_int(rec, grp, "power_sats", t.power, err)) ||
             (rc = h5_rec_attr_int(rec, grp, "hosting_sats", t.hosting, err)) ||
+            (rc = h5_rec_attr_int(rec, grp, "repairs_sats", t.repairs, err)) ||
             (rc = h5_rec_attr_int(rec, grp, "credited_sats", t.credited,
                                   err)) ||
             (rc = h5_rec_attr_int(rec, grp, "deficit_sats", t.deficit, err)))

@@ -13,12 +13,8 @@
 
 #define T_NS "ns since 1970-01-01T00:00:00Z"
 
-/* Columns of a table: name and units; int64 unless listed in f64. */
-struct col {
-    const char *name, *units;
-};
 
-static const struct col trade_cols[] = {
+static const struct app_col trade_cols[] = {
     {"time", T_NS},
     {"cohort", "index into /fleet cohorts"},
     {"buyer", "holder (index into /holders rows + 2; 0 operator, 1 pool)"},
@@ -29,7 +25,7 @@ static const struct col trade_cols[] = {
     {"fmv_sats", "satoshi per unit (fair market value that day)"},
 };
 
-static const struct col buyback_cols[] = {
+static const struct app_col buyback_cols[] = {
     {"time", T_NS},
     {"requested", T_NS},
     {"wait_ns", "ns from the exit's request"},
@@ -40,11 +36,12 @@ static const struct col buyback_cols[] = {
     {"fmv_sats", "satoshi per unit"},
 };
 
-static const struct col exit_cols[] = {
+static const struct app_col exit_cols[] = {
     {"holder", "holder"},
     {"cohort", "index into /fleet cohorts"},
     {"reason", "0 liquidity shock, 1 panic, 2 take profit"},
-    {"state", "0 filled, 1 expired on the marketplace, 2 open at the end"},
+    {"state", "0 filled, 1 expired on the marketplace, 2 open at the end, "
+              "3 cancelled by the cohort's end of life"},
     {"requested", T_NS},
     {"done", T_NS},
     {"units", "units"},
@@ -54,20 +51,20 @@ static const struct col exit_cols[] = {
     {"fmv_value_sats", "satoshi (the units at FMV when requested)"},
 };
 
-static const struct col reserve_cols[] = {
+static const struct app_col reserve_cols[] = {
     {"time", T_NS},
     {"reserves_sats", "satoshi"},
     {"bought_sats", "satoshi paid for buybacks the day before"},
     {"inflow_sats", "satoshi received the day before"},
 };
 
-static const struct col queue_cols[] = {
+static const struct app_col queue_cols[] = {
     {"time", T_NS},
     {"requests", "exits waiting"},
     {"units", "units waiting"},
 };
 
-static const struct col cohort_cols[] = {
+static const struct app_col cohort_cols[] = {
     {"time", T_NS},
     {"fmv_sats", "satoshi per unit"},
     {"replacement_sats", "satoshi per unit (-1: unavailable)"},
@@ -81,7 +78,7 @@ static const struct col cohort_cols[] = {
     {"pool_units", "units the pool holds"},
 };
 
-static const struct col holder_cols[] = {
+static const struct app_col holder_cols[] = {
     {"holder", "holder"},
     {"cohort", "index into /fleet cohorts"},
     {"kind", "0 initial holder, 1 buyer who arrived"},
@@ -96,8 +93,8 @@ static const struct col holder_cols[] = {
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
-static int table_new(struct app_run *r, struct app_table *t, const char *grp,
-                     const struct col *cols, size_t n)
+int app_table_new(struct app_run *r, struct app_table *t, const char *grp,
+                  const struct app_col *cols, size_t n)
 {
     t->n = n;
     for (size_t k = 0; k < n; k++) {
@@ -111,19 +108,21 @@ static int table_new(struct app_run *r, struct app_table *t, const char *grp,
     return SIM_OK;
 }
 
-static void table_row(struct app_run *r, struct app_table *t,
-                      const int64_t *v)
+void app_table_row(struct app_run *r, struct app_table *t, const int64_t *v)
 {
     for (size_t k = 0; k < t->n; k++)
         app_run_keep(r, h5_series_append(t->s[k], &v[k], 1, r->err));
 }
 
 int app_lhr_config(const struct scn_scenario *sc, const struct hw_catalog *hw,
-                   struct lhr_cfg *out, struct sim_err *err)
+                   const struct fleet_cfg *fc, struct lhr_cfg *out,
+                   struct sim_err *err)
 {
     *out = sc->lhr;
     out->seed = sc->seed;
-    out->n_cohorts = sc->n_cohorts;
+    out->n_cohorts = fc->n_cohorts;
+    for (size_t i = sc->n_cohorts; i < fc->n_cohorts; i++)
+        out->cohorts[i] = (struct lhr_cohort_def){0, 0, 0, SIM_TIME_MAX};
     for (size_t i = 0; i < sc->n_cohorts; i++) {
         const struct scn_cohort *c = &sc->cohorts[i];
         const struct hw_model *m = hw_find(hw, c->model);
@@ -150,7 +149,7 @@ static void on_trade(void *ctx, const struct lhr_trade *tr)
     struct app_run *r = ctx;
     int64_t v[] = {tr->t,     (int64_t)tr->cohort, tr->buyer, tr->seller,
                    tr->units, tr->price,           tr->fee,   tr->fmv};
-    table_row(r, &r->lr.trades, v);
+    app_table_row(r, &r->lr.trades, v);
 }
 
 static void on_buyback(void *ctx, const struct lhr_buyback *b)
@@ -159,7 +158,7 @@ static void on_buyback(void *ctx, const struct lhr_buyback *b)
     int64_t v[] = {b->t,     b->requested, b->t - b->requested,
                    (int64_t)b->cohort,     b->holder,
                    b->units, b->price,     b->fmv};
-    table_row(r, &r->lr.buybacks, v);
+    app_table_row(r, &r->lr.buybacks, v);
 }
 
 static void on_exit(void *ctx, const struct lhr_exit *e)
@@ -169,7 +168,7 @@ static void on_exit(void *ctx, const struct lhr_exit *e)
                    e->state,    e->requested,       e->done,
                    e->units,    e->by_market,       e->by_pool,
                    e->received, e->fmv_value};
-    table_row(r, &r->lr.exits, v);
+    app_table_row(r, &r->lr.exits, v);
 }
 
 static void on_day(void *ctx, const struct lhr_day *d)
@@ -177,10 +176,10 @@ static void on_day(void *ctx, const struct lhr_day *d)
     struct app_run *r = ctx;
     int64_t res[] = {d->t, d->reserves, d->bought_sats, d->inflow_sats};
     int64_t q[] = {d->t, d->queue_requests, d->queue_units};
-    table_row(r, &r->lr.reserves, res);
+    app_table_row(r, &r->lr.reserves, res);
     app_run_keep(r, h5_series_append(r->lr.util, &d->utilisation, 1, r->err));
     app_run_keep(r, h5_series_append(r->lr.haircut, &d->haircut, 1, r->err));
-    table_row(r, &r->lr.queue, q);
+    app_table_row(r, &r->lr.queue, q);
     for (size_t c = 0; c < d->n_cohorts; c++) {
         int64_t v[] = {d->t,
                        d->fmv[c].fmv,
@@ -193,7 +192,7 @@ static void on_day(void *ctx, const struct lhr_day *d)
                        d->vwap[c],
                        d->traded[c],
                        d->pool_units[c]};
-        table_row(r, &r->lr.cohort[c], v);
+        app_table_row(r, &r->lr.cohort[c], v);
     }
 }
 
@@ -210,14 +209,14 @@ int app_lhr_series(struct app_run *r)
 {
     struct app_lhr_rec *lr = &r->lr;
     int rc;
-    if ((rc = table_new(r, &lr->trades, "/p2p/trades", trade_cols,
+    if ((rc = app_table_new(r, &lr->trades, "/p2p/trades", trade_cols,
                         N(trade_cols))) ||
-        (rc = table_new(r, &lr->buybacks, "/pool/buybacks", buyback_cols,
+        (rc = app_table_new(r, &lr->buybacks, "/pool/buybacks", buyback_cols,
                         N(buyback_cols))) ||
-        (rc = table_new(r, &lr->exits, "/exits", exit_cols, N(exit_cols))) ||
-        (rc = table_new(r, &lr->reserves, "/pool/reserves", reserve_cols,
+        (rc = app_table_new(r, &lr->exits, "/exits", exit_cols, N(exit_cols))) ||
+        (rc = app_table_new(r, &lr->reserves, "/pool/reserves", reserve_cols,
                         N(reserve_cols))) ||
-        (rc = table_new(r, &lr->queue, "/pool/queue", queue_cols,
+        (rc = app_table_new(r, &lr->queue, "/pool/queue", queue_cols,
                         N(queue_cols))) ||
         (rc = h5_rec_series(r->rec, "/pool/reserves/utilisation", H5_T_F64,
                             "1 - reserves / initial reserves, in [0, 1]",
@@ -226,10 +225,10 @@ int app_lhr_series(struct app_run *r)
                             "share of FMV taken off the quote", &lr->haircut,
                             r->err)))
         return rc;
-    for (size_t c = 0; c < r->sc->n_cohorts; c++) {
+    for (size_t c = 0; c < r->fc->n_cohorts; c++) {
         char grp[64];
-        snprintf(grp, sizeof grp, "/p2p/%s", r->sc->cohorts[c].name);
-        if ((rc = table_new(r, &lr->cohort[c], grp, cohort_cols,
+        snprintf(grp, sizeof grp, "/p2p/%s", r->fc->cohorts[c].name);
+        if ((rc = app_table_new(r, &lr->cohort[c], grp, cohort_cols,
                             N(cohort_cols))))
             return rc;
     }
@@ -246,7 +245,7 @@ int app_lhr_totals(struct app_run *r)
     struct h5_rec *rec = r->rec;
     struct sim_err *err = r->err;
     int rc;
-    if ((rc = table_new(r, &t, "/holders", holder_cols, N(holder_cols))) ||
+    if ((rc = app_table_new(r, &t, "/holders", holder_cols, N(holder_cols))) ||
         (rc = h5_rec_series(rec, "/holders/cost_usd", H5_T_F64,
                             "USD paid for units, at the BTC price of the "
                             "day",
@@ -258,7 +257,7 @@ int app_lhr_totals(struct app_run *r)
         int64_t v[] = {o.holder,  (int64_t)o.cohort, o.kind,  o.behaviour,
                        o.cost,    o.units,           o.payouts, o.sales,
                        o.value,   o.exited};
-        table_row(r, &t, v);
+        app_table_row(r, &t, v);
         app_run_keep(r, h5_series_append(usd, &o.cost_usd, 1, err));
     }
     if (r->rc)
@@ -287,6 +286,8 @@ int app_lhr_totals(struct app_run *r)
         {"/exits", "filled", tot.exits_filled},
         {"/exits", "expired", tot.exits_expired},
         {"/exits", "open_at_end", tot.exits_open},
+        {"/exits", "retired", tot.exits_retired},
+        {"/holders", "scrap_sats", tot.scrap_sats},
         {"/holders", "count", tot.holders},
         {"/holders", "buyers", tot.buyers},
         {"/holders", "ledger_dust_sats", tot.dust},

@@ -10,8 +10,10 @@
 
 struct cohort {
     struct fleet_cohort_def def;
-    double hashrate;                  /* H/s of the whole cohort */
-    double kw;                        /* power drawn while running */
+    double hashrate;                  /* H/s of the machines up */
+    double kw;                        /* power they draw while running */
+    int retired;                      /* end of life: mines nothing more */
+    double repairs_usd;               /* charged, not yet paid */
     size_t n;                         /* candidates */
     size_t ci[ENG_GROUP_MAX_COINS];   /* their hist_set indices */
     size_t cur;                       /* candidate mined now */
@@ -59,6 +61,12 @@ static void fail(struct fleet *f, int rc)
         f->rc = rc;
         sim_halt(f->s);
     }
+}
+
+static int fail_with(struct fleet *f, int rc)
+{
+    fail(f, rc);
+    return rc;
 }
 
 /* USD a second candidate k of cohort c earns at the last tick's rates. */
@@ -195,8 +203,8 @@ void fleet_tick(struct fleet *f, sim_time_t t, const struct mkt_quote *q,
     for (size_t g = 0; g < f->cfg.n_cohorts && !f->rc; g++) {
         struct cohort *c = &f->c[g];
         struct eng_decision d;
-        if (t < c->def.start)
-            continue; /* not bought yet: nothing to decide */
+        if (t < c->def.start || c->retired)
+            continue; /* not bought yet, or gone: nothing to decide */
         if (eng_decide(&f->eng, g, t, &d) != ENG_OK) {
             fail(f, sim_err_set(&f->err, SIM_ESTATE,
                                 "engine: no decision for cohort %s",
@@ -237,71 +245,149 @@ void fleet_tick(struct fleet *f, sim_time_t t, const struct mkt_quote *q,
     f->decided = 1;
 }
 
+/* Settle cohort g's whole coins mined so far into BTC (payout_settle),
+ * its costs since the last payout with them; 0, or the error that
+ * stopped the run. */
+static int settle(struct fleet *f, size_t g, sim_time_t t)
+{
+    struct cohort *c = &f->c[g];
+    int64_t units[SYNTH_MAX_COINS];
+    struct payout p;
+    double btc = f->btc >= 0 ? f->price[f->btc] : 0.0;
+    /* Coins without a price now wait for one; BTC needs a price to value
+     * the costs, so without it nothing is settled. */
+    if (!(btc > 0))
+        return SIM_OK;
+    memset(units, 0, sizeof units);
+    for (size_t ci = 0; ci < f->h->n; ci++)
+        if (f->price[ci] > 0)
+            units[ci] = payout_take_units(&c->acc[ci]);
+    struct payout_costs costs = {
+        c->energy_kwh * c->def.power_usd_per_kwh,
+        c->energy_kwh * c->def.hosting_usd_per_kwh, c->repairs_usd};
+    int rc = payout_settle(&f->cfg.payout, units, f->price, f->is_btc,
+                           f->h->n, btc, &costs, c->tot.deficit, &p, &f->err);
+    if (rc) {
+        sim_err_prefix(&f->err, "cohort %s", c->def.name);
+        fail(f, rc);
+        return rc;
+    }
+    c->tot.energy_kwh += c->energy_kwh;
+    c->energy_kwh = 0;
+    c->repairs_usd = 0;
+    int64_t deficit_in = c->tot.deficit;
+    for (size_t ci = 0; ci < f->h->n; ci++)
+        c->tot.mined[ci] += units[ci];
+    c->tot.gross += p.gross;
+    c->tot.swap_fee += p.swap_fee;
+    c->tot.platform_fee += p.platform_fee;
+    c->tot.power += p.power;
+    c->tot.hosting += p.hosting;
+    c->tot.repairs += p.repairs;
+    c->tot.credited += p.credited;
+    c->tot.deficit = p.deficit;
+    /* Every satoshi: what the coins fetched is fees, costs paid and
+     * owners' credit, payout by payout and in total. */
+    f->sum_gross += p.gross;
+    f->sum_out += p.swap_fee + p.platform_fee + p.power + p.hosting +
+                  p.repairs + deficit_in - p.deficit + p.credited;
+    if (f->sum_gross != f->sum_out) {
+        fail(f, sim_err_set(&f->err, SIM_ESTATE,
+                            "invariant violated at payout %lld, cohort "
+                            "%s: BTC fetched %lld sat != fees + costs + "
+                            "credited %lld sat",
+                            (long long)t, c->def.name,
+                            (long long)f->sum_gross, (long long)f->sum_out));
+        return f->rc;
+    }
+    if (f->obs.on_payout)
+        f->obs.on_payout(f->obs.ctx, t, g, units, &p);
+    return f->rc;
+}
+
 static void on_payout(struct sim *s, const struct sim_event *ev, void *ctx)
 {
     struct fleet *f = ctx;
     sim_time_t t = ev->time;
-    int64_t units[SYNTH_MAX_COINS];
     (void)s;
     if (f->rc)
         return;
     accrue(f, t);
-    double btc = f->btc >= 0 ? f->price[f->btc] : 0.0;
     for (size_t g = 0; g < f->cfg.n_cohorts; g++) {
-        struct cohort *c = &f->c[g];
-        struct payout p;
-        memset(units, 0, sizeof units);
-        /* Coins without a price now wait for one; BTC needs a price to
-         * value the costs, so without it nothing is settled. */
-        if (btc > 0)
-            for (size_t ci = 0; ci < f->h->n; ci++)
-                if (f->price[ci] > 0)
-                    units[ci] = payout_take_units(&c->acc[ci]);
-        if (!(btc > 0))
+        /* Dormant and retired cohorts have nothing left to settle. */
+        if (f->c[g].retired || f->c[g].def.start == SIM_TIME_MAX)
             continue;
-        int rc = payout_settle(&f->cfg.payout, units, f->price, f->is_btc,
-                               f->h->n, btc,
-                               c->energy_kwh * c->def.power_usd_per_kwh,
-                               c->energy_kwh * c->def.hosting_usd_per_kwh,
-                               c->tot.deficit, &p, &f->err);
-        if (rc) {
-            sim_err_prefix(&f->err, "cohort %s", c->def.name);
-            fail(f, rc);
+        if (settle(f, g, t))
             return;
-        }
-        c->tot.energy_kwh += c->energy_kwh;
-        c->energy_kwh = 0;
-        int64_t deficit_in = c->tot.deficit;
-        for (size_t ci = 0; ci < f->h->n; ci++)
-            c->tot.mined[ci] += units[ci];
-        c->tot.gross += p.gross;
-        c->tot.swap_fee += p.swap_fee;
-        c->tot.platform_fee += p.platform_fee;
-        c->tot.power += p.power;
-        c->tot.hosting += p.hosting;
-        c->tot.credited += p.credited;
-        c->tot.deficit = p.deficit;
-        /* Every satoshi: what the coins fetched is fees, costs paid and
-         * owners' credit, payout by payout and in total. */
-        f->sum_gross += p.gross;
-        f->sum_out += p.swap_fee + p.platform_fee + p.power + p.hosting +
-                      deficit_in - p.deficit + p.credited;
-        if (f->sum_gross != f->sum_out) {
-            fail(f, sim_err_set(&f->err, SIM_ESTATE,
-                                "invariant violated at payout %lld, cohort "
-                                "%s: BTC fetched %lld sat != fees + costs + "
-                                "credited %lld sat",
-                                (long long)t, c->def.name,
-                                (long long)f->sum_gross,
-                                (long long)f->sum_out));
-            return;
-        }
-        if (f->obs.on_payout)
-            f->obs.on_payout(f->obs.ctx, t, g, units, &p);
     }
     if (t + f->cfg.payout_every <= f->end)
         sim_schedule(f->s, t + f->cfg.payout_every, MDL_EV_PAYOUT, 0, NULL,
                      NULL);
+}
+
+/* The engine reports a group's USD a second from its hashrate, which must
+ * be positive: a cohort with no machine up keeps the last it had. */
+static void engine_hashrate(struct fleet *f, size_t g)
+{
+    if (f->c[g].hashrate > 0)
+        f->eng.groups[g].def.hashrate = f->c[g].hashrate;
+}
+
+void fleet_set_capacity(struct fleet *f, size_t g, sim_time_t t, int64_t up,
+                        double hash_factor)
+{
+    struct cohort *c = &f->c[g];
+    if (f->rc || c->retired)
+        return;
+    accrue(f, t);
+    c->hashrate = (double)up * c->def.model->hashrate * hash_factor;
+    c->kw = (double)up * c->def.model->power_w / 1000.0;
+    engine_hashrate(f, g);
+}
+
+void fleet_charge(struct fleet *f, size_t g, double usd)
+{
+    if (usd > 0)
+        f->c[g].repairs_usd += usd;
+}
+
+int fleet_retire(struct fleet *f, size_t g, sim_time_t t)
+{
+    struct cohort *c = &f->c[g];
+    if (f->rc || c->retired)
+        return f->rc;
+    accrue(f, t);
+    if (t >= c->def.start && settle(f, g, t))
+        return f->rc;
+    c->retired = 1;
+    c->hashrate = 0;
+    c->kw = 0;
+    c->curtailed = 0;
+    return SIM_OK;
+}
+
+int fleet_activate(struct fleet *f, size_t g, sim_time_t t,
+                   const struct hw_model *model, int64_t count)
+{
+    struct cohort *c = &f->c[g];
+    if (f->rc)
+        return f->rc;
+    if (c->retired || t < f->t_last || count <= 0 || !model ||
+        model->algo != c->def.model->algo)
+        return fail_with(f, sim_err_set(&f->err, SIM_EINVAL,
+                                        "fleet: cohort %s cannot start %lld "
+                                        "machines of %s",
+                                        c->def.name, (long long)count,
+                                        model ? model->name : "(none)"));
+    accrue(f, t);
+    c->def.model = model;
+    c->def.count = count;
+    c->def.start = t;
+    c->dead_until = t;
+    c->hashrate = (double)count * model->hashrate;
+    c->kw = (double)count * model->power_w / 1000.0;
+    engine_hashrate(f, g);
+    return SIM_OK;
 }
 
 /* Are all of c's coins AuxPoW partners of each other? */
@@ -370,7 +456,10 @@ int fleet_new(struct fleet **out, const struct fleet_cfg *cfg,
         c->kw = (double)c->def.count * c->def.model->power_w / 1000.0;
         c->dead_until = c->def.start;
         snprintf(gd->name, sizeof gd->name, "%s", c->def.name);
-        gd->hashrate = c->hashrate;
+        /* A dormant cohort (count 0, started by fleet_activate) is scored
+         * at one machine until it has its own. */
+        gd->hashrate = c->def.count > 0 ? c->hashrate
+                                        : c->def.model->hashrate;
         for (size_t ci = 0; ci < h->n; ci++) {
             if (f->coin[ci]->algo != c->def.model->algo)
                 continue;

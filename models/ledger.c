@@ -43,14 +43,32 @@ __extension__ typedef unsigned __int128 u128;
  * positions both just settled at snap = I, so sum(u*snap) changes by
  * -m*I + m*I = 0 and no remainder moves; a credit changes only I; a new
  * position has u = 0 and rem = 0; ldg_new gives the issuer all U units at
- * snap = 0.  Hence, per cohort and at all times,
+ * snap = 0.  Hence, per active cohort and at all times,
  *     U*settled_c = sum(u*snap) - sum(rem).                            (1)
- * What the cohort's positions are owed, in 1/U satoshi, is
- *     owed_c = sum(u*(I - snap) + rem) = U*I - sum(u*snap) + sum(rem)
- * because sum(u) = U, and credited_c = I, so (1) is the header's
+ * Retiring settles every position with units (snap = I for each) and then
+ * sets its u to 0: sum(u*snap) falls by sum(u)*I = U*I and nothing else
+ * moves.  So with N the cohort's units (U active, 0 retired or dormant),
+ *     U*settled_c = sum(u*snap) - sum(rem) + (U - N)*I                 (2)
+ * holds for every cohort: it is (1) while active, and a retired cohort
+ * takes no credit and no transfer, so I and N stay fixed and only
+ * settlements of its positions (u = 0: they pay 0 and keep rem, since
+ * rem < U) can touch it, which change no term.  What the positions are
+ * owed, in 1/U satoshi, is
+ *     owed_c = sum(u*(I - snap) + rem) = N*I - sum(u*snap) + sum(rem)
+ * and credited_c = I, so (2) is the header's
  *     U*credited_c = U*settled_c + owed_c.
  * Once every position of the cohort is settled (snap = I everywhere),
- * sum(u*snap) = U*I and credited_c - settled_c = sum(rem) / U exactly.
+ * sum(u*snap) = N*I and credited_c - settled_c = sum(rem) / U exactly; a
+ * retired cohort is in that state for good: its remainders stay owed to
+ * its positions, whole satoshis in sum, fewer than its positions.
+ *
+ * A dormant cohort has N = 0, I = 0 and one position, the issuer's, all
+ * zero, so every term is 0; its divisor U is 1 until ldg_convert issues
+ * its units, so that settling or reading that position needs no special
+ * case (it is owed 0 / 1).  ldg_convert retires `from` as above and makes
+ * `to` active from that all-zero state: its positions start at snap = 0 =
+ * I with rem = 0 and hold the new U between them, so (1) holds with every
+ * term 0.
  *
  * Bounds: u <= U < 2^63 and snap <= I < 2^62, so u*(I - snap) + rem and
  * U*I stay below 2^126 and sum(rem) below 2^95 (< 2^32 positions): 128
@@ -74,12 +92,13 @@ struct lpos {
 struct lcohort {
     i128 sum_us;    /* sum of u*snap over its positions */
     i128 sum_rem;   /* sum of rem */
-    int64_t size;   /* U */
+    int64_t size;   /* U; 1 while dormant (see above) */
     int64_t index;  /* I: satoshis credited so far */
     int64_t settled;
-    int64_t units;  /* sum of the positions' units: U while all is well */
+    int64_t units;  /* sum of the positions' units: U while active, else 0 */
     int64_t locked; /* sum of their locked units */
     size_t owners;  /* positions with units > 0 */
+    int state;      /* enum ldg_state */
 };
 
 struct ledger {
@@ -126,11 +145,16 @@ static int grow_holders(struct ledger *l)
     return SIM_OK;
 }
 
-static int grow_positions(struct ledger *l)
+/* Room for `need` positions in all. */
+static int grow_positions(struct ledger *l, size_t need)
 {
-    size_t cap = next_cap(l->pcap, POS_MAX);
-    if (cap == 0)
+    if (need <= l->pcap)
+        return SIM_OK;
+    if (need > POS_MAX)
         return SIM_ERANGE;
+    size_t cap = next_cap(l->pcap, POS_MAX);
+    if (cap < need)
+        cap = need;
     struct lpos *p = realloc(l->pos, cap * sizeof *p);
     if (!p)
         return SIM_ENOMEM;
@@ -248,11 +272,9 @@ static uint32_t find_pos(const struct ledger *l, uint32_t h, size_t c)
 
 static int new_pos(struct ledger *l, uint32_t h, size_t c, uint32_t *out)
 {
-    if (l->np == l->pcap) {
-        int rc = grow_positions(l);
-        if (rc != SIM_OK)
-            return rc;
-    }
+    int rc = grow_positions(l, l->np + 1);
+    if (rc != SIM_OK)
+        return rc;
     uint32_t p = (uint32_t)l->np++;
     l->pos[p] = (struct lpos){.units = 0,
                               .snap = l->co[c].index,
@@ -311,6 +333,20 @@ static int need_cohort(const struct ledger *l, size_t c, struct sim_err *err)
                        c, l->n);
 }
 
+/* Units move and earn only in an active cohort; `what` says what was
+ * refused ("credit it", ...). */
+static int need_active(const struct ledger *l, size_t c, const char *what,
+                       struct sim_err *err)
+{
+    int st = l->co[c].state;
+    if (st == LDG_ACTIVE)
+        return SIM_OK;
+    return sim_err_set(err, SIM_ESTATE, "ledger: cohort %zu is %s: cannot %s",
+                       c, st == LDG_DORMANT ? "dormant (no units issued yet)"
+                                            : "retired (its units are gone)",
+                       what);
+}
+
 static int need_amount(int64_t v, const char *what, struct sim_err *err)
 {
     if (v >= 0)
@@ -332,9 +368,10 @@ int ldg_new(struct ledger **out, size_t n, const int64_t *units,
     if (n > 0 && !units)
         return sim_err_set(err, SIM_EINVAL, "ledger: no unit counts");
     for (size_t c = 0; c < n; c++)
-        if (units[c] <= 0)
+        if (units[c] < 0)
             return sim_err_set(err, SIM_EINVAL, "ledger: cohort %zu has %"
-                               PRId64 " units, expected > 0", c, units[c]);
+                               PRId64 " units, expected >= 0 (0: dormant)",
+                               c, units[c]);
 
     int rc = SIM_ENOMEM;
     struct ledger *l = calloc(1, sizeof *l);
@@ -358,9 +395,11 @@ int ldg_new(struct ledger **out, size_t n, const int64_t *units,
     l->head[0] = NIL;
     /* Built so that the issuer's position in cohort c is position c. */
     for (size_t c = n; c-- > 0;) {
-        l->co[c].size = units[c];
+        int dormant = units[c] == 0;
+        l->co[c].size = dormant ? 1 : units[c];
         l->co[c].units = units[c];
-        l->co[c].owners = 1;
+        l->co[c].owners = dormant ? 0 : 1;
+        l->co[c].state = dormant ? LDG_DORMANT : LDG_ACTIVE;
         l->pos[c] = (struct lpos){.units = units[c],
                                   .cohort = (uint32_t)c,
                                   .next = l->head[0]};
@@ -415,6 +454,8 @@ int ldg_credit(struct ledger *l, size_t c, int64_t sats, struct sim_err *err)
 {
     int rc = need_cohort(l, c, err);
     if (rc == SIM_OK)
+        rc = need_active(l, c, "credit it", err);
+    if (rc == SIM_OK)
         rc = need_amount(sats, "credit", err);
     if (rc != SIM_OK)
         return rc;
@@ -435,6 +476,8 @@ int ldg_transfer(struct ledger *l, size_t c, uint32_t from, uint32_t to,
         rc = need_holder(l, from, err);
     if (rc == SIM_OK)
         rc = need_holder(l, to, err);
+    if (rc == SIM_OK)
+        rc = need_active(l, c, "transfer its units", err);
     if (rc != SIM_OK)
         return rc;
     if (units <= 0)
@@ -485,6 +528,8 @@ int ldg_lock_units(struct ledger *l, uint32_t h, size_t c, int64_t units,
     if (rc == SIM_OK)
         rc = need_cohort(l, c, err);
     if (rc == SIM_OK)
+        rc = need_active(l, c, "lock its units", err);
+    if (rc == SIM_OK)
         rc = need_amount(units, "number of units to lock", err);
     if (rc != SIM_OK)
         return rc;
@@ -510,6 +555,8 @@ int ldg_unlock_units(struct ledger *l, uint32_t h, size_t c, int64_t units,
     int rc = need_holder(l, h, err);
     if (rc == SIM_OK)
         rc = need_cohort(l, c, err);
+    if (rc == SIM_OK)
+        rc = need_active(l, c, "unlock its units", err);
     if (rc == SIM_OK)
         rc = need_amount(units, "number of units to unlock", err);
     if (rc != SIM_OK)
@@ -551,6 +598,173 @@ int64_t ldg_accrued(const struct ledger *l, uint32_t h, size_t c)
     if (p == NIL)
         return 0;
     return (int64_t)(owed_num(l, &l->pos[p]) / l->co[c].size);
+}
+
+/* ---- dormant and retired cohorts ---------------------------------------- */
+
+/* Settle position p of holder h (it has units) and take its units away:
+ * the step of (2) in the comment at the top. */
+static void retire_pos(struct ledger *l, uint32_t h, uint32_t p)
+{
+    settle_pos(l, h, p);
+    struct lpos *x = &l->pos[p];
+    struct lcohort *co = &l->co[x->cohort];
+    co->sum_us -= (i128)x->units * x->snap;
+    co->units -= x->units;
+    co->owners--;
+    x->units = 0;
+}
+
+static int need_retirable(const struct ledger *l, size_t c,
+                          struct sim_err *err)
+{
+    int rc = need_active(l, c, "retire it", err);
+    if (rc != SIM_OK)
+        return rc;
+    if (l->co[c].locked != 0)
+        return sim_err_set(err, SIM_ESTATE, "ledger: cohort %zu has %" PRId64
+                           " units locked: cancel the sales that hold them "
+                           "before retiring it", c, l->co[c].locked);
+    return SIM_OK;
+}
+
+int ldg_retire(struct ledger *l, size_t c, struct sim_err *err)
+{
+    int rc = need_cohort(l, c, err);
+    if (rc == SIM_OK)
+        rc = need_retirable(l, c, err);
+    if (rc != SIM_OK)
+        return rc;
+    struct lcohort *co = &l->co[c];
+    /* Positions do not name their holder (it would cost every position 8
+     * bytes), so walk the holders; the walk ends at the last holder with
+     * units.  Positions at 0 units have nothing to pay and stay as they
+     * are. */
+    for (size_t h = 0; h < l->nh && co->units > 0; h++) {
+        uint32_t p = find_pos(l, (uint32_t)h, c);
+        if (p != NIL && l->pos[p].units > 0)
+            retire_pos(l, (uint32_t)h, p);
+    }
+    assert(co->units == 0 && co->owners == 0 && co->sum_us == 0);
+    co->state = LDG_RETIRED;
+    return SIM_OK;
+}
+
+/* A holder's part in a conversion. */
+struct share {
+    uint32_t h, p; /* the holder, its position in the old cohort */
+    int64_t units; /* new units */
+    int64_t frac;  /* (u x new U) mod old U: the fractional part, in 1/U */
+};
+
+/* Largest fractional part first; ties: lower holder number first. */
+static int by_frac(const void *a, const void *b)
+{
+    const struct share *x = a, *y = b;
+    if (x->frac != y->frac)
+        return x->frac > y->frac ? -1 : 1;
+    return (x->h > y->h) - (x->h < y->h);
+}
+
+static int by_holder(const void *a, const void *b)
+{
+    const struct share *x = a, *y = b;
+    return (x->h > y->h) - (x->h < y->h);
+}
+
+int ldg_convert(struct ledger *l, size_t from, size_t to, int64_t units,
+                struct sim_err *err)
+{
+    int rc = need_cohort(l, from, err);
+    if (rc == SIM_OK)
+        rc = need_cohort(l, to, err);
+    if (rc != SIM_OK)
+        return rc;
+    if (units <= 0)
+        return sim_err_set(err, SIM_EINVAL, "ledger: converting cohort %zu "
+                           "into %" PRId64 " units of cohort %zu, expected > 0",
+                           from, units, to);
+    if (l->co[to].state != LDG_DORMANT)
+        return sim_err_set(err, SIM_ESTATE, "ledger: cannot convert cohort %zu "
+                           "into cohort %zu: it is %s, expected dormant", from,
+                           to, l->co[to].state == LDG_ACTIVE ? "active"
+                                                             : "retired");
+    rc = need_retirable(l, from, err);
+    if (rc != SIM_OK)
+        return rc;
+
+    /* Everything that can fail comes first, so a failure changes nothing. */
+    struct lcohort *cf = &l->co[from], *ct = &l->co[to];
+    size_t k = cf->owners;
+    struct share *sh = malloc((k ? k : 1) * sizeof *sh);
+    if (!sh)
+        return sim_err_set(err, SIM_ENOMEM, "ledger: out of memory for "
+                           "converting cohort %zu (%zu owners)", from, k);
+    size_t n = 0;
+    for (size_t h = 0; h < l->nh && n < k; h++) {
+        uint32_t p = find_pos(l, (uint32_t)h, from);
+        if (p != NIL && l->pos[p].units > 0)
+            sh[n++] = (struct share){.h = (uint32_t)h, .p = p};
+    }
+    assert(n == k);
+    int64_t given = 0;
+    for (size_t i = 0; i < n; i++) {
+        i128 prod = (i128)l->pos[sh[i].p].units * units;
+        sh[i].units = (int64_t)(prod / cf->size);
+        sh[i].frac = (int64_t)(prod % cf->size);
+        given += sh[i].units;
+    }
+    /* sum(frac) = U x (units - given) with every frac < U, so fewer units
+     * than owners are left over: at most one more to each. */
+    int64_t left = units - given;
+    assert(left >= 0 && (uint64_t)left < (uint64_t)n);
+    if (left > 0) {
+        qsort(sh, n, sizeof *sh, by_frac);
+        for (size_t i = 0; i < (size_t)left; i++)
+            sh[i].units++;
+        qsort(sh, n, sizeof *sh, by_holder);
+    }
+    size_t fresh = 0;
+    for (size_t i = 0; i < n; i++)
+        fresh += sh[i].units > 0 && sh[i].h != LDG_ISSUER;
+    rc = grow_positions(l, l->np + fresh);
+    if (rc != SIM_OK) {
+        sim_err_set(err, rc, "ledger: no room for %zu more positions for "
+                    "cohort %zu", fresh, to);
+        goto out;
+    }
+
+    for (size_t i = 0; i < n; i++)
+        retire_pos(l, sh[i].h, sh[i].p);
+    assert(cf->units == 0 && cf->owners == 0 && cf->sum_us == 0);
+    cf->state = LDG_RETIRED;
+
+    /* The dormant cohort is all zeros (index, sums, the issuer's position
+     * `to`), so only the units are new. */
+    assert(ct->index == 0 && ct->units == 0 && l->pos[to].units == 0);
+    ct->state = LDG_ACTIVE;
+    ct->size = units;
+    ct->units = units;
+    for (size_t i = 0; i < n; i++) {
+        if (sh[i].units == 0)
+            continue;
+        uint32_t p = (uint32_t)to;
+        if (sh[i].h != LDG_ISSUER) {
+            rc = new_pos(l, sh[i].h, to, &p);
+            assert(rc == SIM_OK); /* room was made above */
+        }
+        l->pos[p].units = sh[i].units;
+        ct->owners++;
+    }
+    rc = SIM_OK;
+out:
+    free(sh);
+    return rc;
+}
+
+int ldg_state(const struct ledger *l, size_t c)
+{
+    return c < l->n ? l->co[c].state : -1;
 }
 
 /* ---- satoshis ----------------------------------------------------------- */
@@ -679,7 +893,7 @@ void ldg_holder(const struct ledger *l, uint32_t h, struct ldg_holder *out)
 
 int64_t ldg_units(const struct ledger *l, size_t c)
 {
-    return c < l->n ? l->co[c].size : 0;
+    return c < l->n && l->co[c].state == LDG_ACTIVE ? l->co[c].size : 0;
 }
 
 int64_t ldg_index(const struct ledger *l, size_t c)
@@ -698,6 +912,12 @@ void ldg_get_totals(const struct ledger *l, struct ldg_totals *out)
 }
 
 /* ---- invariants --------------------------------------------------------- */
+
+static const char *state_name(int st)
+{
+    return st == LDG_ACTIVE ? "active" : st == LDG_DORMANT ? "dormant"
+                                                           : "retired";
+}
 
 /* Decimal of a 128-bit integer into buf (at least 42 bytes). */
 static const char *i128_str(i128 v, char *buf, size_t size)
@@ -723,10 +943,26 @@ int ldg_check(const struct ledger *l, struct sim_err *err)
     i128 credited = 0, settled = 0;
     for (size_t c = 0; c < l->n; c++) {
         const struct lcohort *co = &l->co[c];
-        if (co->units != co->size)
+        if (co->state != LDG_ACTIVE && co->state != LDG_DORMANT &&
+            co->state != LDG_RETIRED)
+            return sim_err_set(err, SIM_ESTATE, "ledger: cohort %zu: state "
+                               "%d", c, co->state);
+        int64_t want = co->state == LDG_ACTIVE ? co->size : 0;
+        if (co->units != want || co->size <= 0)
             return sim_err_set(err, SIM_ESTATE, "ledger: cohort %zu: "
                                "positions hold %" PRId64 " units, expected %"
-                               PRId64, c, co->units, co->size);
+                               PRId64 " (size %" PRId64 ", %s)", c,
+                               co->units, want, co->size,
+                               state_name(co->state));
+        /* No units, no owners; and a dormant cohort has never moved. */
+        if ((co->state != LDG_ACTIVE && (co->owners != 0 || co->sum_us != 0)) ||
+            (co->state == LDG_DORMANT &&
+             (co->size != 1 || co->index != 0 || co->sum_rem != 0)))
+            return sim_err_set(err, SIM_ESTATE, "ledger: cohort %zu is %s "
+                               "but has %zu owners, index %" PRId64 ", size %"
+                               PRId64 " or index sums not 0", c,
+                               state_name(co->state), co->owners, co->index,
+                               co->size);
         if (co->locked < 0 || co->locked > co->units)
             return sim_err_set(err, SIM_ESTATE, "ledger: cohort %zu: %" PRId64
                                " units locked of %" PRId64, c, co->locked,
@@ -736,7 +972,7 @@ int ldg_check(const struct ledger *l, struct sim_err *err)
                                " sats settled of %" PRId64 " credited", c,
                                co->settled, co->index);
         i128 u = co->size;
-        i128 owed = u * co->index - co->sum_us + co->sum_rem;
+        i128 owed = (i128)co->units * co->index - co->sum_us + co->sum_rem;
         i128 lhs = u * co->index;
         i128 rhs = u * co->settled + owed;
         if (owed < 0 || co->sum_rem < 0 || lhs != rhs) {
@@ -832,8 +1068,14 @@ int ldg_audit(const struct ledger *l, struct sim_err *err)
             goto out;
         }
         const struct lcohort *co = &l->co[x->cohort];
+        if (co->state == LDG_DORMANT && p != x->cohort) {
+            sim_err_set(err, rc, "ledger: holder %" PRIu32 " has a position "
+                        "in dormant cohort %" PRIu32, owner[p], x->cohort);
+            goto out;
+        }
         int64_t locked = lk_get(l, (uint32_t)p);
-        if (x->units < 0 || x->units > co->size || locked < 0 ||
+        int64_t most = co->state == LDG_ACTIVE ? co->size : 0;
+        if (x->units < 0 || x->units > most || locked < 0 ||
             locked > x->units || x->rem < 0 || x->rem >= co->size ||
             x->snap < 0 || x->snap > co->index) {
             sim_err_set(err, rc, "ledger: holder %" PRIu32 ", cohort %" PRIu32

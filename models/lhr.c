@@ -356,8 +356,10 @@ static void revalue(struct lhr *l, size_t c, sim_time_t t)
     const struct lhr_cfg *cfg = &l->cfg;
     int64_t d = (t - l->start) / DAY;
     double age = (double)(t - k->def.start) / (double)DAY;
-    double usd = k->def.price_usd * (double)k->def.machines /
-                 (double)k->def.units * lhr_depreciated(cfg, age);
+    double per_machine = isnan(k->hw_value)
+                             ? k->def.price_usd * lhr_depreciated(cfg, age)
+                             : k->hw_value;
+    double usd = per_machine * (double)k->def.machines / (double)k->def.units;
     double parts[3] = {floor(usd / l->btc_usd * 1e8), -1, -1};
     double w[3] = {cfg->w_replacement, cfg->w_dcf, cfg->w_vwap};
     double rate = dcf_rate(l, k, d);
@@ -451,7 +453,7 @@ static void on_day(struct sim *s, const struct sim_event *ev, void *ctx)
             return;
         }
     for (size_t c = 0; c < l->cfg.n_cohorts; c++)
-        if (l->c[c].sold)
+        if (l->c[c].sold && !l->c[c].retired)
             revalue(l, c, t);
     lhr_requote(l);
 
@@ -464,7 +466,7 @@ static void on_day(struct sim *s, const struct sim_event *ev, void *ctx)
     lhr_serve_queue(l, t);
     for (size_t c = 0; c < l->cfg.n_cohorts && l->rc == SIM_OK; c++) {
         struct lhr_cohort *k = &l->c[c];
-        if (!k->sold)
+        if (!k->sold || k->retired)
             continue;
         if (l->cfg.bought == LHR_BOUGHT_RELIST)
             lhr_relist(l, c, t);
@@ -566,13 +568,16 @@ static int check_cfg(const struct lhr_cfg *c, struct sim_err *err)
 {
     if (c->n_cohorts == 0 || c->n_cohorts > FLEET_MAX_COHORTS)
         return sim_err_set(err, SIM_EINVAL, "holders: no cohort");
-    for (size_t i = 0; i < c->n_cohorts; i++)
-        if (c->cohorts[i].units <= 0 || c->cohorts[i].machines <= 0 ||
-            !(c->cohorts[i].price_usd > 0))
+    for (size_t i = 0; i < c->n_cohorts; i++) {
+        const struct lhr_cohort_def *d = &c->cohorts[i];
+        if (d->units == 0 && d->start == SIM_TIME_MAX)
+            continue; /* dormant: a successor */
+        if (d->units <= 0 || d->machines <= 0 || !(d->price_usd > 0))
             return sim_err_set(err, SIM_EINVAL,
                                "holders: cohort %zu needs units, machines "
                                "and a purchase price",
                                i);
+    }
     if (c->holders < 0 || !(c->life_years > 0) || c->reserves < 0 ||
         !(c->w_replacement + c->w_dcf + c->w_vwap > 0) ||
         (c->depreciation == LHR_DEPR_EXPONENTIAL &&
@@ -620,14 +625,16 @@ static int populate(struct lhr *l)
         n[c] = (int64_t)floor((double)cfg->holders * value[c] / total);
         given += n[c];
     }
-    for (size_t c = 0; given < cfg->holders; c = (c + 1) % cfg->n_cohorts) {
-        n[c]++;
-        given++;
-    }
+    /* Dormant successors have no value and get nobody. */
+    for (size_t c = 0; given < cfg->holders; c = (c + 1) % cfg->n_cohorts)
+        if (value[c] > 0) {
+            n[c]++;
+            given++;
+        }
     for (size_t c = 0; c < cfg->n_cohorts; c++) {
         if (n[c] > cfg->cohorts[c].units)
             n[c] = cfg->cohorts[c].units;
-        if (n[c] == 0)
+        if (n[c] == 0 && cfg->cohorts[c].units > 0)
             n[c] = 1; /* every cohort is sold to someone */
         l->n_initial += (size_t)n[c];
     }
@@ -689,6 +696,7 @@ int lhr_new(struct lhr **out, const struct lhr_cfg *cfg, sim_time_t start,
     l->tot.min_reserves_t = start;
     for (size_t c = 0; c < cfg->n_cohorts; c++) {
         l->c[c].def = cfg->cohorts[c];
+        l->c[c].hw_value = NAN;
         units[c] = cfg->cohorts[c].units;
     }
     if ((rc = ldg_new(&l->ldg, cfg->n_cohorts, units,
@@ -763,6 +771,11 @@ void lhr_free(struct lhr *l)
     free(l->act);
     free(l->queue);
     free(l);
+}
+
+void lhr_set_value(struct lhr *l, size_t c, double usd_per_machine)
+{
+    l->c[c].hw_value = usd_per_machine >= 0 ? usd_per_machine : NAN;
 }
 
 void lhr_price(struct lhr *l, double btc_usd)

@@ -54,6 +54,8 @@ static void exit_done(struct lhr *l, uint32_t a, int state, sim_time_t t)
         l->tot.exits_filled++;
     else if (state == LHR_EXIT_EXPIRED)
         l->tot.exits_expired++;
+    else if (state == LHR_EXIT_RETIRED)
+        l->tot.exits_retired++;
     else
         l->tot.exits_open++;
     if (l->obs.on_exit)
@@ -380,13 +382,13 @@ static size_t pick_cohort(struct lhr *l)
     double total = 0, acc = 0, u;
     size_t last = SIZE_MAX;
     for (size_t c = 0; c < l->cfg.n_cohorts; c++)
-        if (l->c[c].sold)
+        if (l->c[c].sold && !l->c[c].retired)
             total += (double)l->c[c].def.units;
     if (total == 0)
         return SIZE_MAX;
     u = gsl_rng_uniform(l->rng_arrive) * total;
     for (size_t c = 0; c < l->cfg.n_cohorts; c++)
-        if (l->c[c].sold) {
+        if (l->c[c].sold && !l->c[c].retired) {
             acc += (double)l->c[c].def.units;
             last = c;
             if (u < acc)
@@ -489,21 +491,25 @@ void lhr_bid_end(struct lhr *l, uint32_t a, sim_time_t t)
     buyer_done(l, a, 0);
 }
 
-/* ---- the end -------------------------------------------------------------- */
+/* ---- closing ----------------------------------------------------------------- */
 
-void lhr_close_open(struct lhr *l, sim_time_t t)
+void lhr_close_acts(struct lhr *l, size_t cohort, int state, sim_time_t t)
 {
+    int all = cohort == SIZE_MAX;
     for (size_t c = 0; c < l->cfg.n_cohorts; c++) {
         struct lhr_cohort *k = &l->c[c];
         struct book_order o;
+        if (!all && c != cohort)
+            continue;
         if (k->pool_order && book_cancel(k->book, k->pool_order, &o) == SIM_OK)
             keep(l, ldg_unlock_units(l->ldg, LHR_POOL, c, o.qty, &l->err));
         k->pool_order = 0;
+        k->pool_listed = 0;
     }
     for (size_t a = 0; a < l->n_act && l->rc == SIM_OK; a++) {
         struct lhr_act *x = &l->act[a];
         struct book_order o;
-        if (!x->open)
+        if (!x->open || (!all && x->x.cohort != cohort))
             continue;
         int found = x->order && book_cancel(l->c[x->x.cohort].book, x->order,
                                             &o) == SIM_OK;
@@ -512,7 +518,7 @@ void lhr_close_open(struct lhr *l, sim_time_t t)
             if (found)
                 keep(l, ldg_unlock_sats(l->ldg, x->x.holder,
                                         o.qty * x->bid_price, &l->err));
-            buyer_done(l, (uint32_t)a, 1);
+            buyer_done(l, (uint32_t)a, state == LHR_EXIT_OPEN_AT_END);
             continue;
         }
         if (found)
@@ -524,7 +530,20 @@ void lhr_close_open(struct lhr *l, sim_time_t t)
                                      &l->err));
             x->queued = 0;
         }
-        exit_done(l, (uint32_t)a, LHR_EXIT_OPEN_AT_END, t);
+        exit_done(l, (uint32_t)a, state, t);
     }
-    l->q_n = l->q_head = 0;
+    /* The queue keeps, in order, the requests still queued. */
+    size_t n = 0;
+    for (size_t q = 0; q < l->q_n; q++) {
+        uint32_t a = l->queue[l->q_head + q];
+        if (l->act[a].open && l->act[a].queued)
+            l->queue[n++] = a;
+    }
+    l->q_head = 0;
+    l->q_n = n;
+}
+
+void lhr_close_open(struct lhr *l, sim_time_t t)
+{
+    lhr_close_acts(l, SIZE_MAX, LHR_EXIT_OPEN_AT_END, t);
 }

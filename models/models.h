@@ -27,8 +27,11 @@ enum mdl_event_class {
     MDL_EV_MARKET_TICK = 1, /* an intraday tick of every active coin */
     MDL_EV_PAYOUT = 2,      /* the fleet's payout, after the tick it follows */
     MDL_EV_BLOCK = 3,       /* a simulated chain's block (impact network) */
-    MDL_EV_LHR_DAY = 4,     /* holders' and pool's daily review */
-    MDL_EV_LHR = 5,         /* one holder's or buyer's event */
+    MDL_EV_LIFE_DAY = 4,    /* hardware's daily review: value, age, end of
+                               life, upgrades (before the pool revalues) */
+    MDL_EV_LHR_DAY = 5,     /* holders' and pool's daily review */
+    MDL_EV_LHR = 6,         /* one holder's or buyer's event */
+    MDL_EV_FAIL = 7,        /* one machine fails or comes back */
     MDL_EV_COUNT
 };
 
@@ -106,6 +109,20 @@ double coin_miner_reward(const struct coin *c, sim_time_t t);
 
 /* ---- Hardware (data/hardware.json) -------------------------------------- */
 
+/* How a model fails and wears (hwf_*).  Failures follow a Weibull
+ * hazard in the machine's age, repaired minimally (a repair restores the
+ * machine, not its youth: the hazard stays that of its age). */
+struct hw_reliability {
+    double shape;                /* Weibull shape k, > 0 */
+    double scale_days;           /* Weibull scale, days, > 0 */
+    double repair_median_days;   /* repair time: lognormal, median > 0 */
+    double repair_sigma;         /* and sigma of its log, >= 0 */
+    double repair_cost_usd;      /* per repair, >= 0 */
+    double permanent_share;      /* share of failures that are beyond
+                                    repair, [0, 1] */
+    double degradation_per_year; /* hashrate lost a year of age, [0, 1) */
+};
+
 struct hw_model {
     char name[48];
     int algo;              /* enum coin_algo */
@@ -114,11 +131,60 @@ struct hw_model {
     int64_t release_day;   /* days since the epoch */
     double price_usd;      /* indicative price at release */
     char successor[48];    /* next generation ("" if none) */
+    struct hw_reliability rel;
+};
+
+/* ---- Hardware value (data/hardware.json "price_model") -------------------
+ * The market price of a machine, per unit of hashrate in the algorithm's
+ * reporting unit (TH/s, GH/s, kSol/s...), follows the algorithm's smoothed
+ * hashprice HPs (USD a reporting unit earns a day, trailing mean over
+ * smoothing_days of the best coin of the algorithm each day) and the
+ * machine's efficiency band:
+ *     price = multiple(band) x HPn x (HPs / HPn)^elasticity
+ * where HPn is the algorithm's normal hashprice: a machine costs
+ * `multiple` days of revenue when hashprice is normal, and its price moves
+ * more than hashprice (elasticity > 1: margins move more than revenue).
+ * Bands are by efficiency, J per reporting unit (W per unit/s): band i
+ * holds efficiencies below bands[i].max_eff (the last band: the rest). */
+
+#define HWV_MAX_BANDS 4
+#define HWV_MAX_POINTS 8
+
+struct hwv_band {
+    double max_eff;  /* exclusive upper bound; INFINITY for the last band */
+    double multiple; /* days of normal hashprice, > 0 */
+};
+
+struct hwv_algo {
+    int defined;            /* the catalogue prices this algorithm */
+    double unit_scale;      /* H/s (Sol/s) per reporting unit */
+    char unit[8];           /* "TH/s" ... */
+    double hashprice_norm;  /* HPn, USD per reporting unit per day, > 0 */
+    size_t n_bands;
+    struct hwv_band bands[HWV_MAX_BANDS];
+};
+
+/* A published price the model is calibrated to. */
+struct hwv_point {
+    int64_t day;
+    int algo;
+    double efficiency;   /* J per reporting unit of the band's machines */
+    double usd_per_unit; /* price per reporting unit of hashrate */
+};
+
+struct hwv_model {
+    double elasticity;   /* > 0 */
+    int smoothing_days;  /* >= 1 */
+    struct hwv_algo algo[COIN_ALGO_COUNT];
+    size_t n_points;
+    struct hwv_point points[HWV_MAX_POINTS];
 };
 
 struct hw_catalog {
     struct hw_model *models;
     size_t n;
+    struct hwv_model price; /* price model; price.algo[a].defined = 0 when
+                               the file has none for a */
     char path[MDL_PATH_MAX];
     char sha256[65];
 };
@@ -474,6 +540,80 @@ void econ_hashprice(const struct coin *c, sim_time_t t, double difficulty,
                     double fees_per_block, double price_usd, double btc_usd,
                     struct econ_hashprice *out);
 
+/* ---- Hardware value: functions (models/hwvalue.c) ---------------------- */
+
+/* The band of efficiency `eff` (J per reporting unit) for algorithm a:
+ * the first band whose max_eff exceeds it. */
+size_t hwv_band_of(const struct hwv_model *m, int algo, double eff);
+
+/* Price per reporting unit of hashrate (USD) of a machine of efficiency
+ * eff at smoothed hashprice hps (USD per reporting unit per day); NAN when
+ * the algorithm is not priced or hps is not a positive number. */
+double hwv_price_per_unit(const struct hwv_model *m, int algo, double eff,
+                          double hps);
+
+/* Price of one machine of model hw (USD) at hps, its hashrate scaled by
+ * hash_factor (wear: 1 new, less when degraded; its efficiency band is
+ * that of power / (hashrate x hash_factor)). */
+double hwv_machine_price(const struct hwv_model *m, const struct hw_model *hw,
+                         double hash_factor, double hps);
+
+/* Daily hashprice of algorithm a, USD per reporting unit per day, on days
+ * first_day .. first_day + n - 1 into out[0..n): each day the best of the
+ * algorithm's coins in h (as a switching machine earns), from the day's
+ * price, difficulty, miners' reward and fees (econ_hashprice at 00:00 UTC;
+ * a coin's fees: its fee series, else fallback_fees[ci] coins per block);
+ * NAN on days none of them has a price and a difficulty. */
+void hwv_hashprice(const struct hwv_model *m, const struct hist_set *h,
+                   const struct coin_catalog *coins, int algo,
+                   const double *fallback_fees, int64_t first_day, size_t n,
+                   double *out);
+
+/* Trailing mean over `window` days of hp[0..n) into out (may be hp): the
+ * mean of the days i - window + 1 .. i that are not NAN (before index 0:
+ * what exists); NAN when none is.  A window below 1 counts as 1. */
+void hwv_smooth(const double *hp, size_t n, int window, double *out);
+
+/* Calibrate algorithm a's model to the points of m (those of algorithm a),
+ * given the smoothed hashprice hps[i] at each such point in order: the
+ * common elasticity and one multiple per band that has points, by least
+ * squares in logs (log price = log multiple + log HPn + elasticity x
+ * log(hps / HPn)).  Writes m->elasticity and the fitted bands' multiples;
+ * residuals[i] (may be NULL) = log(observed / modelled) per point.
+ * SIM_EINVAL with fewer points than parameters, or a band without points
+ * whose multiple is not set; SIM_ERANGE when the fitted elasticity is not
+ * positive.  m is changed only on success. */
+int hwv_fit(struct hwv_model *m, int algo, const double *hps,
+            double *residuals, struct sim_err *err);
+
+/* Normal hashprice HPn of algorithm a: the median of its daily hashprice
+ * (hwv_hashprice) over the days first_day .. last_day that have one (the
+ * mean of the middle two for an even count) into *out.  SIM_EINVAL when a
+ * is not priced or the range is empty, SIM_EDATA when no day has a value,
+ * SIM_ENOMEM. */
+int hwv_normal_hashprice(const struct hwv_model *m, const struct hist_set *h,
+                         const struct coin_catalog *coins, int algo,
+                         const double *fallback_fees, int64_t first_day,
+                         int64_t last_day, double *out, struct sim_err *err);
+
+/* Calibrate algorithm a to its points on the history h: for each of the
+ * n_windows smoothing windows (days, 1..3650) the daily hashprice is
+ * smoothed (hwv_smooth; the smoothed value at a point is the mean of the
+ * window's days up to and including the point's day) and fitted
+ * (hwv_fit); the window with the smallest root-mean-square log residual
+ * wins (the earlier of equal ones).  Writes its m->smoothing_days,
+ * m->elasticity and the fitted multiples; rms[k] (may be NULL) is window
+ * k's RMS, residuals (may be NULL) the winner's per point of a, in order.
+ * HPn must be set (hwv_normal_hashprice).  SIM_EINVAL (no points, bad
+ * windows, or as hwv_fit), SIM_EDATA when a window holds no hashprice at a
+ * point, SIM_ERANGE as hwv_fit, SIM_ENOMEM; m is changed only on
+ * success. */
+int hwv_calibrate(struct hwv_model *m, int algo, const struct hist_set *h,
+                  const struct coin_catalog *coins,
+                  const double *fallback_fees, const int *windows,
+                  size_t n_windows, double *rms, double *residuals,
+                  struct sim_err *err);
+
 /* ---- Difficulty adjustment ----------------------------------------------
  * The difficulty-adjustment algorithms (DAAs) of the catalogue's coins as
  * pure, deterministic functions of a chain's recent blocks (models/daa.c
@@ -694,14 +834,14 @@ int net_status(const struct net *net, struct sim_err *err);
  *   swap_fee    = sum over coins other than BTC of
  *                 floor(converted_c x swap_fee_bps / 10000)
  *   platform    = floor((gross - swap_fee) x platform_fee_bps / 10000)
- *   power, hosting = the period's USD costs at P_btc, rounded to the
- *                 nearest satoshi (halves away from zero)
- *   due         = power + hosting + deficit carried in
+ *   power, hosting, repairs = the period's USD costs at P_btc, each
+ *                 rounded to the nearest satoshi (halves away from zero)
+ *   due         = power + hosting + repairs + deficit carried in
  *   paid        = min(due, gross - swap_fee - platform)
  *   credited    = gross - swap_fee - platform - paid  (to the owners)
  *   deficit     = due - paid, carried to the next payout
  * so that, exactly, gross = swap_fee + platform + power + hosting
- * + deficit_in - deficit + credited. */
+ * + repairs + deficit_in - deficit + credited. */
 
 struct payout_cfg {
     int64_t swap_fee_bps;     /* 0..10000 */
@@ -714,18 +854,24 @@ struct payout {
     int64_t platform_fee;
     int64_t power;     /* charged this period */
     int64_t hosting;   /* charged this period */
+    int64_t repairs;   /* charged this period: machines repaired */
     int64_t deficit;   /* costs unpaid after this payout, carried */
     int64_t credited;  /* to the cohort's owners */
 };
 
+/* A period's costs, USD. */
+struct payout_costs {
+    double power, hosting, repairs;
+};
+
 /* Settle one payout: units[i] base units of coin i (price_usd[i]; is_btc[i]
- * marks BTC), btc_usd the BTC price, costs in USD, deficit_in satoshis.
- * SIM_EINVAL for a non-positive or non-finite price of a coin with units,
- * a negative amount, or a value past 2^62 satoshis. */
+ * marks BTC), btc_usd the BTC price, the period's costs, deficit_in
+ * satoshis.  SIM_EINVAL for a non-positive or non-finite price of a coin
+ * with units, a negative amount, or a value past 2^62 satoshis. */
 int payout_settle(const struct payout_cfg *cfg, const int64_t *units,
                   const double *price_usd, const unsigned char *is_btc,
-                  size_t n, double btc_usd, double power_usd,
-                  double hosting_usd, int64_t deficit_in, struct payout *out,
+                  size_t n, double btc_usd, const struct payout_costs *costs,
+                  int64_t deficit_in, struct payout *out,
                   struct sim_err *err);
 
 /* floor(x x bps / 10000) for 0 <= x < 2^62 and 0 <= bps <= 10000, without
@@ -755,7 +901,10 @@ struct fleet_cohort_def {
     double power_usd_per_kwh;
     double hosting_usd_per_kwh;
     sim_time_t start; /* bought: no hashrate, power or decisions before
-                         (0 or earlier than the fleet's start: from it) */
+                         (0 or earlier than the fleet's start: from it);
+                         SIM_TIME_MAX with count 0: dormant, a successor
+                         waiting for fleet_activate (model: the algorithm's
+                         model it expects) */
 };
 
 /* An oracle plan for one cohort (see fleet_oracle_plans): candidate
@@ -807,7 +956,8 @@ struct fleet_totals {
     double energy_kwh;
     int64_t mined[SYNTH_MAX_COINS];        /* base units paid out */
     double pending[SYNTH_MAX_COINS];       /* base units not yet paid */
-    int64_t gross, swap_fee, platform_fee, power, hosting, credited;
+    int64_t gross, swap_fee, platform_fee, power, hosting, repairs;
+    int64_t credited;
     int64_t deficit;                       /* unpaid costs now */
     int merge_minable;                     /* its coins are AuxPoW
                                               partners of each other */
@@ -834,6 +984,27 @@ void fleet_free(struct fleet *f);
 void fleet_tick(struct fleet *f, sim_time_t t, const struct mkt_quote *q,
                 size_t n);
 
+/* From t on, `up` machines of cohort g run, each at hash_factor of its
+ * model's hashrate (wear) and drawing its model's power; the rest draw
+ * nothing.  Accrues everything to t first. */
+void fleet_set_capacity(struct fleet *f, size_t g, sim_time_t t, int64_t up,
+                        double hash_factor);
+
+/* A cost in USD (a repair) charged to cohort g at its next payout. */
+void fleet_charge(struct fleet *f, size_t g, double usd);
+
+/* End of life of cohort g at t: its whole coins are settled now (a payout
+ * of this cohort alone, reported to on_payout) and it mines and draws
+ * nothing more; the fractions of a base unit still pending are never
+ * paid.  SIM_OK or the run's error. */
+int fleet_retire(struct fleet *f, size_t g, sim_time_t t);
+
+/* Start dormant cohort g at t (>= the last accrual) with count > 0
+ * machines of model, which must be of the cohort's algorithm.  SIM_EINVAL
+ * otherwise (and the run stops). */
+int fleet_activate(struct fleet *f, size_t g, sim_time_t t,
+                   const struct hw_model *model, int64_t count);
+
 /* SIM_OK, or the error that stopped the run (a violated invariant, a
  * payout that could not be settled), copied into err. */
 int fleet_status(const struct fleet *f, struct sim_err *err);
@@ -854,11 +1025,270 @@ int fleet_oracle_plans(const struct fleet *f, sim_time_t end,
                        struct fleet_plan *plans, struct sim_err *err);
 void fleet_plans_release(struct fleet_plan *plans, size_t n);
 
+/* ---- Failures and repairs (models/failure.c) -----------------------------
+ * Every machine of a cohort fails at the times of a Weibull hazard in its
+ * age (minimal repair: after a repair its hazard is that of its age, so
+ * with shape > 1 machines fail more as they age).  A failure is beyond
+ * repair with probability permanent_share; otherwise the machine is down
+ * for a lognormal repair time and costs repair_cost_usd.  Each machine has
+ * its own random stream (run seed, cohort entity, machine number), so a
+ * machine's history does not depend on any other machine or cohort.  Only
+ * failures and repairs are events (MDL_EV_FAIL, one pending per machine
+ * at most): nothing is done per machine while nothing fails.
+ *
+ * Draws: a machine's stream is splitmix64 from sim_stream_seed(seed,
+ * entity, machine), each step giving u = ((x >> 12) + 0.5) / 2^52 in
+ * (0, 1).  They are taken in this order: at hwf_start u_next (its first
+ * failure, from its age then, or 0 if not yet bought); at a failure u_perm
+ * (beyond repair when u_perm < permanent_share) then, if repairable,
+ * u_repair (hwf_repair_days); at a repair's end u_next (hwf_next_failure
+ * from its age then).  A repair still running at end is cut there and
+ * gets no event. */
+
+enum hwf_kind {
+    HWF_FAILED = 0,   /* down for repair */
+    HWF_REPAIRED,     /* back up */
+    HWF_DEAD          /* failed beyond repair: gone for good */
+};
+
+struct hwf_event {
+    sim_time_t t;
+    size_t cohort;
+    int64_t machine;
+    int kind;            /* enum hwf_kind */
+    double age_days;     /* the machine's age at t */
+    double repair_days;  /* HWF_FAILED: how long it will be down */
+    double cost_usd;     /* HWF_FAILED: the repair's cost */
+};
+
+struct hwf_cohort_def {
+    int64_t machines;
+    sim_time_t bought;   /* age 0 */
+    uint64_t entity;     /* stream entity of the cohort (stable: e.g. a
+                            hash of its name) */
+    struct hw_reliability rel;
+};
+
+struct hwf_totals {
+    int64_t machines;    /* at the start */
+    int64_t up;          /* running now */
+    int64_t down;        /* in repair now */
+    int64_t dead;        /* beyond repair */
+    int64_t failures;    /* every failure, permanent or not */
+    int64_t repairs;     /* completed */
+    double repair_cost_usd;
+    double down_machine_days; /* downtime completed so far, machine-days
+                                 (a repair running now counts up to now) */
+};
+
+struct hwf_observer {
+    void (*on_event)(void *ctx, const struct hwf_event *e);
+    void *ctx;
+};
+
+struct hwf;
+
+/* Failures on kernel s for up to max_cohorts cohorts (numbered as the
+ * caller's), until end (no event scheduled past it); registers
+ * MDL_EV_FAIL.  SIM_EINVAL, SIM_ENOMEM. */
+int hwf_new(struct hwf **out, uint64_t seed, size_t max_cohorts,
+            sim_time_t end, struct sim *s, const struct hwf_observer *obs,
+            struct sim_err *err);
+void hwf_free(struct hwf *w);
+
+/* Start cohort c's machines at time now (>= def->bought is not needed:
+ * ages count from bought): schedules each machine's first failure.
+ * SIM_EINVAL for bad parameters or a cohort already started. */
+int hwf_start(struct hwf *w, size_t c, const struct hwf_cohort_def *def,
+              sim_time_t now, struct sim_err *err);
+
+/* Cohort c's machines are gone (end of life): cancel their events; a
+ * repair under way stops counting. */
+void hwf_retire(struct hwf *w, size_t c, sim_time_t now);
+
+/* Cohort c's totals at now (the kernel's clock; a repair running counts up
+ * to min(now, end)); after hwf_retire they stay as they were then.  Zeros
+ * for a cohort not started. */
+void hwf_get_totals(const struct hwf *w, size_t c, sim_time_t now,
+                    struct hwf_totals *out);
+
+/* SIM_OK, or the error that stopped the run (an event that could not be
+ * scheduled), copied into err. */
+int hwf_status(const struct hwf *w, struct sim_err *err);
+
+/* Pure pieces, exposed for tests.  Cumulative hazard (t / scale)^shape at
+ * age t days; the age of the next failure of a machine of age `age` given
+ * a uniform u in (0, 1): H(next) = H(age) - log(u); a repair time in days
+ * from a uniform u in (0, 1). */
+double hwf_hazard(const struct hw_reliability *r, double age_days);
+double hwf_next_failure(const struct hw_reliability *r, double age_days,
+                        double u);
+double hwf_repair_days(const struct hw_reliability *r, double u);
+/* Expected share of machine-time down over the first `years` years of a
+ * machine's life (failures x mean repair time, permanent failures
+ * excluded; capped at 1; a year is 365.25 days), for choosing and
+ * documenting parameters. */
+double hwf_expected_downtime(const struct hw_reliability *r, double years);
+
+/* ---- Hardware lifecycle (models/life.c) ------------------------------------
+ * Each day (MDL_EV_LIFE_DAY, 00:00 UTC, after the payouts and before the
+ * pool's review) every running cohort is valued by the hardware price
+ * model (per machine: hwv_machine_price at its algorithm's smoothed
+ * hashprice and its wear), and by the straight-line and exponential
+ * curves for comparison; the chosen curve's value goes to the pool
+ * (lhr_set_value).  Wear: hashrate x (1 - degradation)^age.  With failures,
+ * hwf runs every machine and the fleet's capacity follows it; repairs are
+ * charged to the cohort.  End of life, whichever rules are on: the age
+ * reaches max_age, or the machine earned less than its power and hosting
+ * for unprofitable_days days in a row at the day's hashprice, or its
+ * value fell below its scrap value.  Then the cohort retires
+ * (fleet_retire) and its scrap value (machines alive x (scrap_share x
+ * purchase price + scrap_usd)) buys, with upgrade on, machines of the newest released model
+ * of its successor line (hw successor chain) at that day's modelled price
+ * in its dormant successor cohort: floor(scrap / price) machines, the rest
+ * paid out as cash; with topup, ceil(...) machines, the operator advancing
+ * the difference, repaid first from the new cohort's payouts
+ * (life_withhold).  Without a successor released, or without upgrade,
+ * the whole scrap is paid out and the units cease.  The holders' units
+ * convert pro rata (lhr_retire, ldg_convert). */
+
+enum life_reason {
+    LIFE_MAX_AGE = 0,     /* reached max_age */
+    LIFE_UNPROFITABLE,    /* earned less than its costs N days in a row */
+    LIFE_BELOW_SCRAP,     /* worth less than its scrap */
+    LIFE_REASONS
+};
+enum life_curve { LIFE_CURVE_MARKET = 0, LIFE_CURVE_STRAIGHT,
+                  LIFE_CURVE_EXPONENTIAL, LIFE_CURVES };
+
+struct life_cohort_def {
+    const struct hw_model *model;
+    int64_t machines;
+    double price_usd;        /* purchase price per machine */
+    sim_time_t bought;       /* SIM_TIME_MAX: a dormant successor */
+    double power_usd_per_kwh, hosting_usd_per_kwh;
+    size_t successor;        /* its dormant successor cohort, SIZE_MAX none */
+    uint64_t entity;         /* stream entity (stable per cohort) */
+};
+
+struct life_cfg {
+    uint64_t seed;
+    int failures;                   /* machines fail and are repaired */
+    struct hw_reliability rel;      /* overrides of the catalogue's; NAN
+                                       where the model's own applies */
+    sim_time_t max_age;             /* 0: no age limit */
+    int64_t unprofitable_days;      /* 0: off */
+    int below_scrap;
+    double scrap_share;             /* scrap value per machine: this
+                                       share of its purchase price */
+    double scrap_usd;               /* plus this, USD */
+    int upgrade;
+    int topup;
+    int fmv_curve;                  /* enum life_curve: the pool's
+                                       replacement value (MARKET: this
+                                       module's, else the pool's curve) */
+    double life_years;              /* straight line to salvage */
+    double half_life_years;         /* exponential, floored at salvage */
+    double salvage;                 /* share of the purchase price */
+    int64_t units_per_machine;      /* of a successor's units */
+    double fees_per_block[SYNTH_MAX_COINS]; /* fallback fees per coin of
+                                               the hist_set */
+    size_t n_cohorts;               /* = the fleet's */
+    struct life_cohort_def cohorts[FLEET_MAX_COHORTS];
+};
+
+/* One end of life. */
+struct life_lineage {
+    sim_time_t t;
+    size_t from, to;          /* to: SIZE_MAX when nothing was bought */
+    int reason;               /* enum life_reason */
+    const struct hw_model *model_from, *model_to; /* model_to NULL: none */
+    int64_t machines_alive;   /* of `from` at the end */
+    int64_t machines_new;
+    double scrap_usd;         /* value carried: alive x scrap */
+    double price_usd;         /* modelled price of a new machine */
+    double cash_usd;          /* paid out to the holders */
+    int64_t cash_sats;
+    double topup_usd;         /* advanced by the operator */
+    int64_t topup_sats;
+    int64_t units_from, units_to;
+};
+
+/* The day's values per cohort (every cohort of the fleet). */
+struct life_day {
+    sim_time_t t;
+    size_t n;
+    double hps[COIN_ALGO_COUNT];         /* smoothed hashprice, USD/unit/day */
+    int active[FLEET_MAX_COHORTS];       /* bought, not retired */
+    double value[LIFE_CURVES][FLEET_MAX_COHORTS]; /* USD per machine */
+    double index[FLEET_MAX_COHORTS];     /* market value / value when bought */
+    double hash_factor[FLEET_MAX_COHORTS];
+    int64_t up[FLEET_MAX_COHORTS], down[FLEET_MAX_COHORTS],
+        dead[FLEET_MAX_COHORTS];
+};
+
+struct life_observer {
+    void (*on_lineage)(void *ctx, const struct life_lineage *e);
+    void (*on_day)(void *ctx, const struct life_day *d);
+    void (*on_failure)(void *ctx, const struct hwf_event *e);
+    void *ctx;
+};
+
+struct life_totals {
+    struct hwf_totals hwf;     /* zero without failures */
+    const struct hw_model *model; /* a successor: the model it bought */
+    int64_t machines;          /* bought */
+    double price_usd;          /* per machine, when bought */
+    sim_time_t bought;         /* SIM_TIME_MAX: a successor never started */
+    double value0_usd;         /* market value per machine when bought */
+    int retired;               /* reached end of life */
+    sim_time_t retired_t;
+    int64_t topup_owed;        /* satoshis still to repay */
+    int64_t topup_repaid;
+};
+
+struct life;
+struct lhr;
+
+/* Set up on kernel s from start to end over the fleet f and, when not
+ * NULL, the holders l (both borrowed; cohort numbers are theirs).  h,
+ * coins, hw and pm are borrowed and must outlive it.  Registers
+ * MDL_EV_LIFE_DAY (and MDL_EV_FAIL with failures). */
+int life_new(struct life **out, const struct life_cfg *cfg,
+             const struct hist_set *h, const struct coin_catalog *coins,
+             const struct hw_catalog *hw, struct fleet *f, struct lhr *l,
+             sim_time_t start, sim_time_t end, struct sim *s,
+             const struct life_observer *obs, struct sim_err *err);
+void life_free(struct life *w);
+
+/* The BTC price in USD now (each market tick): the cash of an end of
+ * life is converted at it. */
+void life_price(struct life *w, double btc_usd);
+
+/* Of `credited` satoshis of a payout of cohort g, what repays its top-up
+ * (0 without one); the caller credits the rest to the owners. */
+int64_t life_withhold(struct life *w, size_t g, int64_t credited);
+
+int life_status(const struct life *w, struct sim_err *err);
+void life_get_totals(const struct life *w, size_t g, sim_time_t now,
+                     struct life_totals *out);
+
+/* Value per machine on a comparison curve at age_days: the pool's
+ * depreciation (lhr_depreciated) with cfg's life, half-life and salvage. */
+double life_curve_value(const struct life_cfg *cfg, int curve,
+                        double price_usd, double age_days);
+
 /* ---- Ledger ------------------------------------------------------------------
  * Who owns which units of which cohort, and their BTC.  A cohort has a
  * fixed number of units U, all held at first by the issuer (holder 0);
- * units move only by ldg_transfer.  Holders are numbered 0, 1, 2, ... in
- * the order they were added.
+ * units move only by ldg_transfer (ldg_convert replaces a cohort's units
+ * by another's).  Holders are numbered 0, 1, 2, ... in the order they
+ * were added.
+ *
+ * A cohort is active (it has its U units), dormant (made with 0 units:
+ * none issued yet, see ldg_convert) or retired (ldg_retire: its units are
+ * gone).  Only an active cohort takes credits, transfers and unit locks;
+ * the others refuse them with SIM_ESTATE.
  *
  * Payouts are credited through a reward index per cohort: I, the satoshis
  * credited to the cohort so far, is the reward per unit in fixed point
@@ -903,9 +1333,11 @@ struct ldg_totals {
     int64_t balances;  /* sum of holders' balances */
 };
 
-/* A ledger of n cohorts of units[c] units each (> 0), with room for
- * holders_hint holders (it grows); holder 0 (the issuer) exists and holds
- * every unit.  SIM_EINVAL for a non-positive unit count, SIM_ENOMEM. */
+/* A ledger of n cohorts of units[c] units each (>= 0; 0: dormant, see
+ * ldg_convert), with room for holders_hint holders (it grows); holder 0
+ * (the issuer) exists and holds every unit (it has a position, at 0
+ * units, in a dormant cohort too).  SIM_EINVAL for a negative unit count,
+ * SIM_ENOMEM. */
 int ldg_new(struct ledger **out, size_t n, const int64_t *units,
             size_t holders_hint, struct sim_err *err);
 void ldg_free(struct ledger *l);
@@ -918,19 +1350,22 @@ size_t ldg_holders(const struct ledger *l);
 int ldg_add_holder(struct ledger *l, uint32_t *id);
 
 /* A payout of sats (>= 0) to cohort c's owners, pro rata to units: O(1).
- * SIM_EINVAL for a negative amount, SIM_ERANGE past 2^62 in total. */
+ * SIM_EINVAL for a negative amount, SIM_ERANGE past 2^62 in total,
+ * SIM_ESTATE when c is dormant or retired. */
 int ldg_credit(struct ledger *l, size_t c, int64_t sats, struct sim_err *err);
 
 /* Move units of cohort c from holder `from` to holder `to`, settling both
  * positions first.  from_locked: take them from units `from` has locked
  * (and unlock them), else from its unlocked units.  SIM_EINVAL when `from`
  * does not have them (nobody sells units they do not hold, nor the same
- * units twice), for units <= 0, or for an unknown holder. */
+ * units twice), for units <= 0, or for an unknown holder; SIM_ESTATE when
+ * c is dormant or retired. */
 int ldg_transfer(struct ledger *l, size_t c, uint32_t from, uint32_t to,
                  int64_t units, int from_locked, struct sim_err *err);
 
 /* Commit units of holder h's position in c to a sale / release them.
- * SIM_EINVAL when fewer are unlocked / locked. */
+ * SIM_EINVAL when fewer are unlocked / locked; SIM_ESTATE when c is
+ * dormant or retired. */
 int ldg_lock_units(struct ledger *l, uint32_t h, size_t c, int64_t units,
                    struct sim_err *err);
 int ldg_unlock_units(struct ledger *l, uint32_t h, size_t c, int64_t units,
@@ -965,19 +1400,55 @@ int ldg_unlock_sats(struct ledger *l, uint32_t h, int64_t sats,
 void ldg_position(const struct ledger *l, uint32_t h, size_t c,
                   struct ldg_position *out);
 void ldg_holder(const struct ledger *l, uint32_t h, struct ldg_holder *out);
-/* Cohort c's units, index (satoshis credited so far) and the number of
- * holders with units in it. */
+/* Cohort c's units (U while active, 0 dormant or retired), index
+ * (satoshis credited so far) and the number of holders with units in it;
+ * 0 for an unknown cohort. */
 int64_t ldg_units(const struct ledger *l, size_t c);
 int64_t ldg_index(const struct ledger *l, size_t c);
 size_t ldg_owners(const struct ledger *l, size_t c);
 void ldg_get_totals(const struct ledger *l, struct ldg_totals *out);
 
+/* Dormant and retired cohorts.  A cohort made with 0 units by ldg_new is
+ * dormant: it has no units and takes no credit until ldg_convert issues
+ * its units.  ldg_retire ends active cohort c: every position with units
+ * is settled into its holder's balance (as ldg_settle would) and its
+ * units cease to exist (they are 0 from then on, and the cohort takes no
+ * credit, transfer or lock); the remainders stay owed to the positions,
+ * as for any position at 0 units, and are never paid: credited - settled
+ * of a retired cohort is sum(rem) / U, fewer satoshis than it has
+ * positions.  ldg_units and ldg_owners read 0, ldg_index keeps its final
+ * value.  O(holders up to the last one with units + their positions).
+ * SIM_EINVAL for an unknown cohort; SIM_ESTATE when it is dormant or
+ * retired already, or any of its units are locked (cancel the sales that
+ * hold them first).  On failure nothing changes. */
+int ldg_retire(struct ledger *l, size_t c, struct sim_err *err);
+
+/* Retire cohort `from` and issue `units` (> 0) units of dormant cohort
+ * `to` to its holders pro rata to the units u they held of its U: each
+ * gets floor(u x units / U) and the units left over go one each to the
+ * largest fractional parts (ties: lower holder number first), so every
+ * holder's new units are within one unit of the exact share and they sum
+ * to `units`.  Holders left with 0 units get no position (the issuer's
+ * position in `to` is position `to` whatever it gets).  `to` becomes
+ * active with U = units and index 0.  O(holders up to the last one with
+ * units in `from` + their positions + k log k for its k owners).
+ * SIM_EINVAL for an unknown cohort or units <= 0; SIM_ESTATE when `to` is
+ * not dormant or `from` cannot retire (as ldg_retire); SIM_ENOMEM,
+ * SIM_ERANGE past 2^32 - 1 positions.  On failure nothing changes. */
+int ldg_convert(struct ledger *l, size_t from, size_t to, int64_t units,
+                struct sim_err *err);
+
+/* Cohort c's state: LDG_ACTIVE, LDG_DORMANT or LDG_RETIRED; -1 for an
+ * unknown cohort. */
+enum ldg_state { LDG_ACTIVE = 0, LDG_DORMANT, LDG_RETIRED };
+int ldg_state(const struct ledger *l, size_t c);
+
 /* O(cohorts), from running sums kept on every change: units per cohort
- * conserved and none negative, and satoshis conserved: per cohort,
- * U x credited = U x settled + what its positions are owed including
- * remainders (U x I - sum u x snap + sum rem, in 128 bits); overall,
- * settled + deposited = withdrawn + balances.  SIM_ESTATE with what
- * broke. */
+ * (U active, 0 dormant or retired) and none negative, and satoshis
+ * conserved: per cohort, U x credited = U x settled + what its positions
+ * are owed including remainders (N x I - sum u x snap + sum rem with N
+ * its units, in 128 bits); overall, settled + deposited = withdrawn +
+ * balances.  SIM_ESTATE with what broke. */
 int ldg_check(const struct ledger *l, struct sim_err *err);
 /* The same by walking every position and holder (O(positions)): each
  * position's units and locks within bounds, remainders in [0, U), the
@@ -1090,7 +1561,10 @@ enum lhr_route {
     LHR_ROUTE_POOL                  /* the pool only */
 };
 enum lhr_bought { LHR_BOUGHT_HOLD = 0, LHR_BOUGHT_RELIST };
-enum lhr_depreciation { LHR_DEPR_STRAIGHT = 0, LHR_DEPR_EXPONENTIAL };
+enum lhr_depreciation { LHR_DEPR_STRAIGHT = 0, LHR_DEPR_EXPONENTIAL,
+                        LHR_DEPR_MARKET /* the hardware model's value
+                                           (lhr_set_value), the straight
+                                           line until it has one */ };
 enum lhr_holdings { LHR_HOLDINGS_EQUAL = 0, LHR_HOLDINGS_LOGNORMAL };
 enum lhr_reason { /* why a holder exits */
     LHR_EXIT_SHOCK = 0, /* liquidity shock */
@@ -1101,16 +1575,21 @@ enum lhr_reason { /* why a holder exits */
 enum lhr_exit_state { /* how an exit ended */
     LHR_EXIT_FILLED = 0,   /* every unit sold */
     LHR_EXIT_EXPIRED,      /* marketplace only: patience ran out */
-    LHR_EXIT_OPEN_AT_END   /* still on the market or queued at the end */
+    LHR_EXIT_OPEN_AT_END,  /* still on the market or queued at the end */
+    LHR_EXIT_RETIRED       /* cancelled: the cohort's machines reached end
+                              of life (its holders hold the successor's
+                              units, or were paid the scrap) */
 };
 
 #define LHR_CURVE_MAX 16
 
 struct lhr_cohort_def {
     int64_t machines;
-    int64_t units;           /* machines x units per machine */
+    int64_t units;           /* machines x units per machine; 0: dormant,
+                                a successor lhr_retire starts */
     double price_usd;        /* purchase price per machine */
-    sim_time_t start;        /* purchase date: the primary sale */
+    sim_time_t start;        /* purchase date: the primary sale
+                                (SIM_TIME_MAX when dormant) */
 };
 
 struct lhr_cfg {
@@ -1248,6 +1727,8 @@ struct lhr_totals {
     int64_t exits, exits_filled, exits_expired, exits_open;
     int64_t holders, buyers;
     int64_t dust;            /* ledger remainders, whole satoshis */
+    int64_t exits_retired;   /* cancelled by an end of life */
+    int64_t scrap_sats;      /* end-of-life cash credited to holders */
     int64_t pool_payouts;    /* payouts credited to the pool's units */
     int64_t operator_payouts; /* to the issuer's units (before a sale) */
 };
@@ -1268,6 +1749,24 @@ void lhr_price(struct lhr *l, double btc_usd);
 
 /* A payout: credited satoshis to cohort's owners (fleet's on_payout). */
 void lhr_payout(struct lhr *l, sim_time_t t, size_t cohort, int64_t credited);
+
+/* The hardware's value per machine of cohort c today (USD), from the
+ * hardware model: the replacement part of its fair market value is this
+ * (per unit) instead of the depreciated purchase price.  NAN: back to
+ * the depreciation curve. */
+void lhr_set_value(struct lhr *l, size_t c, double usd_per_machine);
+
+/* End of life of cohort `from` at t: its bids and the pool's listing are
+ * cancelled, its open exits end as LHR_EXIT_RETIRED (the units stay
+ * their holders'), `cash` satoshis (>= 0, the scrap value not reinvested)
+ * are credited to its owners pro rata, and then either its units cease
+ * (to == SIZE_MAX) or ldg_convert turns them into def->units units of
+ * dormant cohort `to`, which starts at t with def's machines and price.
+ * Holders' entry prices carry over to the new units.  SIM_EINVAL,
+ * SIM_ESTATE (the run stops). */
+int lhr_retire(struct lhr *l, sim_time_t t, size_t from, int64_t cash,
+               size_t to, const struct lhr_cohort_def *def,
+               struct sim_err *err);
 
 /* At the end of the run (t): what is still on the market or queued is
  * reported as open, every position is settled, and the ledger audited. */

@@ -201,7 +201,11 @@ struct lhr_act {
 struct lhr_cohort {
     struct lhr_cohort_def def;
     struct book *book;
-    int sold;                   /* primary sale done */
+    int sold;                   /* primary sale done (or units converted
+                                   into it) */
+    int retired;                /* end of life: its units are gone */
+    double hw_value;            /* USD per machine from the hardware
+                                   model, NAN: the depreciation curve */
     struct lhr_fmv fmv;         /* today's */
     int64_t quote;
     int64_t *credited_day;      /* payouts credited per day of the run */
@@ -263,5 +267,9 @@ void lhr_arrival(struct lhr *l, sim_time_t t);
 void lhr_serve_queue(struct lhr *l, sim_time_t t);
 void lhr_relist(struct lhr *l, size_t c, sim_time_t t);
 void lhr_close_open(struct lhr *l, sim_time_t t);
+/* Close cohort c's open bids and exits (every cohort's for SIZE_MAX), the
+ * exits as `state`, withdraw the pool's listing, and drop them from the
+ * queue. */
+void lhr_close_acts(struct lhr *l, size_t c, int state, sim_time_t t);
 
 #endif /* HASHSIM_MODELS_INT_H */

@@ -34,8 +34,8 @@ static int usd_to_sats(double usd, double btc_usd, int64_t *out)
 
 int payout_settle(const struct payout_cfg *cfg, const int64_t *units,
                   const double *price_usd, const unsigned char *is_btc,
-                  size_t n, double btc_usd, double power_usd,
-                  double hosting_usd, int64_t deficit_in, struct payout *out,
+                  size_t n, double btc_usd, const struct payout_costs *costs,
+                  int64_t deficit_in, struct payout *out,
                   struct sim_err *err)
 {
     struct payout p = {0};
@@ -67,14 +67,15 @@ int payout_settle(const struct payout_cfg *cfg, const int64_t *units,
     }
     int64_t net = p.gross - p.swap_fee;
     p.platform_fee = payout_bps(net, cfg->platform_fee_bps);
-    if (usd_to_sats(power_usd, btc_usd, &p.power) ||
-        usd_to_sats(hosting_usd, btc_usd, &p.hosting))
+    if (usd_to_sats(costs->power, btc_usd, &p.power) ||
+        usd_to_sats(costs->hosting, btc_usd, &p.hosting) ||
+        usd_to_sats(costs->repairs, btc_usd, &p.repairs))
         return sim_err_set(err, SIM_EINVAL,
                            "payout: costs out of range (power $%g, hosting "
-                           "$%g)",
-                           power_usd, hosting_usd);
+                           "$%g, repairs $%g)",
+                           costs->power, costs->hosting, costs->repairs);
     int64_t available = net - p.platform_fee;
-    int64_t due = p.power + p.hosting + deficit_in;
+    int64_t due = p.power + p.hosting + p.repairs + deficit_in;
     int64_t paid = due < available ? due : available;
     p.credited = available - paid;
     p.deficit = due - paid;

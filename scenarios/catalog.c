@@ -1,6 +1,7 @@
 /* catalog.c — loaders of the coin and hardware catalogues (data/coins.json,
  * data/hardware.json) into the plain structs of models/models.h, with every
  * fact checked for its type, range and source. */
+#include <assert.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -387,16 +388,23 @@ static int check_merged(struct scn_rd *rd, const struct coin_catalog *cat)
     return SIM_OK;
 }
 
-/* Version, description and the named list of a catalogue's top level. */
+#define TOP_EXTRA_MAX 2
+
+/* Version, description and the named list of a catalogue's top level; the
+ * top level may also hold the keys extra[0..n_extra), read by the caller. */
 static int read_top(struct scn_rd *rd, const cJSON *root, const char *list,
+                    const char *const *extra, size_t n_extra,
                     const cJSON **arr, size_t *n)
 {
-    const char *keys[3] = {"version", "description", list};
+    const char *keys[3 + TOP_EXTRA_MAX] = {"version", "description", list};
     const char *s;
     int64_t version;
     int rc;
 
-    rc = scn_object(rd, root, keys, 3);
+    assert(n_extra <= TOP_EXTRA_MAX);
+    for (size_t i = 0; i < n_extra; i++)
+        keys[3 + i] = extra[i];
+    rc = scn_object(rd, root, keys, 3 + n_extra);
     if (!rc)
         rc = scn_get_int(rd, root, "version", SCN_REQUIRED, 1,
                          SCN_INT_LIMIT, &version);
@@ -436,11 +444,13 @@ struct cat_file {
 };
 
 /* Load the catalogue at path into f (zeroed by the caller): the top level
- * with its list, then each element of the list read by read_elem into a
- * new array of size-byte elements.  The caller releases f->elems and
- * f->doc, on failure too. */
+ * with its list (and the top-level keys extra[0..n_extra), left to the
+ * caller), then each element of the list read by read_elem into a new
+ * array of size-byte elements.  The caller releases f->elems and f->doc,
+ * on failure too. */
 static int cat_load(struct cat_file *f, const char *path, const char *list,
-                    size_t size, cat_read_fn read_elem, struct sim_err *err)
+                    const char *const *extra, size_t n_extra, size_t size,
+                    cat_read_fn read_elem, struct sim_err *err)
 {
     const cJSON *arr;
     size_t n = 0, mark, i = 0;
@@ -450,7 +460,7 @@ static int cat_load(struct cat_file *f, const char *path, const char *list,
     if (rc)
         return rc;
     scn_rd_init(&f->rd, &f->doc, err);
-    rc = read_top(&f->rd, f->doc.root, list, &arr, &n);
+    rc = read_top(&f->rd, f->doc.root, list, extra, n_extra, &arr, &n);
     if (rc)
         return rc;
     f->elems = calloc(n, size);
@@ -490,7 +500,8 @@ int scn_coins_load(struct coin_catalog *out, const char *path,
     int rc;
 
     memset(out, 0, sizeof *out);
-    rc = cat_load(&f, path, "coins", sizeof *out->coins, read_coin, err);
+    rc = cat_load(&f, path, "coins", NULL, 0, sizeof *out->coins, read_coin,
+                  err);
     out->coins = f.elems;
     out->n = f.n;
     if (!rc)
@@ -503,13 +514,121 @@ int scn_coins_load(struct coin_catalog *out, const char *path,
     return rc;
 }
 
+/* ---- Reliability (hw_model.rel) ------------------------------------------ */
+
+/* The keys of a reliability object and their ranges, in the order of
+ * rel_field(). */
+static const struct rel_key {
+    const char *key;
+    double min, max;
+    unsigned flags;
+} rel_keys[] = {
+    {"weibull_shape", 0.0, 100.0, SCN_MIN_EXCL},
+    {"weibull_scale_days", 0.0, 1e6, SCN_MIN_EXCL},
+    {"repair_median_days", 0.0, 3650.0, SCN_MIN_EXCL},
+    {"repair_sigma", 0.0, 10.0, 0},
+    {"repair_cost_usd", 0.0, 1e9, 0},
+    {"permanent_share", 0.0, 1.0, 0},
+    {"degradation_per_year", 0.0, 1.0, SCN_MAX_EXCL},
+};
+
+#define REL_KEYS NELEM(rel_keys)
+
+/* The field of r that rel_keys[k] fills. */
+static double *rel_field(struct hw_reliability *r, size_t k)
+{
+    double *f[REL_KEYS] = {&r->shape,           &r->scale_days,
+                           &r->repair_median_days, &r->repair_sigma,
+                           &r->repair_cost_usd, &r->permanent_share,
+                           &r->degradation_per_year};
+    return f[k];
+}
+
+/* Read the reliability object at key of obj into *r: each key present is
+ * a sourced number in its range; a key absent is NAN (when !complete) or
+ * an error (when complete).  A missing object leaves every field NAN
+ * (*present = 0). */
+static int read_reliability(struct scn_rd *rd, const cJSON *obj,
+                            int complete, struct hw_reliability *r,
+                            int *present)
+{
+    const char *names[REL_KEYS];
+    const cJSON *node;
+    size_t mark;
+    int rc;
+
+    for (size_t k = 0; k < REL_KEYS; k++) {
+        names[k] = rel_keys[k].key;
+        *rel_field(r, k) = NAN;
+    }
+    *present = 0;
+    rc = scn_need(rd, obj, "reliability", SCN_OPTIONAL, &node);
+    if (rc || !node)
+        return rc;
+    *present = 1;
+    mark = scn_path_key(&rd->path, "reliability");
+    rc = scn_object(rd, node, names, REL_KEYS);
+    for (size_t k = 0; k < REL_KEYS && !rc; k++) {
+        if (!complete && !scn_member(node, rel_keys[k].key))
+            continue;
+        rc = fact_number(rd, node, rel_keys[k].key, rel_keys[k].min,
+                         rel_keys[k].max, rel_keys[k].flags, rel_field(r, k));
+    }
+    if (!rc)
+        scn_path_pop(&rd->path, mark);
+    return rc;
+}
+
+/* Give every model the file's default ($.reliability) key by key where its
+ * own object ($.models[i].reliability) does not set the key. */
+static int merge_reliability(struct scn_rd *rd, const cJSON *root,
+                             struct hw_catalog *cat)
+{
+    struct hw_reliability def;
+    int has_def, rc;
+
+    rc = read_reliability(rd, root, 1, &def, &has_def);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < cat->n; i++) {
+        struct hw_reliability *r = &cat->models[i].rel;
+        const cJSON *m = cJSON_GetArrayItem(scn_member(root, "models"),
+                                            (int)i);
+        int own = scn_member(m, "reliability") != NULL;
+        for (size_t k = 0; k < REL_KEYS; k++) {
+            if (!isnan(*rel_field(r, k)))
+                continue;
+            if (has_def) {
+                *rel_field(r, k) = *rel_field(&def, k);
+                continue;
+            }
+            scn_path_init(&rd->path);
+            scn_path_key(&rd->path, "models");
+            scn_path_index(&rd->path, i);
+            if (!own)
+                return scn_fail(rd, SIM_EINVAL,
+                                "no \"reliability\", and the file has no "
+                                "default $.reliability");
+            scn_path_key(&rd->path, "reliability");
+            return scn_fail(rd, SIM_EINVAL,
+                            "missing key \"%s\", and the file has no "
+                            "default $.reliability",
+                            rel_keys[k].key);
+        }
+    }
+    return SIM_OK;
+}
+
+/* ---- Models --------------------------------------------------------------- */
+
 static const char *const model_keys[] = {
-    "name",  "algorithm", "hashrate",  "power_w",
-    "release", "price_usd", "successor",
+    "name",      "algorithm", "hashrate",  "power_w",
+    "release",   "price_usd", "successor", "reliability",
 };
 
 /* Fill models[i] from the model object at rd->path (a cat_read_fn); the
- * models before it are there for the duplicate-name check. */
+ * models before it are there for the duplicate-name check.  Reliability
+ * keys the model does not set stay NAN until merge_reliability. */
 static int read_model(struct scn_rd *rd, const cJSON *obj, void *elems,
                       size_t i)
 {
@@ -518,7 +637,7 @@ static int read_model(struct scn_rd *rd, const cJSON *obj, void *elems,
     const cJSON *w;
     size_t mark;
     double v;
-    int rc, u;
+    int rc, u, present;
 
     rc = scn_object(rd, obj, model_keys, NELEM(model_keys));
     if (!rc)
@@ -567,6 +686,8 @@ static int read_model(struct scn_rd *rd, const cJSON *obj, void *elems,
     if (!rc)
         rc = fact_string(rd, obj, "successor", h->successor,
                          sizeof h->successor);
+    if (!rc)
+        rc = read_reliability(rd, obj, 0, &h->rel, &present);
     return rc;
 }
 
@@ -605,6 +726,249 @@ static int check_successors(struct scn_rd *rd, const struct hw_catalog *cat)
     return SIM_OK;
 }
 
+/* ---- The price model ($.price_model -> hw_catalog.price) ------------------ */
+
+static const char *const pm_keys[] = {"elasticity", "smoothing_days",
+                                      "algorithms", "points"};
+static const char *const pm_algo_keys[] = {"algorithm", "unit",
+                                           "hashprice_norm", "bands", "note"};
+static const char *const pm_band_keys[] = {"max_efficiency", "multiple"};
+static const char *const pm_point_keys[] = {
+    "date", "algorithm", "efficiency", "usd_per_unit", "source", "note"};
+
+/* The required fact at key of obj whose value is an integer in
+ * [min, max]. */
+static int fact_int(struct scn_rd *rd, const cJSON *obj, const char *key,
+                    int64_t min, int64_t max, int64_t *out)
+{
+    const cJSON *w;
+    size_t mark;
+    int rc;
+
+    rc = fact_open(rd, obj, key, SCN_REQUIRED, NULL, &w, &mark);
+    if (!rc)
+        rc = scn_get_int(rd, w, "value", SCN_REQUIRED, min, max, out);
+    if (!rc)
+        fact_close(rd, mark);
+    return rc;
+}
+
+/* The plain string member "algorithm" of obj: one of the algorithms. */
+static int get_algo(struct scn_rd *rd, const cJSON *obj, int *algo)
+{
+    const char *names[COIN_ALGO_COUNT];
+
+    algo_names(names);
+    return scn_get_enum(rd, obj, "algorithm", SCN_REQUIRED, names,
+                        COIN_ALGO_COUNT, algo);
+}
+
+/* The bands of the algorithm object obj: 1..HWV_MAX_BANDS of
+ * {"max_efficiency": number, "multiple": fact}, the bounds strictly
+ * ascending, the last band's bound null (it holds the rest). */
+static int read_bands(struct scn_rd *rd, const cJSON *obj,
+                      struct hwv_algo *a)
+{
+    const cJSON *arr;
+    size_t n = 0, mark, i = 0;
+    int rc;
+
+    rc = scn_need(rd, obj, "bands", SCN_REQUIRED, &arr);
+    if (rc)
+        return rc;
+    mark = scn_path_key(&rd->path, "bands");
+    rc = scn_array(rd, arr, 1, &n);
+    if (rc)
+        return rc;
+    if (n > HWV_MAX_BANDS)
+        return scn_fail(rd, SIM_ERANGE, "expected at most %d bands, got %zu",
+                        HWV_MAX_BANDS, n);
+    for (const cJSON *b = arr->child; b; b = b->next, i++) {
+        size_t m = scn_path_index(&rd->path, i);
+        struct hwv_band *band = &a->bands[i];
+        const cJSON *me;
+        rc = scn_object(rd, b, pm_band_keys, NELEM(pm_band_keys));
+        if (!rc)
+            rc = scn_need(rd, b, "max_efficiency", SCN_REQUIRED, &me);
+        if (rc)
+            return rc;
+        size_t mk = scn_path_key(&rd->path, "max_efficiency");
+        if (i + 1 == n) {
+            if (!cJSON_IsNull(me))
+                return scn_fail(rd, SIM_EINVAL,
+                                "expected null for the last band (it holds "
+                                "every efficiency above the others), got %s",
+                                scn_kind(me));
+            band->max_eff = INFINITY;
+        } else {
+            if (cJSON_IsNull(me))
+                return scn_fail(rd, SIM_EINVAL,
+                                "expected a positive number (only the last "
+                                "band has null), got null");
+            rc = scn_number(rd, me, 0.0, HUGE_VAL, SCN_MIN_EXCL,
+                            &band->max_eff);
+            if (rc)
+                return rc;
+            if (i > 0 && !(band->max_eff > a->bands[i - 1].max_eff))
+                return scn_fail(rd, SIM_EINVAL,
+                                "bands out of order: %g is not above the "
+                                "previous band's %g",
+                                band->max_eff, a->bands[i - 1].max_eff);
+        }
+        scn_path_pop(&rd->path, mk);
+        rc = fact_number(rd, b, "multiple", 0.0, 1e6, SCN_MIN_EXCL,
+                         &band->multiple);
+        if (rc)
+            return rc;
+        scn_path_pop(&rd->path, m);
+    }
+    a->n_bands = n;
+    scn_path_pop(&rd->path, mark);
+    return SIM_OK;
+}
+
+/* One element of $.price_model.algorithms into pm (at rd->path). */
+static int read_pm_algo(struct scn_rd *rd, const cJSON *obj,
+                        const int *seen_at, struct hwv_model *pm, int *algo)
+{
+    int rc, u;
+
+    rc = scn_object(rd, obj, pm_algo_keys, NELEM(pm_algo_keys));
+    if (!rc)
+        rc = get_algo(rd, obj, algo);
+    if (rc)
+        return rc;
+    if (seen_at[*algo] >= 0) {
+        scn_path_key(&rd->path, "algorithm");
+        return scn_fail(rd, SIM_EEXIST,
+                        "duplicate algorithm \"%s\" (also at "
+                        "$.price_model.algorithms[%d])",
+                        coin_algo_name(*algo), seen_at[*algo]);
+    }
+    struct hwv_algo *a = &pm->algo[*algo];
+    const char *note;
+    rc = scn_get_string(rd, obj, "note", SCN_OPTIONAL, 1, SOURCE_MAX, &note);
+    if (!rc)
+        rc = read_unit(rd, obj, "unit", *algo, &u);
+    if (!rc)
+        rc = fact_number(rd, obj, "hashprice_norm", 0.0, 1e12, SCN_MIN_EXCL,
+                         &a->hashprice_norm);
+    if (!rc)
+        rc = read_bands(rd, obj, a);
+    if (rc)
+        return rc;
+    a->unit_scale = units[u].scale;
+    snprintf(a->unit, sizeof a->unit, "%s", units[u].name);
+    a->defined = 1;
+    return SIM_OK;
+}
+
+/* One element of $.price_model.points (at rd->path). */
+static int read_pm_point(struct scn_rd *rd, const cJSON *obj,
+                         const struct hwv_model *pm, struct hwv_point *p)
+{
+    const char *s;
+    int rc;
+
+    rc = scn_object(rd, obj, pm_point_keys, NELEM(pm_point_keys));
+    if (!rc)
+        rc = scn_get_date(rd, obj, "date", SCN_REQUIRED, &p->day);
+    if (!rc)
+        rc = get_algo(rd, obj, &p->algo);
+    if (rc)
+        return rc;
+    if (!pm->algo[p->algo].defined) {
+        scn_path_key(&rd->path, "algorithm");
+        return scn_fail(rd, SIM_EINVAL,
+                        "no price model for %s in $.price_model.algorithms",
+                        coin_algo_name(p->algo));
+    }
+    rc = scn_get_number(rd, obj, "efficiency", SCN_REQUIRED, 0.0, HUGE_VAL,
+                        SCN_MIN_EXCL, &p->efficiency);
+    if (!rc)
+        rc = scn_get_number(rd, obj, "usd_per_unit", SCN_REQUIRED, 0.0,
+                            HUGE_VAL, SCN_MIN_EXCL, &p->usd_per_unit);
+    if (!rc)
+        rc = scn_get_string(rd, obj, "source", SCN_REQUIRED, 1, SOURCE_MAX,
+                            &s);
+    if (!rc)
+        rc = scn_get_string(rd, obj, "note", SCN_OPTIONAL, 1, SOURCE_MAX, &s);
+    return rc;
+}
+
+/* $.price_model, optional: without it no algorithm is priced. */
+static int read_price_model(struct scn_rd *rd, const cJSON *root,
+                            struct hwv_model *pm)
+{
+    const cJSON *node, *arr;
+    int seen_at[COIN_ALGO_COUNT];
+    size_t n = 0, i = 0, mark, ma;
+    int64_t days;
+    int rc;
+
+    memset(pm, 0, sizeof *pm);
+    scn_path_init(&rd->path);
+    rc = scn_need(rd, root, "price_model", SCN_OPTIONAL, &node);
+    if (rc || !node)
+        return rc;
+    mark = scn_path_key(&rd->path, "price_model");
+    rc = scn_object(rd, node, pm_keys, NELEM(pm_keys));
+    if (!rc)
+        rc = fact_number(rd, node, "elasticity", 0.0, 10.0, SCN_MIN_EXCL,
+                         &pm->elasticity);
+    if (!rc)
+        rc = fact_int(rd, node, "smoothing_days", 1, 3650, &days);
+    if (!rc)
+        rc = scn_need(rd, node, "algorithms", SCN_REQUIRED, &arr);
+    if (rc)
+        return rc;
+    pm->smoothing_days = (int)days;
+
+    ma = scn_path_key(&rd->path, "algorithms");
+    rc = scn_array(rd, arr, 1, &n);
+    if (rc)
+        return rc;
+    for (int a = 0; a < COIN_ALGO_COUNT; a++)
+        seen_at[a] = -1;
+    for (const cJSON *e = arr->child; e; e = e->next, i++) {
+        size_t m = scn_path_index(&rd->path, i);
+        int algo = -1;
+        rc = read_pm_algo(rd, e, seen_at, pm, &algo);
+        if (rc)
+            return rc;
+        seen_at[algo] = (int)i;
+        scn_path_pop(&rd->path, m);
+    }
+    scn_path_pop(&rd->path, ma);
+
+    rc = scn_need(rd, node, "points", SCN_OPTIONAL, &arr);
+    if (rc || !arr)
+        goto done;
+    ma = scn_path_key(&rd->path, "points");
+    rc = scn_array(rd, arr, 0, &n);
+    if (rc)
+        return rc;
+    if (n > HWV_MAX_POINTS)
+        return scn_fail(rd, SIM_ERANGE, "expected at most %d points, got %zu",
+                        HWV_MAX_POINTS, n);
+    i = 0;
+    for (const cJSON *e = arr->child; e; e = e->next, i++) {
+        size_t m = scn_path_index(&rd->path, i);
+        rc = read_pm_point(rd, e, pm, &pm->points[i]);
+        if (rc)
+            return rc;
+        pm->n_points = i + 1;
+        scn_path_pop(&rd->path, m);
+    }
+    scn_path_pop(&rd->path, ma);
+done:
+    if (!rc)
+        scn_path_pop(&rd->path, mark);
+    return rc;
+}
+
+static const char *const hw_top_extra[] = {"reliability", "price_model"};
+
 int scn_hardware_load(struct hw_catalog *out, const char *path,
                       struct sim_err *err)
 {
@@ -612,11 +976,18 @@ int scn_hardware_load(struct hw_catalog *out, const char *path,
     int rc;
 
     memset(out, 0, sizeof *out);
-    rc = cat_load(&f, path, "models", sizeof *out->models, read_model, err);
+    rc = cat_load(&f, path, "models", hw_top_extra, NELEM(hw_top_extra),
+                  sizeof *out->models, read_model, err);
     out->models = f.elems;
     out->n = f.n;
     if (!rc)
         rc = check_successors(&f.rd, out);
+    if (!rc) {
+        scn_path_init(&f.rd.path);
+        rc = merge_reliability(&f.rd, f.doc.root, out);
+    }
+    if (!rc)
+        rc = read_price_model(&f.rd, f.doc.root, &out->price);
     if (!rc)
         rc = record_file(&f, path, out->path, out->sha256);
     if (rc)

@@ -13,7 +13,8 @@
 static const char *const keys_root[] = {
     "name",   "description", "seed",    "start",       "end",
     "data",   "market",      "output",  "fleet",       "facilities",
-    "engine", "payouts",     "holders", "marketplace", "pool"};
+    "engine", "payouts",     "holders", "marketplace", "pool",
+    "lifecycle"};
 static const char *const keys_data[] = {"dir", "coins", "hardware",
                                         "synthetic"};
 static const char *const keys_market[] = {"tick", "network", "coins"};
@@ -137,6 +138,26 @@ static const char *const all_paths[] = {
     "$.pool.daily_cap_btc",
     "$.pool.bought_units",
     "$.pool.relist_markup",
+    /* scenario_life.c */
+    "$.lifecycle",
+    "$.lifecycle.failures",
+    "$.lifecycle.reliability",
+    "$.lifecycle.reliability.weibull_shape",
+    "$.lifecycle.reliability.weibull_scale_days",
+    "$.lifecycle.reliability.repair_median_days",
+    "$.lifecycle.reliability.repair_sigma",
+    "$.lifecycle.reliability.repair_cost_usd",
+    "$.lifecycle.reliability.permanent_share",
+    "$.lifecycle.reliability.degradation_per_year",
+    "$.lifecycle.end_of_life",
+    "$.lifecycle.end_of_life.max_age",
+    "$.lifecycle.end_of_life.unprofitable_days",
+    "$.lifecycle.end_of_life.below_scrap",
+    "$.lifecycle.scrap",
+    "$.lifecycle.scrap.usd_per_machine",
+    "$.lifecycle.scrap.share_of_purchase",
+    "$.lifecycle.upgrade",
+    "$.lifecycle.topup",
 };
 
 size_t scn_key_paths(const char *const **out)
@@ -548,6 +569,16 @@ static int read_fleet(struct scn_rd *rd, const cJSON *root,
             snprintf(x->name, sizeof x->name, "%s", name);
         else
             snprintf(x->name, sizeof x->name, "cohort%zu", i);
+        /* It names HDF5 groups beside /fleet/lineage. */
+        if (strcmp(x->name, "lineage") == 0 || strchr(x->name, '/')) {
+            scn_path_key(&rd->path, "name");
+            rc = scn_fail(rd, SIM_EINVAL,
+                          "expected a name without '/' and other than "
+                          "\"lineage\" (it names the cohort's results "
+                          "group), got \"%s\"",
+                          x->name);
+            goto out;
+        }
         for (size_t k = 0; k < i; k++)
             if (strcmp(sc->cohorts[k].name, x->name) == 0) {
                 scn_path_key(&rd->path, "name");
@@ -671,7 +702,8 @@ static int read_root(struct scn_rd *rd, const cJSON *root,
         (rc = read_facilities(rd, root, sc)) ||
         (rc = read_fleet(rd, root, sc)) ||
         (rc = read_engine_payouts(rd, root, sc)) ||
-        (rc = scn_read_lhr(rd, root, sc)))
+        (rc = scn_read_lhr(rd, root, sc)) ||
+        (rc = scn_read_life(rd, root, sc)))
         return rc;
     sc->intraday_every = 3600 * SIM_NS_PER_S;
     if ((o = scn_member(root, "output"))) {

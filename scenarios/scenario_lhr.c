@@ -49,7 +49,8 @@ static const char *const route_names[] = {
     [LHR_ROUTE_MARKET] = "market",
     [LHR_ROUTE_POOL] = "pool"};
 static const char *const depreciation_names[] = {
-    [LHR_DEPR_STRAIGHT] = "straight", [LHR_DEPR_EXPONENTIAL] = "exponential"};
+    [LHR_DEPR_STRAIGHT] = "straight", [LHR_DEPR_EXPONENTIAL] = "exponential",
+    [LHR_DEPR_MARKET] = "market"};
 static const char *const bought_names[] = {[LHR_BOUGHT_HOLD] = "hold",
                                            [LHR_BOUGHT_RELIST] = "relist"};
 
@@ -89,7 +90,7 @@ static void set_defaults(struct scn_scenario *sc)
     c->w_dcf = 1;
     c->w_vwap = 0;
     c->life_years = 4;
-    c->depreciation = LHR_DEPR_STRAIGHT;
+    c->depreciation = LHR_DEPR_MARKET;
     c->half_life_years = 1.5;
     c->salvage = 0.05;
     c->discount_rate = 0.2;
@@ -107,14 +108,9 @@ static void set_defaults(struct scn_scenario *sc)
     c->audit = 0;
 }
 
-typedef int (*section_fn)(struct scn_rd *rd, const cJSON *obj,
-                          struct scn_scenario *sc);
-
-/* The member key of obj, when present, checked to be an object with only
- * the keys known[0..n) and read by fn with the key on the path. */
-static int section(struct scn_rd *rd, const cJSON *obj, const char *key,
-                   const char *const *known, size_t n, section_fn fn,
-                   struct scn_scenario *sc)
+int scn_section(struct scn_rd *rd, const cJSON *obj, const char *key,
+                const char *const *known, size_t n, scn_section_fn fn,
+                struct scn_scenario *sc)
 {
     const cJSON *o = scn_member(obj, key);
     if (!o)
@@ -240,20 +236,20 @@ static int read_holders(struct scn_rd *rd, const cJSON *h,
                           &c->holders)) ||
         (rc = scn_get_int(rd, h, "units_per_machine", SCN_OPTIONAL, 1,
                           1000000, &sc->units_per_machine)) ||
-        (rc = section(rd, h, "holdings", keys_holdings, N(keys_holdings),
+        (rc = scn_section(rd, h, "holdings", keys_holdings, N(keys_holdings),
                       read_holdings, sc)) ||
-        (rc = section(rd, h, "mix", keys_mix, N(keys_mix), read_mix, sc)) ||
+        (rc = scn_section(rd, h, "mix", keys_mix, N(keys_mix), read_mix, sc)) ||
         (rc = scn_get_number(rd, h, "liquidity_shocks_per_year",
                              SCN_OPTIONAL, 0, 365, 0, &c->shocks_per_year)) ||
-        (rc = section(rd, h, "panic", keys_panic, N(keys_panic), read_panic,
+        (rc = scn_section(rd, h, "panic", keys_panic, N(keys_panic), read_panic,
                       sc)) ||
-        (rc = section(rd, h, "take_profit", keys_profit, N(keys_profit),
+        (rc = scn_section(rd, h, "take_profit", keys_profit, N(keys_profit),
                       read_profit, sc)) ||
         (rc = scn_get_duration(rd, h, "withdraw_every", HOUR, 3650 * DAY, 1,
                                &c->withdraw_every)) ||
-        (rc = section(rd, h, "exit", keys_exit, N(keys_exit), read_exit,
+        (rc = scn_section(rd, h, "exit", keys_exit, N(keys_exit), read_exit,
                       sc)) ||
-        (rc = section(rd, h, "buyers", keys_buyers, N(keys_buyers),
+        (rc = scn_section(rd, h, "buyers", keys_buyers, N(keys_buyers),
                       read_buyers, sc)))
         return rc;
     return scn_get_bool(rd, h, "audit", SCN_OPTIONAL, &c->audit);
@@ -366,7 +362,7 @@ static int read_pool(struct scn_rd *rd, const cJSON *o,
     if ((rc = get_btc(rd, o, "reserves_btc", &c->reserves)) ||
         (rc = scn_get_number(rd, o, "primary_share", SCN_OPTIONAL, 0, 1, 0,
                              &c->primary_share)) ||
-        (rc = section(rd, o, "fmv", keys_fmv, N(keys_fmv), read_fmv, sc)) ||
+        (rc = scn_section(rd, o, "fmv", keys_fmv, N(keys_fmv), read_fmv, sc)) ||
         (rc = read_haircut(rd, o, c)) ||
         (rc = get_btc(rd, o, "daily_cap_btc", &c->daily_cap)) ||
         (rc = scn_get_enum(rd, o, "bought_units", SCN_OPTIONAL, bought_names,
@@ -402,11 +398,11 @@ int scn_read_lhr(struct scn_rd *rd, const cJSON *root,
                     "$.holders (the marketplace trades their units)")) ||
         (rc = needs(rd, root, "pool", has_holders,
                     "$.holders (the pool buys their units back)")) ||
-        (rc = section(rd, root, "holders", keys_holders, N(keys_holders),
+        (rc = scn_section(rd, root, "holders", keys_holders, N(keys_holders),
                       read_holders, sc)) ||
-        (rc = section(rd, root, "marketplace", keys_marketplace,
+        (rc = scn_section(rd, root, "marketplace", keys_marketplace,
                       N(keys_marketplace), read_marketplace, sc)) ||
-        (rc = section(rd, root, "pool", keys_pool, N(keys_pool), read_pool,
+        (rc = scn_section(rd, root, "pool", keys_pool, N(keys_pool), read_pool,
                       sc)))
         return rc;
     sc->holders = has_holders;

@@ -124,6 +124,11 @@ struct scn_scenario {
                                              $.pool, defaults filled even
                                              without $.holders (cohorts,
                                              seed: the run fills them) */
+    int lifecycle;                        /* $.lifecycle present: machines
+                                             fail, wear, retire, upgrade */
+    struct life_cfg life;                 /* $.lifecycle with its defaults
+                                             (cohorts, seed, curves and
+                                             fees: the run fills them) */
 };
 
 /* Load and validate the scenario at path after applying the overrides

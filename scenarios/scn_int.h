@@ -204,6 +204,15 @@ int scn_get_duration(struct scn_rd *rd, const cJSON *obj, const char *key,
 
 struct scn_scenario;
 
+typedef int (*scn_section_fn)(struct scn_rd *rd, const cJSON *obj,
+                              struct scn_scenario *sc);
+
+/* The member key of obj, when present, checked to be an object with only
+ * the keys known[0..n) and read by fn with the key on the path. */
+int scn_section(struct scn_rd *rd, const cJSON *obj, const char *key,
+                const char *const *known, size_t n, scn_section_fn fn,
+                struct scn_scenario *sc);
+
 /* Read $.holders, $.marketplace and $.pool of root into sc->holders,
  * sc->units_per_machine and sc->lhr; called once the fleet is read
  * (sc->n_cohorts).  The defaults of every key are set first, whether or not
@@ -212,5 +221,11 @@ struct scn_scenario;
  * and $.pool need $.holders ("$.pool: needs $.holders ...", SIM_EINVAL). */
 int scn_read_lhr(struct scn_rd *rd, const cJSON *root,
                  struct scn_scenario *sc);
+
+/* Read $.lifecycle of root into sc->lifecycle and sc->life (its defaults
+ * set first, whether or not it is present); called once the fleet is read.
+ * $.lifecycle needs $.fleet (SIM_EINVAL). */
+int scn_read_life(struct scn_rd *rd, const cJSON *root,
+                  struct scn_scenario *sc);
 
 #endif /* HASHSIM_SCN_INT_H */

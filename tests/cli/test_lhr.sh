@@ -44,24 +44,32 @@ sys.exit(0 if eval("(" + sys.argv[2] + ")") else 1)' "$1" "$2"
 reconcile() {
     r_bad=""
     i=0
+    all=0
+    held=0
     for c in $cohorts; do
         m=$(echo $machines | cut -d ' ' -f $((i + 1)))
-        held=$(sum_where "$2" /holders/cohort $i /holders/units)
-        pool=$(last "$2" /p2p/$c/pool_units)
-        [ $((held + pool)) -eq $((m * 100)) ] ||
-            r_bad="$r_bad $c:$held+$pool!=$((m * 100))"
+        held=$((held + $(sum_where "$2" /holders/cohort $i /holders/units)))
+        all=$((all + m * 100))
         i=$((i + 1))
     done
+    # The pool's units at the end (its daily rows precede the last day's
+    # exits).
+    pool=$(attr "$2" /pool units_held)
+    [ $((held + pool)) -eq $all ] ||
+        r_bad="$r_bad units $held+$pool!=$all"
     credited=0
     for c in $cohorts; do
         credited=$((credited + $(attr "$2" /fleet/$c credited_sats)))
     done
+    # What top-ups withheld did not reach the owners; scrap paid did.
+    topup=$(sum "$2" /ledger/payouts/topup_sats)
+    scrap=$(attr "$2" /holders scrap_sats)
     paid=$(sum "$2" /holders/payouts_sats)
     pool=$(attr "$2" /pool payouts_sats)
     op=$(attr "$2" /holders operator_payouts_sats)
     dust=$(attr "$2" /holders ledger_dust_sats)
-    [ "$credited" -eq $((paid + pool + op + dust)) ] ||
-        r_bad="$r_bad credited $credited != $paid+$pool+$op+$dust"
+    [ $((credited - topup + scrap)) -eq $((paid + pool + op + dust)) ] ||
+        r_bad="$r_bad credited $credited - $topup + $scrap != $paid+$pool+$op+$dust"
     if [ -z "$r_bad" ]; then ok "$1"; else fail "$1" "$r_bad"; fi
 }
 
@@ -138,7 +146,7 @@ if [ $rc -eq 0 ] && grep -q "holders, marketplace and liquidity pool" \
 else fail lhr_summary_text "exit $rc"; fi
 "$bin" summary "$s" --json >"$work/s.json" 2>&1; rc=$?
 if [ $rc -eq 0 ] && json "$work/s.json" \
-    'd["summary_version"] == 3 and q["holders"] >= 5000 and
+    'd["summary_version"] == 4 and q["holders"] >= 5000 and
      q["exits"] == q["exits_filled"] + q["exits_expired"] + q["exits_open"]
      and 0 <= q["fill_rate"] <= 1 and q["min_reserves_sats"] >= 0
      and q["wait_p95_days"] >= q["wait_median_days"] >= 0

@@ -874,7 +874,7 @@ static void test_summary_json(void **state)
     root = cJSON_Parse(text);
     if (!root)
         fail_msg("not JSON:\n%s", text);
-    assert_int_equal(get(root, "summary_version")->valuedouble, 3);
+    assert_int_equal(get(root, "summary_version")->valuedouble, 4);
     assert_true(cJSON_IsNull(get(root, "fleet"))); /* an older file */
     meta = get(root, "meta");
     assert_string_equal(get(meta, "hashsim_version")->valuestring, "0.1.0");
@@ -1292,17 +1292,17 @@ static void test_fleet_text(void **state)
         "l7      merged mining earned $690.00; the best single coin alone "
         "$400.00 (+72.50 %)\n",
         "\npayouts (BTC)\ncohort  payouts            gross         swap fee"
-        "     platform fee            power          hosting         "
-        "credited          deficit\n",
+        "     platform fee            power          hosting          "
+        "repairs         credited          deficit\n",
         "s19           3       1.23456789       0.00001234       0.00005678"
-        "       0.10000000       0.02000000       1.11449877       "
-        "0.00000000\n",
+        "       0.10000000       0.02000000       0.00000000       "
+        "1.11449877       0.00000000\n",
         "l7            2       0.50000000       0.00000500       0.00001000"
         "       0.60000000       0.00000000       0.00000000       "
-        "0.10001500\n",
+        "0.00000000       0.10001500\n",
         "TOTAL         5       1.73456789       0.00001734       0.00006678"
-        "       0.70000000       0.02000000       1.11449877       "
-        "0.10001500\n",
+        "       0.70000000       0.02000000       0.00000000       "
+        "1.11449877       0.10001500\n",
         "\nnetwork (impact)\ncoin         blocks  platform share  "
         "final difficulty\n",
         "BCH            1008          25.00%           1.5e+11\n",
@@ -1372,8 +1372,8 @@ static void test_fleet_json(void **state)
         "best_static_coin", "best_static_usd", "alpha_vs_best_static",
         "oracle_revenue_usd", "alpha_vs_oracle", "merged_revenue_usd",
         "switches", "energy_kwh", "payouts", "gross_sats", "swap_fee_sats",
-        "platform_fee_sats", "power_sats", "hosting_sats", "credited_sats",
-        "deficit_sats"};
+        "platform_fee_sats", "power_sats", "hosting_sats", "repairs_sats",
+        "credited_sats", "deficit_sats"};
     struct fx *fx = *state;
     struct ana_summary s;
     struct fleet_opts o = {.fleet_meta = 1, .network = 1};
@@ -1383,7 +1383,7 @@ static void test_fleet_json(void **state)
     size_t i;
 
     root = fleet_json(fx->path, &o, &s, &text);
-    assert_true(get(root, "summary_version")->valuedouble == 3.0);
+    assert_true(get(root, "summary_version")->valuedouble == 4.0);
     assert_int_equal(cJSON_GetArraySize(get(root, "coins")), 2);
     /* "fleet" comes right after "coins". */
     item = root->child;

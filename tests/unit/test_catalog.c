@@ -239,6 +239,84 @@ static void test_real_hardware(void **state)
     assert_null(hw_current(&hw, 99, day_of("2023-01-01")));
 }
 
+/* Every model takes the file's reliability default ($.reliability). */
+static void test_real_reliability(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < hw.n; i++) {
+        const struct hw_reliability *r = &hw.models[i].rel;
+        assert_true(r->shape == 1.3);
+        assert_true(r->scale_days == 248.5);
+        assert_true(r->repair_median_days == 14);
+        assert_true(r->repair_sigma == 0.6);
+        assert_true(r->repair_cost_usd == 150);
+        assert_true(r->permanent_share == 0.05);
+        assert_true(r->degradation_per_year == 0.02);
+    }
+    /* The scale is chosen for ~10 % expected downtime over the first three
+     * years: repaired failures (T / scale)^shape x (1 - permanent) times
+     * the lognormal's mean median x exp(sigma^2 / 2), over T. */
+    const struct hw_reliability *r = &hw.models[0].rel;
+    double t = 3 * 365.25;
+    double down = (1 - r->permanent_share) * pow(t / r->scale_days, r->shape) *
+                  r->repair_median_days *
+                  exp(r->repair_sigma * r->repair_sigma / 2) / t;
+    assert_true(fabs(down - 0.10) < 0.001);
+}
+
+/* The price model: every algorithm priced, four bands each, the four
+ * SHA-256 calibration points. */
+static void test_real_price_model(void **state)
+{
+    static const char *const unit[COIN_ALGO_COUNT] = {"TH/s", "GH/s",
+                                                      "kSol/s", "TH/s"};
+    static const double scale[COIN_ALGO_COUNT] = {1e12, 1e9, 1e3, 1e12};
+    const struct hwv_model *m = &hw.price;
+    (void)state;
+    assert_int_equal(m->smoothing_days, 180);
+    assert_true(m->elasticity > 1 && m->elasticity < 3);
+    for (int a = 0; a < COIN_ALGO_COUNT; a++) {
+        const struct hwv_algo *p = &m->algo[a];
+        assert_true(p->defined);
+        assert_string_equal(p->unit, unit[a]);
+        assert_true(p->unit_scale == scale[a]);
+        assert_true(p->hashprice_norm > 0);
+        assert_int_equal(p->n_bands, 4);
+        assert_true(isinf(p->bands[3].max_eff));
+        for (size_t b = 0; b < 4; b++) {
+            assert_true(p->bands[b].multiple > 0);
+            if (b > 0) {
+                assert_true(p->bands[b].max_eff > p->bands[b - 1].max_eff);
+                /* older generations cost fewer days of revenue */
+                assert_true(p->bands[b].multiple < p->bands[b - 1].multiple);
+            }
+        }
+    }
+    const struct hwv_band *sha = m->algo[COIN_ALGO_SHA256].bands;
+    assert_true(sha[0].max_eff == 25 && sha[1].max_eff == 38 &&
+                sha[2].max_eff == 68);
+    assert_int_equal(m->n_points, 4);
+    assert_int_equal(m->points[0].day, day_of("2021-05-07"));
+    assert_int_equal(m->points[0].algo, COIN_ALGO_SHA256);
+    assert_true(m->points[0].efficiency == 30);
+    assert_true(m->points[0].usd_per_unit == 119.25);
+    assert_int_equal(m->points[3].day, day_of("2023-07-15"));
+    assert_true(m->points[3].usd_per_unit == 20);
+    /* Each catalogue machine new falls in one of its algorithm's two
+     * newest bands. */
+    for (size_t i = 0; i < hw.n; i++) {
+        const struct hw_model *h = &hw.models[i];
+        double eff = h->power_w / (h->hashrate / m->algo[h->algo].unit_scale);
+        assert_true(hwv_band_of(m, h->algo, eff) <= 1);
+    }
+    assert_int_equal(hwv_band_of(m, COIN_ALGO_SHA256,
+                                 model("Antminer S19 XP")->power_w / 140),
+                     0);
+    assert_int_equal(hwv_band_of(m, COIN_ALGO_SHA256,
+                                 model("Antminer S19 Pro")->power_w / 110),
+                     1);
+}
+
 /* The recorded digest is the SHA-256 of the file's bytes. */
 static void test_real_digest(void **state)
 {
@@ -319,6 +397,52 @@ static void test_fixture_ok(void **state)
     assert_int_equal(scn_hardware_load(&h, FIX "hw_ok.json", &err), SIM_OK);
     assert_int_equal(h.n, 3);
     assert_true(hw_find(&h, "Y1")->hashrate == 9.5e9);
+    /* X1 and Y1 take the default; X2 overrides two keys of it. */
+    const struct hw_reliability def = {1.3, 248.5, 14, 0.6, 150, 0.05, 0.02};
+    assert_memory_equal(&hw_find(&h, "X1")->rel, &def, sizeof def);
+    assert_memory_equal(&hw_find(&h, "Y1")->rel, &def, sizeof def);
+    struct hw_reliability x2 = def;
+    x2.shape = 2.0;
+    x2.repair_cost_usd = 0;
+    assert_memory_equal(&hw_find(&h, "X2")->rel, &x2, sizeof x2);
+    /* A price model for SHA-256 only. */
+    const struct hwv_model *pm = &h.price;
+    assert_true(pm->elasticity == 1.5);
+    assert_int_equal(pm->smoothing_days, 30);
+    assert_true(pm->algo[COIN_ALGO_SHA256].defined);
+    assert_false(pm->algo[COIN_ALGO_SCRYPT].defined);
+    assert_false(pm->algo[COIN_ALGO_EQUIHASH].defined);
+    const struct hwv_algo *sa = &pm->algo[COIN_ALGO_SHA256];
+    assert_string_equal(sa->unit, "TH/s");
+    assert_true(sa->unit_scale == 1e12);
+    assert_true(sa->hashprice_norm == 0.08);
+    assert_int_equal(sa->n_bands, 4);
+    static const double edges[4] = {25, 38, 68, INFINITY};
+    static const double mult[4] = {250, 200, 150, 120};
+    for (size_t b = 0; b < 4; b++) {
+        assert_true(sa->bands[b].max_eff == edges[b]);
+        assert_true(sa->bands[b].multiple == mult[b]);
+    }
+    assert_int_equal(pm->n_points, 2);
+    assert_int_equal(pm->points[1].day, day_of("2022-12-25"));
+    assert_true(pm->points[1].usd_per_unit == 15.71);
+    assert_true(pm->points[1].efficiency == 30);
+    hw_catalog_release(&h);
+
+    /* Models with complete values of their own need no default; without
+     * $.price_model nothing is priced. */
+    assert_int_equal(scn_hardware_load(&h, FIX "hw_ok_own_reliability.json",
+                                       &err),
+                     SIM_OK);
+    assert_int_equal(h.n, 1);
+    struct hw_reliability own = def;
+    own.repair_median_days = 7;
+    assert_memory_equal(&h.models[0].rel, &own, sizeof own);
+    for (int k = 0; k < COIN_ALGO_COUNT; k++)
+        assert_false(h.price.algo[k].defined);
+    assert_int_equal(h.price.n_points, 0);
+    assert_true(isnan(hwv_price_per_unit(&h.price, COIN_ALGO_SCRYPT, 300,
+                                         1.0)));
     hw_catalog_release(&h);
     hw_catalog_release(&h);
     hw_catalog_release(NULL);
@@ -423,6 +547,81 @@ static const struct bad {
     {"hw_bad_price.json", HARDWARE, SIM_ERANGE,
      "$.models[0].price_usd.value: expected a number in [0, 1000000000], "
      "got -1"},
+    {"hw_bad_top_key.json", HARDWARE, SIM_EINVAL,
+     "hw_bad_top_key.json: $.pricemodel: unknown key; did you mean "
+     "\"price_model\"?"},
+    /* reliability */
+    {"hw_bad_rel_no_default.json", HARDWARE, SIM_EINVAL,
+     "hw_bad_rel_no_default.json: $.models[0]: no \"reliability\", and the "
+     "file has no default $.reliability"},
+    {"hw_bad_rel_partial.json", HARDWARE, SIM_EINVAL,
+     "$.models[1].reliability: missing key \"repair_cost_usd\", and the file "
+     "has no default $.reliability"},
+    {"hw_bad_rel_range.json", HARDWARE, SIM_ERANGE,
+     "$.models[1].reliability.permanent_share.value: expected a number in "
+     "[0, 1], got 1.5"},
+    {"hw_bad_rel_degradation.json", HARDWARE, SIM_ERANGE,
+     "$.reliability.degradation_per_year.value: expected a number in [0, 1), "
+     "got 1"},
+    {"hw_bad_rel_shape.json", HARDWARE, SIM_ERANGE,
+     "$.reliability.weibull_shape.value: expected a number in (0, 100], got "
+     "0"},
+    {"hw_bad_rel_sigma.json", HARDWARE, SIM_ERANGE,
+     "$.models[0].reliability.repair_sigma.value: expected a number in "
+     "[0, 10], got -0.1"},
+    {"hw_bad_rel_incomplete.json", HARDWARE, SIM_EINVAL,
+     "$.reliability: missing required key \"weibull_scale_days\""},
+    {"hw_bad_rel_key.json", HARDWARE, SIM_EINVAL,
+     "$.models[1].reliability.weibull_shap: unknown key; did you mean "
+     "\"weibull_shape\"?"},
+    {"hw_bad_rel_source.json", HARDWARE, SIM_EINVAL,
+     "$.reliability.repair_cost_usd: missing required key \"source\""},
+    /* price model */
+    {"hw_bad_pm_key.json", HARDWARE, SIM_EINVAL,
+     "$.price_model.smoothing: unknown key (known keys: \"elasticity\", "
+     "\"smoothing_days\", \"algorithms\", \"points\")"},
+    {"hw_bad_pm_elasticity.json", HARDWARE, SIM_ERANGE,
+     "$.price_model.elasticity.value: expected a number in (0, 10], got 0"},
+    {"hw_bad_pm_smoothing.json", HARDWARE, SIM_EINVAL,
+     "$.price_model.smoothing_days.value: expected an integer in [1, 3650], "
+     "got 1.5"},
+    {"hw_bad_pm_no_algos.json", HARDWARE, SIM_EINVAL,
+     "$.price_model.algorithms: expected an array of at least 1 element, got "
+     "0"},
+    {"hw_bad_pm_dup_algo.json", HARDWARE, SIM_EEXIST,
+     "$.price_model.algorithms[1].algorithm: duplicate algorithm \"sha256\" "
+     "(also at $.price_model.algorithms[0])"},
+    {"hw_bad_pm_unit.json", HARDWARE, SIM_EINVAL,
+     "$.price_model.algorithms[0].unit: expected a hash unit for sha256"},
+    {"hw_bad_pm_hpn.json", HARDWARE, SIM_EINVAL,
+     "$.price_model.algorithms[0].hashprice_norm: missing required key "
+     "\"source\""},
+    {"hw_bad_pm_bands.json", HARDWARE, SIM_ERANGE,
+     "$.price_model.algorithms[0].bands: expected at most 4 bands, got 5"},
+    {"hw_bad_pm_band_order.json", HARDWARE, SIM_EINVAL,
+     "$.price_model.algorithms[0].bands[2].max_efficiency: bands out of "
+     "order: 30 is not above the previous band's 38"},
+    {"hw_bad_pm_last_band.json", HARDWARE, SIM_EINVAL,
+     "$.price_model.algorithms[0].bands[3].max_efficiency: expected null for "
+     "the last band (it holds every efficiency above the others), got a "
+     "number"},
+    {"hw_bad_pm_null_band.json", HARDWARE, SIM_EINVAL,
+     "$.price_model.algorithms[0].bands[1].max_efficiency: expected a "
+     "positive number (only the last band has null), got null"},
+    {"hw_bad_pm_multiple.json", HARDWARE, SIM_ERANGE,
+     "$.price_model.algorithms[0].bands[0].multiple.value: expected a number "
+     "in (0, 1000000], got 0"},
+    {"hw_bad_pm_points.json", HARDWARE, SIM_ERANGE,
+     "$.price_model.points: expected at most 8 points, got 9"},
+    {"hw_bad_pm_point_algo.json", HARDWARE, SIM_EINVAL,
+     "$.price_model.points[1].algorithm: no price model for scrypt in "
+     "$.price_model.algorithms"},
+    {"hw_bad_pm_point_date.json", HARDWARE, SIM_EINVAL,
+     "$.price_model.points[1].date: expected a date \"YYYY-MM-DD\", got "
+     "\"2022-02-30\""},
+    {"hw_bad_pm_point_price.json", HARDWARE, SIM_ERANGE,
+     "$.price_model.points[0].usd_per_unit: expected a positive number, got "
+     "-5"},
 };
 
 static void test_bad_fixtures(void **state)
@@ -709,6 +908,8 @@ int main(void)
         cmocka_unit_test(test_real_rewards),
         cmocka_unit_test(test_real_kaspa_crescendo),
         cmocka_unit_test(test_real_hardware),
+        cmocka_unit_test(test_real_reliability),
+        cmocka_unit_test(test_real_price_model),
         cmocka_unit_test(test_real_digest),
         cmocka_unit_test(test_schedule_lookup),
         cmocka_unit_test(test_names),

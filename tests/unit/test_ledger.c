@@ -1,6 +1,7 @@
 /* test_ledger.c — the ownership ledger: worked examples of the reward
- * index, locks and balances, error messages, and random histories checked
- * satoshi for satoshi against a model that credits every position. */
+ * index, locks, balances and cohort conversions, error messages, and
+ * random histories checked satoshi for satoshi against a model that
+ * credits every position. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -73,9 +74,9 @@ static void test_new(void **state)
     (void)state;
     struct ledger *l = NULL;
     struct sim_err err = {0};
-    const int64_t bad1[2] = {5, 0}, bad2[1] = {-3};
+    const int64_t bad1[2] = {5, -1}, bad2[1] = {-3};
     expect_fail(ldg_new(&l, 2, bad1, 4, &err), SIM_EINVAL, &err,
-                "ledger: cohort 1 has 0 units, expected > 0");
+                "ledger: cohort 1 has -1 units, expected >= 0 (0: dormant)");
     assert_null(l);
     expect_fail(ldg_new(&l, 1, bad2, 4, &err), SIM_EINVAL, &err,
                 "cohort 0 has -3 units");
@@ -100,7 +101,27 @@ static void test_new(void **state)
         assert_int_equal(ldg_owners(l, c), 1);
         ldg_position(l, 4, c, &p);
         assert_true(p.units == 0 && p.snap == 0 && p.rem == 0);
+        assert_int_equal(ldg_state(l, c), LDG_ACTIVE);
     }
+    assert_int_equal(ldg_state(l, 3), -1);
+    expect_valid(l);
+    ldg_free(l);
+
+    /* A dormant cohort: no units, no owners, nothing owed; settling the
+     * issuer (who has a position in it) pays nothing. */
+    const int64_t some[3] = {4, 0, 6};
+    l = make(3, some, 2);
+    assert_int_equal(ldg_state(l, 0), LDG_ACTIVE);
+    assert_int_equal(ldg_state(l, 1), LDG_DORMANT);
+    assert_true(ldg_units(l, 1) == 0 && ldg_index(l, 1) == 0);
+    assert_int_equal(ldg_owners(l, 1), 0);
+    struct ldg_position p;
+    ldg_position(l, LDG_ISSUER, 1, &p);
+    assert_true(p.units == 0 && p.locked == 0 && p.snap == 0 && p.rem == 0);
+    expect_ok(ldg_credit(l, 2, 12, &err), &err);
+    assert_true(ldg_accrued(l, LDG_ISSUER, 1) == 0);
+    assert_true(settle(l, LDG_ISSUER) == 12);
+    assert_true(settle(l, 1) == 0);
     expect_valid(l);
     ldg_free(l);
 }
@@ -495,20 +516,303 @@ static void test_many_holders(void **state)
     ldg_free(l);
 }
 
+/* ---- dormant, retired and converted cohorts ----------------------------- */
+
+static int64_t units_of(const struct ledger *l, uint32_t h, size_t c)
+{
+    struct ldg_position p;
+    ldg_position(l, h, c, &p);
+    return p.units;
+}
+
+/* Holders 1, 2, 3 hold 1, 2 and 3 of 6 units, converted into 10: exact
+ * shares 1 2/3, 3 1/3 and 5, so floors 1, 3, 5 and the unit left over to
+ * the largest fraction, holder 1's. */
+static void test_convert_by_hand(void **state)
+{
+    (void)state;
+    struct sim_err err = {0};
+    const int64_t units[2] = {6, 0};
+    struct ledger *l = make(2, units, 4);
+    for (uint32_t h = 1; h <= 3; h++)
+        expect_ok(ldg_transfer(l, 0, LDG_ISSUER, h, h, 0, &err), &err);
+    /* 100 sats in sixths: 16 r 4, 33 r 2, 50 r 0; holder 2 settles now,
+     * the others at the conversion. */
+    expect_ok(ldg_credit(l, 0, 100, &err), &err);
+    assert_true(settle(l, 2) == 33);
+    expect_ok(ldg_convert(l, 0, 1, 10, &err), &err);
+    expect_valid(l);
+    assert_int_equal(ldg_state(l, 0), LDG_RETIRED);
+    assert_int_equal(ldg_state(l, 1), LDG_ACTIVE);
+    assert_true(ldg_units(l, 0) == 0 && ldg_units(l, 1) == 10);
+    assert_int_equal(ldg_owners(l, 0), 0);
+    assert_int_equal(ldg_owners(l, 1), 3);
+    assert_true(ldg_index(l, 0) == 100 && ldg_index(l, 1) == 0);
+    static const int64_t want_units[4] = {0, 2, 3, 5};
+    static const int64_t want_bal[4] = {0, 16, 33, 50};
+    static const int64_t want_rem[4] = {0, 4, 2, 0};
+    for (uint32_t h = 0; h <= 3; h++) {
+        struct ldg_position p;
+        ldg_position(l, h, 0, &p);
+        assert_true(p.units == 0 && p.locked == 0 && p.rem == want_rem[h]);
+        ldg_position(l, h, 1, &p);
+        assert_true(p.units == want_units[h] && p.snap == 0 && p.rem == 0);
+        assert_true(balance_of(l, h) == want_bal[h]);
+        assert_true(ldg_accrued(l, h, 0) == 0);
+    }
+    /* 6 sixths in remainders: one satoshi credited and never paid */
+    struct ldg_totals t;
+    ldg_get_totals(l, &t);
+    assert_true(t.credited == 100 && t.settled == 99 && t.balances == 99);
+    for (uint32_t h = 0; h <= 3; h++)
+        assert_true(settle(l, h) == 0);
+    /* the new cohort earns pro rata to the new units */
+    expect_ok(ldg_credit(l, 1, 1000, &err), &err);
+    assert_true(ldg_accrued(l, 1, 1) == 200 && ldg_accrued(l, 2, 1) == 300 &&
+                ldg_accrued(l, 3, 1) == 500);
+    assert_true(ldg_accrued(l, LDG_ISSUER, 1) == 0);
+    expect_ok(ldg_transfer(l, 1, 3, LDG_ISSUER, 5, 0, &err), &err);
+    assert_true(balance_of(l, 3) == 550);
+    assert_true(units_of(l, LDG_ISSUER, 1) == 5);
+    expect_valid(l);
+    ldg_free(l);
+}
+
+/* Four holders of one unit each into 6 units: 1.5 each, so the two units
+ * left over go to the two lowest holder numbers, whatever order their
+ * positions were made in. */
+static void test_convert_ties(void **state)
+{
+    (void)state;
+    struct sim_err err = {0};
+    const int64_t units[3] = {4, 0, 0};
+    struct ledger *l = make(3, units, 4);
+    for (uint32_t h = 3; h >= 1; h--)
+        expect_ok(ldg_transfer(l, 0, LDG_ISSUER, h, 1, 0, &err), &err);
+    expect_ok(ldg_convert(l, 0, 2, 6, &err), &err);
+    static const int64_t want[4] = {2, 2, 1, 1};
+    for (uint32_t h = 0; h <= 3; h++)
+        assert_true(units_of(l, h, 2) == want[h]);
+    assert_int_equal(ldg_owners(l, 2), 4);
+    assert_int_equal(ldg_state(l, 1), LDG_DORMANT);
+    expect_valid(l);
+
+    /* 2, 2, 1, 1 of 6 into 4: 2 x 4 / 6 = 1 r 2 and 1 x 4 / 6 = 0 r 4, so
+     * floors 1, 1, 0, 0 and the two left over to the larger fractions, of
+     * holders 2 and 3: the lower number does not beat a larger fraction. */
+    expect_ok(ldg_convert(l, 2, 1, 4, &err), &err);
+    static const int64_t again[4] = {1, 1, 1, 1};
+    for (uint32_t h = 0; h <= 3; h++)
+        assert_true(units_of(l, h, 1) == again[h]);
+    expect_valid(l);
+    ldg_free(l);
+}
+
+/* 7, 2 and 1 of 10 into 3 units: 2.1, 0.6 and 0.3, so 2, 1 and 0; the
+ * holder with 0 gets no position, nor does one that had sold out. */
+static void test_convert_zero_share(void **state)
+{
+    (void)state;
+    struct sim_err err = {0};
+    const int64_t units[2] = {10, 0};
+    struct ledger *l = make(2, units, 4);
+    expect_ok(ldg_transfer(l, 0, LDG_ISSUER, 1, 2, 0, &err), &err);
+    expect_ok(ldg_transfer(l, 0, LDG_ISSUER, 2, 1, 0, &err), &err);
+    expect_ok(ldg_transfer(l, 0, LDG_ISSUER, 3, 1, 0, &err), &err);
+    expect_ok(ldg_credit(l, 0, 5, &err), &err);
+    /* holder 3 sells out: paid 0, keeps 5 tenths */
+    expect_ok(ldg_transfer(l, 0, 3, LDG_ISSUER, 1, 0, &err), &err);
+    expect_ok(ldg_convert(l, 0, 1, 3, &err), &err);
+    static const int64_t want[4] = {2, 1, 0, 0};
+    for (uint32_t h = 0; h <= 3; h++)
+        assert_true(units_of(l, h, 1) == want[h]);
+    assert_int_equal(ldg_owners(l, 1), 2);
+    /* the issuer was paid 3 at holder 3's sale, holder 1 1 now; holders 2
+     * and 3 keep 5 tenths each: one satoshi */
+    static const int64_t bal[4] = {3, 1, 0, 0}, rem[4] = {0, 0, 5, 5};
+    for (uint32_t h = 0; h <= 3; h++) {
+        struct ldg_position p;
+        ldg_position(l, h, 0, &p);
+        assert_true(balance_of(l, h) == bal[h] && p.rem == rem[h]);
+    }
+    struct ldg_totals t;
+    ldg_get_totals(l, &t);
+    assert_true(t.credited == 5 && t.settled == 4);
+    expect_valid(l);
+    /* holder 2 can buy into the new cohort: a position is made then */
+    expect_ok(ldg_transfer(l, 1, LDG_ISSUER, 2, 1, 0, &err), &err);
+    assert_true(units_of(l, 2, 1) == 1);
+    assert_int_equal(ldg_owners(l, 1), 3);
+    expect_valid(l);
+    ldg_free(l);
+}
+
+/* Refusals: a status, a message, and the ledger unchanged. */
+static void test_convert_errors(void **state)
+{
+    (void)state;
+    struct sim_err err = {0};
+    const int64_t units[4] = {5, 0, 3, 0};
+    struct ledger *l = make(4, units, 3);
+    expect_ok(ldg_transfer(l, 0, LDG_ISSUER, 1, 2, 0, &err), &err);
+
+    expect_fail(ldg_convert(l, 0, 1, 0, &err), SIM_EINVAL, &err,
+                "ledger: converting cohort 0 into 0 units of cohort 1, "
+                "expected > 0");
+    expect_fail(ldg_convert(l, 0, 1, -3, &err), SIM_EINVAL, &err,
+                "into -3 units");
+    expect_fail(ldg_convert(l, 4, 1, 3, &err), SIM_EINVAL, &err,
+                "ledger: no cohort 4 (4 cohorts)");
+    expect_fail(ldg_convert(l, 0, 9, 3, &err), SIM_EINVAL, &err,
+                "no cohort 9");
+    expect_fail(ldg_retire(l, 4, &err), SIM_EINVAL, &err, "no cohort 4");
+    assert_int_equal(ldg_state(l, 4), -1);
+
+    /* into an active cohort; from a dormant one */
+    expect_fail(ldg_convert(l, 0, 2, 3, &err), SIM_ESTATE, &err,
+                "ledger: cannot convert cohort 0 into cohort 2: it is "
+                "active, expected dormant");
+    expect_fail(ldg_convert(l, 0, 0, 3, &err), SIM_ESTATE, &err,
+                "into cohort 0: it is active");
+    expect_fail(ldg_convert(l, 3, 1, 3, &err), SIM_ESTATE, &err,
+                "ledger: cohort 3 is dormant (no units issued yet): cannot "
+                "retire it");
+    expect_fail(ldg_retire(l, 1, &err), SIM_ESTATE, &err,
+                "cohort 1 is dormant");
+
+    /* a dormant cohort takes no credit, transfer or lock */
+    expect_fail(ldg_credit(l, 1, 5, &err), SIM_ESTATE, &err,
+                "ledger: cohort 1 is dormant (no units issued yet): cannot "
+                "credit it");
+    expect_fail(ldg_credit(l, 1, 0, &err), SIM_ESTATE, &err,
+                "cannot credit it");
+    expect_fail(ldg_transfer(l, 1, LDG_ISSUER, 1, 1, 0, &err), SIM_ESTATE,
+                &err, "cohort 1 is dormant (no units issued yet): cannot "
+                "transfer its units");
+    expect_fail(ldg_lock_units(l, LDG_ISSUER, 1, 1, &err), SIM_ESTATE, &err,
+                "cohort 1 is dormant (no units issued yet): cannot lock its "
+                "units");
+    expect_fail(ldg_unlock_units(l, LDG_ISSUER, 1, 0, &err), SIM_ESTATE,
+                &err, "cannot unlock its units");
+
+    /* locked units: the sales must be cancelled first */
+    expect_ok(ldg_lock_units(l, 1, 0, 1, &err), &err);
+    expect_fail(ldg_convert(l, 0, 1, 3, &err), SIM_ESTATE, &err,
+                "ledger: cohort 0 has 1 units locked: cancel the sales that "
+                "hold them before retiring it");
+    expect_fail(ldg_retire(l, 0, &err), SIM_ESTATE, &err,
+                "cohort 0 has 1 units locked");
+    assert_int_equal(ldg_state(l, 0), LDG_ACTIVE);
+    assert_int_equal(ldg_state(l, 1), LDG_DORMANT);
+    assert_true(ldg_units(l, 0) == 5 && units_of(l, 1, 0) == 2);
+    expect_valid(l);
+    expect_ok(ldg_unlock_units(l, 1, 0, 1, &err), &err);
+
+    /* a retired cohort: no credit, transfer, lock, second retirement or
+     * conversion from it */
+    expect_ok(ldg_credit(l, 2, 7, &err), &err);
+    expect_ok(ldg_retire(l, 2, &err), &err);
+    assert_int_equal(ldg_state(l, 2), LDG_RETIRED);
+    assert_true(ldg_units(l, 2) == 0 && units_of(l, LDG_ISSUER, 2) == 0);
+    assert_true(ldg_index(l, 2) == 7 && balance_of(l, LDG_ISSUER) == 7);
+    expect_fail(ldg_credit(l, 2, 1, &err), SIM_ESTATE, &err,
+                "ledger: cohort 2 is retired (its units are gone): cannot "
+                "credit it");
+    expect_fail(ldg_transfer(l, 2, LDG_ISSUER, 1, 1, 0, &err), SIM_ESTATE,
+                &err, "cohort 2 is retired (its units are gone): cannot "
+                "transfer its units");
+    expect_fail(ldg_lock_units(l, LDG_ISSUER, 2, 1, &err), SIM_ESTATE, &err,
+                "cohort 2 is retired (its units are gone): cannot lock");
+    expect_fail(ldg_retire(l, 2, &err), SIM_ESTATE, &err,
+                "cohort 2 is retired (its units are gone): cannot retire it");
+    expect_fail(ldg_convert(l, 2, 1, 3, &err), SIM_ESTATE, &err,
+                "cohort 2 is retired");
+    expect_fail(ldg_convert(l, 0, 2, 3, &err), SIM_ESTATE, &err,
+                "cannot convert cohort 0 into cohort 2: it is retired, "
+                "expected dormant");
+
+    /* 10 sats over 5 units, then 3 x 3 / 5 = 1 r 4 and 2 x 3 / 5 = 1 r 1:
+     * the unit left over to the issuer */
+    expect_ok(ldg_credit(l, 0, 10, &err), &err);
+    expect_ok(ldg_convert(l, 0, 1, 3, &err), &err);
+    assert_true(units_of(l, LDG_ISSUER, 1) == 2 && units_of(l, 1, 1) == 1);
+    assert_true(balance_of(l, LDG_ISSUER) == 13 && balance_of(l, 1) == 4);
+    /* converted: neither end can be converted again */
+    expect_fail(ldg_convert(l, 0, 3, 3, &err), SIM_ESTATE, &err,
+                "cohort 0 is retired");
+    expect_fail(ldg_convert(l, 3, 1, 3, &err), SIM_ESTATE, &err,
+                "into cohort 1: it is active");
+    expect_valid(l);
+    ldg_free(l);
+}
+
+/* A -> B -> C, with payouts and a sale in between. */
+static void test_convert_chain(void **state)
+{
+    (void)state;
+    struct sim_err err = {0};
+    const int64_t units[3] = {3, 0, 0};
+    struct ledger *l = make(3, units, 4);
+    expect_ok(ldg_transfer(l, 0, LDG_ISSUER, 1, 1, 0, &err), &err);
+    expect_ok(ldg_transfer(l, 0, LDG_ISSUER, 2, 1, 0, &err), &err);
+    expect_ok(ldg_credit(l, 0, 10, &err), &err); /* 3 r 1 each */
+    /* 7 / 3 = 2 r 1 each: the unit left over to the issuer */
+    expect_ok(ldg_convert(l, 0, 1, 7, &err), &err);
+    assert_true(units_of(l, LDG_ISSUER, 1) == 3 && units_of(l, 1, 1) == 2 &&
+                units_of(l, 2, 1) == 2);
+    for (uint32_t h = 0; h <= 2; h++)
+        assert_true(balance_of(l, h) == 3);
+    expect_valid(l);
+
+    expect_ok(ldg_credit(l, 1, 7, &err), &err);
+    expect_ok(ldg_transfer(l, 1, 2, 3, 2, 0, &err), &err); /* pays 2 */
+    expect_ok(ldg_credit(l, 1, 1, &err), &err);
+    /* B's index 8: the issuer 24 sevenths = 3 r 3, holder 1 16 = 2 r 2,
+     * holder 3 2 x 1 = 0 r 2.  Into 2 units: fractions 6, 4, 4 (in
+     * sevenths), floors 0: the issuer and then holder 1 (the lower of the
+     * tie with holder 3). */
+    expect_ok(ldg_convert(l, 1, 2, 2, &err), &err);
+    static const int64_t want[4] = {1, 1, 0, 0};
+    static const int64_t bal[4] = {6, 5, 5, 0}, rem[4] = {3, 2, 0, 2};
+    for (uint32_t h = 0; h <= 3; h++) {
+        struct ldg_position p;
+        ldg_position(l, h, 1, &p);
+        assert_true(units_of(l, h, 2) == want[h]);
+        assert_true(balance_of(l, h) == bal[h] && p.rem == rem[h] &&
+                    p.units == 0);
+    }
+    assert_int_equal(ldg_state(l, 0), LDG_RETIRED);
+    assert_int_equal(ldg_state(l, 1), LDG_RETIRED);
+    assert_int_equal(ldg_state(l, 2), LDG_ACTIVE);
+    struct ldg_totals t;
+    ldg_get_totals(l, &t);
+    /* A keeps 1 satoshi in remainders, B 1 */
+    assert_true(t.credited == 18 && t.settled == 16);
+    expect_ok(ldg_credit(l, 2, 2, &err), &err);
+    assert_true(settle(l, LDG_ISSUER) == 1 && settle(l, 1) == 1);
+    expect_valid(l);
+    ldg_free(l);
+}
+
 /* ---- random histories against a brute-force model ----------------------- */
 
-enum { MH = 16, MC = 4, STEPS = 2000, HISTORIES = 20 };
+enum { MH = 16, MC = 4, DC = 3, NC = MC + DC, STEPS = 2000, HISTORIES = 20 };
 
 /* The model credits every position at every payout: acc is the exact
  * numerator, in 1/U satoshi, of what a position is owed; settling pays
- * acc / U and keeps acc % U, as the contract says. */
+ * acc / U and keeps acc % U, as the contract says.  Cohorts MC.. start
+ * dormant (size 0 in the model) when conversions are on. */
 struct model {
-    size_t nh;
-    int64_t size[MC], index[MC], settled[MC];
-    int64_t units[MH][MC], locked[MH][MC];
-    i128 acc[MH][MC];
+    size_t nh, nc;
+    int conv;       /* conversions and retirements among the steps */
+    size_t last;    /* the cohort the last conversion made, or NC */
+    int state[NC];
+    int64_t size[NC], index[NC], settled[NC];
+    int64_t units[MH][NC], locked[MH][NC];
+    i128 acc[MH][NC];
     struct ldg_holder h[MH];
     struct ldg_totals tot;
+    int retired, converted; /* successes, to see both happen */
 };
 
 static uint64_t below(uint64_t *s, uint64_t n)
@@ -518,6 +822,8 @@ static uint64_t below(uint64_t *s, uint64_t n)
 
 static int64_t model_settle(struct model *m, size_t h, size_t c)
 {
+    if (m->state[c] == LDG_DORMANT)
+        return 0; /* nothing was ever owed */
     int64_t q = (int64_t)(m->acc[h][c] / m->size[c]);
     m->acc[h][c] -= (i128)q * m->size[c];
     m->h[h].balance += q;
@@ -564,9 +870,12 @@ static void compare(const struct ledger *l, const struct model *m)
                      (long long)x.balance, (long long)m->h[h].balance,
                      (long long)x.credited, (long long)m->h[h].credited);
     }
-    for (size_t c = 0; c < MC; c++) {
+    for (size_t c = 0; c < m->nc; c++) {
+        int active = m->state[c] == LDG_ACTIVE;
+        int64_t div = m->state[c] == LDG_DORMANT ? 1 : m->size[c];
+        assert_int_equal(ldg_state(l, c), m->state[c]);
         assert_true(ldg_index(l, c) == m->index[c]);
-        assert_true(ldg_units(l, c) == m->size[c]);
+        assert_true(ldg_units(l, c) == (active ? m->size[c] : 0));
         size_t owners = 0;
         for (size_t h = 0; h < m->nh; h++) {
             struct ldg_position p;
@@ -574,14 +883,14 @@ static void compare(const struct ledger *l, const struct model *m)
             owners += m->units[h][c] > 0;
             i128 num = (i128)p.units * (m->index[c] - p.snap) + p.rem;
             if (p.units != m->units[h][c] || p.locked != m->locked[h][c] ||
-                num != m->acc[h][c] || p.rem < 0 || p.rem >= m->size[c])
+                num != m->acc[h][c] || p.rem < 0 || p.rem >= div)
                 fail_msg("holder %zu cohort %zu: units %lld/%lld locked "
                          "%lld/%lld, owed numerator differs: %d", h, c,
                          (long long)p.units, (long long)m->units[h][c],
                          (long long)p.locked, (long long)m->locked[h][c],
                          num != m->acc[h][c]);
             assert_true(ldg_accrued(l, (uint32_t)h, c) ==
-                        (int64_t)(m->acc[h][c] / m->size[c]));
+                        (int64_t)(m->acc[h][c] / div));
         }
         assert_int_equal(ldg_owners(l, c), owners);
     }
@@ -590,11 +899,164 @@ static void compare(const struct ledger *l, const struct model *m)
     assert_memory_equal(&t, &m->tot, sizeof t);
 }
 
+static int64_t model_locked(const struct model *m, size_t c)
+{
+    int64_t sum = 0;
+    for (size_t h = 0; h < m->nh; h++)
+        sum += m->locked[h][c];
+    return sum;
+}
+
+static void model_retire(struct model *m, size_t c)
+{
+    for (size_t h = 0; h < m->nh; h++) {
+        if (m->units[h][c] > 0)
+            model_settle(m, h, c);
+        m->units[h][c] = 0;
+    }
+    m->state[c] = LDG_RETIRED;
+}
+
+/* After a successful ldg_convert(from, to, units): checks the new units
+ * against the contract, independently of how they were computed, then
+ * takes them into the model.  A holder's exact share is u x units / U =
+ * q + r / U; it must get q or q + 1 (q when r = 0), the total must be
+ * `units`, and whoever got q + 1 must beat whoever got q on (larger r,
+ * then lower holder number): that fixes the answer uniquely. */
+static void model_convert(const struct ledger *l, struct model *m,
+                          size_t from, size_t to, int64_t units)
+{
+    int64_t size = m->size[from];
+    int64_t q[MH] = {0}, r[MH] = {0}, got[MH] = {0}, sum = 0;
+    for (size_t h = 0; h < m->nh; h++) {
+        i128 exact = (i128)m->units[h][from] * units;
+        q[h] = (int64_t)(exact / size);
+        r[h] = (int64_t)(exact % size);
+        got[h] = units_of(l, (uint32_t)h, to);
+        sum += got[h];
+        i128 diff = (i128)got[h] * size - exact; /* U x (new - exact) */
+        if (diff <= -(i128)size || diff >= (i128)size ||
+            (got[h] != q[h] && got[h] != q[h] + 1) ||
+            (r[h] == 0 && got[h] != q[h]))
+            fail_msg("holder %zu: %lld new units for %lld of %lld -> %lld",
+                     h, (long long)got[h], (long long)m->units[h][from],
+                     (long long)size, (long long)units);
+    }
+    assert_true(sum == units);
+    for (size_t i = 0; i < m->nh; i++)
+        for (size_t j = 0; j < m->nh; j++)
+            if (got[i] == q[i] + 1 && got[j] == q[j] && m->units[j][from] > 0)
+                assert_true(r[i] > r[j] || (r[i] == r[j] && i < j));
+    model_retire(m, from);
+    m->state[to] = LDG_ACTIVE;
+    m->size[to] = units;
+    for (size_t h = 0; h < m->nh; h++)
+        m->units[h][to] = got[h];
+    m->last = to;
+    m->converted++;
+}
+
+static const int64_t sizes[] = {1,
+                                2,
+                                3,
+                                7,
+                                10,
+                                1000,
+                                999983,
+                                1000000000,
+                                1000000000000000,
+                                (INT64_C(1) << 62) + 7,
+                                INT64_MAX};
+enum { NSIZES = sizeof sizes / sizeof sizes[0] };
+
+/* A unit count for a conversion: one of sizes, a small random count, or
+ * (rarely) 0 or negative. */
+static int64_t pick_units(uint64_t *s)
+{
+    uint64_t r = below(s, 20);
+    if (r == 0)
+        return -(int64_t)below(s, 3);
+    if (r < 8)
+        return 1 + (int64_t)below(s, 40);
+    return sizes[below(s, NSIZES)];
+}
+
+/* A retirement or conversion, valid or not. */
+static void conv_step(struct ledger *l, struct model *m, uint64_t *s)
+{
+    struct sim_err err = {0};
+    int rc, want = SIM_OK;
+    size_t from = (size_t)below(s, m->nc + 1), to = (size_t)below(s, m->nc + 1);
+    if (below(s, 10) == 0) {
+        rc = ldg_retire(l, from, &err);
+        if (from >= m->nc)
+            want = SIM_EINVAL;
+        else if (m->state[from] != LDG_ACTIVE || model_locked(m, from) > 0)
+            want = SIM_ESTATE;
+        if (rc == SIM_OK && want == SIM_OK) {
+            model_retire(m, from);
+            m->retired++;
+        }
+    } else {
+        /* Mostly into a dormant cohort, so that some succeed. */
+        for (size_t c = MC; c < m->nc && below(s, 2) == 0; c++)
+            if (m->state[c] == LDG_DORMANT)
+                to = c;
+        int64_t units = pick_units(s);
+        rc = ldg_convert(l, from, to, units, &err);
+        if (from >= m->nc || to >= m->nc || units <= 0)
+            want = SIM_EINVAL;
+        else if (m->state[to] != LDG_DORMANT ||
+                 m->state[from] != LDG_ACTIVE || model_locked(m, from) > 0)
+            want = SIM_ESTATE;
+        if (rc == SIM_OK && want == SIM_OK)
+            model_convert(l, m, from, to, units);
+    }
+    if (rc != want)
+        fail_msg("expected status %d, got %d: %s", want, rc, err.msg);
+    if (want != SIM_OK)
+        assert_non_null(strstr(err.msg, "ledger: "));
+}
+
+/* Convert the cohort the last conversion made (else any active one) into
+ * a dormant one, after releasing its locks: a chain A -> B -> C. */
+static void forced_convert(struct ledger *l, struct model *m, uint64_t *s)
+{
+    size_t from = m->nc, to = m->nc;
+    for (size_t c = 0; c < m->nc; c++) {
+        if (m->state[c] == LDG_DORMANT && to == m->nc)
+            to = c;
+        if (m->state[c] == LDG_ACTIVE && (from == m->nc || c == m->last))
+            from = c;
+    }
+    if (from == m->nc || to == m->nc)
+        return;
+    struct sim_err err = {0};
+    for (size_t h = 0; h < m->nh; h++) {
+        if (m->locked[h][from] == 0)
+            continue;
+        expect_ok(ldg_unlock_units(l, (uint32_t)h, from, m->locked[h][from],
+                                   &err), &err);
+        m->locked[h][from] = 0;
+    }
+    int64_t units = pick_units(s);
+    if (units <= 0)
+        units = 1;
+    expect_ok(ldg_convert(l, from, to, units, &err), &err);
+    model_convert(l, m, from, to, units);
+}
+
 static void step(struct ledger *l, struct model *m, uint64_t *s)
 {
     struct sim_err err = {0};
     int rc = SIM_OK, want = SIM_OK;
-    size_t c = (size_t)below(s, MC);
+    if (m->conv && below(s, 40) == 0) {
+        conv_step(l, m, s);
+        expect_ok(ldg_check(l, &err), &err);
+        return;
+    }
+    size_t c = (size_t)below(s, m->nc);
+    int active = m->state[c] == LDG_ACTIVE;
     uint32_t a = pick_holder(s, m), b = pick_holder(s, m);
     int known = a < m->nh, both = known && b < m->nh;
     struct ldg_holder *ha = known ? &m->h[a] : NULL;
@@ -607,6 +1069,10 @@ static void step(struct ledger *l, struct model *m, uint64_t *s)
         if (below(s, 40) == 0)
             sats = -1 - sats;
         rc = ldg_credit(l, c, sats, &err);
+        if (!active) {
+            want = SIM_ESTATE;
+            break;
+        }
         if (sats < 0) {
             want = SIM_EINVAL;
             break;
@@ -625,8 +1091,12 @@ static void step(struct ledger *l, struct model *m, uint64_t *s)
                                        : m->units[a][c] - m->locked[a][c];
         int64_t k = pick(s, avail);
         rc = ldg_transfer(l, c, a, b, k, fl, &err);
-        if (!both || k <= 0 || k > avail) {
+        if (!both || (active && (k <= 0 || k > avail))) {
             want = SIM_EINVAL;
+            break;
+        }
+        if (!active) {
+            want = SIM_ESTATE;
             break;
         }
         model_settle(m, a, c);
@@ -645,7 +1115,7 @@ static void step(struct ledger *l, struct model *m, uint64_t *s)
             want = SIM_EINVAL;
             break;
         }
-        for (size_t k = 0; k < MC; k++)
+        for (size_t k = 0; k < m->nc; k++)
             sum += model_settle(m, a, k);
         assert_true(got == sum);
         break;
@@ -657,8 +1127,12 @@ static void step(struct ledger *l, struct model *m, uint64_t *s)
         int64_t k = pick(s, avail);
         rc = lock ? ldg_lock_units(l, a, c, k, &err)
                   : ldg_unlock_units(l, a, c, k, &err);
-        if (!known || k < 0 || k > avail) {
+        if (!known || (active && (k < 0 || k > avail))) {
             want = SIM_EINVAL;
+            break;
+        }
+        if (!active) {
+            want = SIM_ESTATE;
             break;
         }
         m->locked[a][c] += lock ? k : -k;
@@ -735,31 +1209,67 @@ static void step(struct ledger *l, struct model *m, uint64_t *s)
     expect_ok(ldg_check(l, &err), &err);
 }
 
+/* Settle everyone: per cohort, what was credited and not paid is exactly
+ * the remainders over U, a whole number of satoshis, fewer than the
+ * holders; for a retired cohort too. */
+static void settle_all(struct ledger *l, struct model *m)
+{
+    for (uint32_t h = 0; h < m->nh; h++) {
+        int64_t sum = 0;
+        for (size_t c = 0; c < m->nc; c++)
+            sum += model_settle(m, h, c);
+        assert_true(settle(l, h) == sum);
+    }
+    compare(l, m);
+    expect_valid(l);
+    i128 unpaid = 0;
+    for (size_t c = 0; c < m->nc; c++) {
+        int64_t div = m->state[c] == LDG_DORMANT ? 1 : m->size[c];
+        i128 rems = 0;
+        for (uint32_t h = 0; h < m->nh; h++) {
+            struct ldg_position p;
+            ldg_position(l, h, c, &p);
+            /* settled, or no position at all (reads as zeros) */
+            assert_true(p.snap == m->index[c] ||
+                        (p.snap == 0 && p.units == 0 && p.rem == 0));
+            rems += p.rem;
+        }
+        assert_true(rems % div == 0);
+        assert_true(rems / div == m->index[c] - m->settled[c]);
+        assert_true(m->index[c] - m->settled[c] < (int64_t)m->nh);
+        unpaid += rems / div;
+    }
+    struct ldg_totals t;
+    ldg_get_totals(l, &t);
+    assert_true(t.credited - t.settled == unpaid);
+}
+
+/* A model and its ledger: MC active cohorts of random sizes, then `dc`
+ * dormant ones. */
+static struct ledger *start(struct model *m, uint64_t *s, size_t dc)
+{
+    *m = (struct model){0};
+    m->nc = MC + dc;
+    m->last = NC;
+    for (size_t c = 0; c < MC; c++)
+        m->size[c] = sizes[below(s, NSIZES)];
+    for (size_t c = MC; c < m->nc; c++)
+        m->state[c] = LDG_DORMANT;
+    m->nh = 2 + (size_t)below(s, 6);
+    struct ledger *l = make(m->nc, m->size, m->nh);
+    for (size_t c = 0; c < MC; c++)
+        m->units[0][c] = m->size[c];
+    compare(l, m);
+    return l;
+}
+
 static void test_random_histories(void **state)
 {
     (void)state;
-    static const int64_t sizes[] = {1,
-                                    2,
-                                    3,
-                                    7,
-                                    10,
-                                    1000,
-                                    999983,
-                                    1000000000,
-                                    1000000000000000,
-                                    (INT64_C(1) << 62) + 7,
-                                    INT64_MAX};
-    const size_t nsizes = sizeof sizes / sizeof sizes[0];
     for (uint64_t seed = 1; seed <= HISTORIES; seed++) {
         uint64_t s = sim_stream_seed(seed, 0, 0x1ed9e5);
-        struct model m = {0};
-        for (size_t c = 0; c < MC; c++)
-            m.size[c] = sizes[below(&s, nsizes)];
-        m.nh = 2 + (size_t)below(&s, 6);
-        struct ledger *l = make(MC, m.size, m.nh);
-        for (size_t c = 0; c < MC; c++)
-            m.units[0][c] = m.size[c];
-        compare(l, &m);
+        struct model m;
+        struct ledger *l = start(&m, &s, 0);
         for (int i = 0; i < STEPS; i++) {
             step(l, &m, &s);
             compare(l, &m);
@@ -768,37 +1278,39 @@ static void test_random_histories(void **state)
                 expect_ok(ldg_audit(l, &err), &err);
             }
         }
-        /* Settle everyone: per cohort, what was credited and not paid is
-         * exactly the remainders over U, a whole number of satoshis. */
-        for (uint32_t h = 0; h < m.nh; h++) {
-            int64_t sum = 0;
-            for (size_t c = 0; c < MC; c++)
-                sum += model_settle(&m, h, c);
-            assert_true(settle(l, h) == sum);
-        }
-        compare(l, &m);
-        expect_valid(l);
-        i128 unpaid = 0;
-        for (size_t c = 0; c < MC; c++) {
-            i128 rems = 0;
-            for (uint32_t h = 0; h < m.nh; h++) {
-                struct ldg_position p;
-                ldg_position(l, h, c, &p);
-                /* settled, or no position at all (reads as zeros) */
-                assert_true(p.snap == m.index[c] ||
-                            (p.snap == 0 && p.units == 0 && p.rem == 0));
-                rems += p.rem;
-            }
-            assert_true(rems % m.size[c] == 0);
-            assert_true(rems / m.size[c] == m.index[c] - m.settled[c]);
-            assert_true(m.index[c] - m.settled[c] < (int64_t)m.nh);
-            unpaid += rems / m.size[c];
-        }
-        struct ldg_totals t;
-        ldg_get_totals(l, &t);
-        assert_true(t.credited - t.settled == unpaid);
+        settle_all(l, &m);
         ldg_free(l);
     }
+}
+
+/* Random histories with dormant cohorts, retirements and conversions
+ * (valid or not) among the steps, and two forced conversions that chain
+ * (A -> B -> C) after releasing the locks; every step checked against the
+ * model satoshi for satoshi, ldg_check and ldg_audit after each. */
+static void test_random_conversions(void **state)
+{
+    (void)state;
+    int retired = 0, converted = 0;
+    for (uint64_t seed = 1; seed <= HISTORIES; seed++) {
+        uint64_t s = sim_stream_seed(seed, 0, 0xc0417e);
+        struct model m;
+        struct ledger *l = start(&m, &s, DC);
+        m.conv = 1;
+        for (int i = 0; i < STEPS; i++) {
+            if (i == STEPS / 3 || i == 2 * STEPS / 3)
+                forced_convert(l, &m, &s);
+            step(l, &m, &s);
+            compare(l, &m);
+            expect_valid(l);
+        }
+        settle_all(l, &m);
+        retired += m.retired;
+        converted += m.converted;
+        ldg_free(l);
+    }
+    /* both kinds happened, beyond the forced ones */
+    assert_true(retired > 0);
+    assert_true(converted > 2 * HISTORIES);
 }
 
 int main(void)
@@ -813,7 +1325,13 @@ int main(void)
         cmocka_unit_test(test_balances),
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_many_holders),
+        cmocka_unit_test(test_convert_by_hand),
+        cmocka_unit_test(test_convert_ties),
+        cmocka_unit_test(test_convert_zero_share),
+        cmocka_unit_test(test_convert_errors),
+        cmocka_unit_test(test_convert_chain),
         cmocka_unit_test(test_random_histories),
+        cmocka_unit_test(test_random_conversions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

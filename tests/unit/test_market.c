@@ -47,7 +47,7 @@ static struct hw_model test_hw[2] = {
     {"Hasher", COIN_ALGO_SHA256, 100e12, 3000, DAY0 - 100, 0, ""},
     {"Scryp", COIN_ALGO_SCRYPT, 10e9, 3500, DAY0 - 100, 0, ""},
 };
-static struct hw_catalog test_hwcat = {test_hw, 2, "", ""};
+static struct hw_catalog test_hwcat = {.models = test_hw, .n = 2};
 
 static int setup_catalog(void **state)
 {

@@ -14,12 +14,13 @@
 
 static const unsigned char is_btc[3] = {1, 0, 0};
 
-/* gross = swap + platform + power + hosting + deficit_in - deficit + credited */
+/* gross = swap + platform + power + hosting + repairs + deficit_in
+ * - deficit + credited */
 static void assert_identity(const struct payout *p, int64_t deficit_in)
 {
     assert_true(p->gross == p->swap_fee + p->platform_fee + p->power +
-                                p->hosting + deficit_in - p->deficit +
-                                p->credited);
+                                p->hosting + p->repairs + deficit_in -
+                                p->deficit + p->credited);
     assert_true(p->credited >= 0 && p->deficit >= 0 && p->swap_fee >= 0);
 }
 
@@ -33,7 +34,8 @@ static void test_by_hand(void **state)
     struct sim_err err = {0};
     (void)state;
     assert_int_equal(payout_settle(&cfg, units, price, is_btc, 3, 25000,
-                                   1000.0, 250.0, 0, &p, &err), SIM_OK);
+                                   &(struct payout_costs){1000.0, 250.0, 0},
+                                   0, &p, &err), SIM_OK);
     /* BCH 20000000 sats, LTC floor(3e8 x 70 / 25000) = 840000 */
     assert_true(p.gross == 50000000 + 20000000 + 840000);
     /* swap: floor(20000000 x 30 / 1e4) + floor(840000 x 30 / 1e4) */
@@ -55,14 +57,15 @@ static void test_rounding(void **state)
     struct payout p;
     (void)state;
     /* 3 units at 1/3 of BTC's price: 1 sat (the rest is never received) */
-    assert_int_equal(payout_settle(&cfg, units, price, is_btc, 3, 3.0, 0, 0,
-                                   0, &p, NULL), SIM_OK);
+    assert_int_equal(payout_settle(&cfg, units, price, is_btc, 3, 3.0,
+                                   &(struct payout_costs){0}, 0, &p, NULL), SIM_OK);
     assert_true(p.gross == 1 && p.swap_fee == 0 && p.credited == 1);
     /* a cost of half a satoshi rounds away from zero */
     units[1] = 0;
     units[0] = 10;
-    assert_int_equal(payout_settle(&cfg, units, price, is_btc, 3, 1e8, 0.5,
-                                   0, 0, &p, NULL), SIM_OK);
+    assert_int_equal(payout_settle(&cfg, units, price, is_btc, 3, 1e8,
+                                   &(struct payout_costs){0.5, 0, 0}, 0, &p,
+                                   NULL), SIM_OK);
     assert_true(p.power == 1 && p.credited == 9);
 }
 
@@ -75,13 +78,14 @@ static void test_deficit_carry(void **state)
     (void)state;
     /* costs of 2500 sats ($2500 at $1e8) against 1000 earned: 1500 carried */
     assert_int_equal(payout_settle(&cfg, units, price, is_btc, 3, 1e8,
-                                   2500.0, 0, 0, &p, NULL), SIM_OK);
+                                   &(struct payout_costs){2500.0, 0, 0}, 0,
+                                   &p, NULL), SIM_OK);
     assert_true(p.power == 2500 && p.credited == 0 && p.deficit == 1500);
     assert_identity(&p, 0);
     /* the next payout pays the carried deficit first */
     units[0] = 4000;
-    assert_int_equal(payout_settle(&cfg, units, price, is_btc, 3, 1e8, 0, 0,
-                                   1500, &p, NULL), SIM_OK);
+    assert_int_equal(payout_settle(&cfg, units, price, is_btc, 3, 1e8,
+                                   &(struct payout_costs){0}, 1500, &p, NULL), SIM_OK);
     assert_true(p.credited == 2500 && p.deficit == 0);
     assert_identity(&p, 1500);
 }
@@ -94,16 +98,16 @@ static void test_errors(void **state)
     struct payout p;
     struct sim_err err = {0};
     (void)state;
-    assert_int_equal(payout_settle(&cfg, units, price, is_btc, 3, 1e4, 0, 0,
-                                   0, &p, &err), SIM_EINVAL);
+    assert_int_equal(payout_settle(&cfg, units, price, is_btc, 3, 1e4,
+                                   &(struct payout_costs){0}, 0, &p, &err), SIM_EINVAL);
     assert_non_null(strstr(err.msg, "no usable price"));
     price[1] = 1;
-    assert_int_equal(payout_settle(&cfg, units, price, is_btc, 3, NAN, 0, 0,
-                                   0, &p, &err), SIM_EINVAL);
+    assert_int_equal(payout_settle(&cfg, units, price, is_btc, 3, NAN,
+                                   &(struct payout_costs){0}, 0, &p, &err), SIM_EINVAL);
     assert_non_null(strstr(err.msg, "no usable BTC price"));
     units[1] = -1;
-    assert_int_equal(payout_settle(&cfg, units, price, is_btc, 3, 1, 0, 0, 0,
-                                   &p, &err), SIM_EINVAL);
+    assert_int_equal(payout_settle(&cfg, units, price, is_btc, 3, 1,
+                                   &(struct payout_costs){0}, 0, &p, &err), SIM_EINVAL);
 }
 
 /* The identity holds on random payouts, fees and deficits. */
@@ -124,14 +128,35 @@ static void test_identity_random(void **state)
             units[k] = (int64_t)(gsl_rng_uniform(r) * 1e10);
         double btc = 1000 + gsl_rng_uniform(r) * 60000;
         struct payout p;
+        struct payout_costs costs = {gsl_rng_uniform(r) * 2000,
+                                     gsl_rng_uniform(r) * 500,
+                                     gsl_rng_uniform(r) * 100};
         assert_int_equal(payout_settle(&cfg, units, price, is_btc, 3, btc,
-                                       gsl_rng_uniform(r) * 2000,
-                                       gsl_rng_uniform(r) * 500, deficit, &p,
-                                       NULL), SIM_OK);
+                                       &costs, deficit, &p, NULL), SIM_OK);
         assert_identity(&p, deficit);
         deficit = p.deficit;
     }
     gsl_rng_free(r);
+}
+
+/* Repairs are a cost like power: rounded to the satoshi, then paid
+ * before the owners, and carried when the payout cannot cover them. */
+static void test_repairs(void **state)
+{
+    struct payout_cfg cfg = {0};
+    int64_t units[3] = {10000, 0, 0};
+    double price[3] = {0, 0, 0};
+    struct payout p;
+    (void)state;
+    assert_int_equal(payout_settle(&cfg, units, price, is_btc, 3, 1e8,
+                                   &(struct payout_costs){0, 0, 2500.4}, 0,
+                                   &p, NULL), SIM_OK);
+    assert_true(p.repairs == 2500 && p.credited == 7500 && p.deficit == 0);
+    assert_int_equal(payout_settle(&cfg, units, price, is_btc, 3, 1e8,
+                                   &(struct payout_costs){1000, 0, 9500.5},
+                                   0, &p, NULL), SIM_OK);
+    assert_true(p.repairs == 9501 && p.credited == 0 && p.deficit == 501);
+    assert_identity(&p, 0);
 }
 
 static void test_take_units(void **state)
@@ -153,6 +178,7 @@ int main(void)
         cmocka_unit_test(test_deficit_carry),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_identity_random),
+        cmocka_unit_test(test_repairs),
         cmocka_unit_test(test_take_units),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -339,6 +339,76 @@ static void test_lhr_keys(void **state)
     scn_release(&sc);
 }
 
+
+/* $.lifecycle: ok.json's values, the defaults (present or not), and the
+ * errors, each at its path. */
+static void test_lifecycle_keys(void **state)
+{
+    struct scn_scenario sc;
+    const struct life_cfg *c = &sc.life;
+    (void)state;
+    load_ok(&sc, FIX "ok.json", NULL, 0);
+    assert_int_equal(sc.lifecycle, 1);
+    assert_int_equal(c->failures, 0);
+    assert_true(c->rel.shape == 1.5 && c->rel.scale_days == 400);
+    assert_true(c->rel.repair_median_days == 7 && c->rel.repair_sigma == 0.3);
+    assert_true(c->rel.repair_cost_usd == 80);
+    assert_true(c->rel.permanent_share == 0.02);
+    assert_true(c->rel.degradation_per_year == 0.03);
+    assert_int_equal(c->max_age, 1460 * SIM_NS_PER_DAY);
+    assert_int_equal(c->unprofitable_days, 30);
+    assert_int_equal(c->below_scrap, 1);
+    assert_true(c->scrap_usd == 50 && c->scrap_share == 0.05);
+    assert_int_equal(c->upgrade, 0);
+    assert_int_equal(c->topup, 1);
+    scn_release(&sc);
+
+    /* absent, then empty: the same defaults; only "{}" turns it on */
+    const char *empty[] = {"lifecycle={}"};
+    for (int k = 0; k < 2; k++) {
+        load_ok(&sc, DEFAULT, k ? empty : NULL, k ? 1 : 0);
+        assert_int_equal(sc.lifecycle, k);
+        assert_int_equal(c->failures, 1);
+        assert_true(isnan(c->rel.shape) && isnan(c->rel.scale_days));
+        assert_true(isnan(c->rel.degradation_per_year));
+        assert_int_equal(c->max_age, 0);
+        assert_int_equal(c->unprofitable_days, 0);
+        assert_int_equal(c->below_scrap, 0);
+        assert_true(c->scrap_share == 0.1 && c->scrap_usd == 0);
+        assert_int_equal(c->upgrade, 1);
+        assert_int_equal(c->topup, 0);
+        scn_release(&sc);
+    }
+
+    static const struct {
+        const char *set;
+        int code;
+        const char *msg;
+    } bad[] = {
+        {"lifecycle.failure=true", SIM_EINVAL,
+         DEFAULT ": $.lifecycle.failure: unknown key; did you mean "
+                 "\"failures\"?"},
+        {"lifecycle.reliability.weibull_shape=0", SIM_ERANGE,
+         DEFAULT ": $.lifecycle.reliability.weibull_shape: "},
+        {"lifecycle.reliability.degradation_per_year=1", SIM_ERANGE,
+         DEFAULT ": $.lifecycle.reliability.degradation_per_year: "},
+        {"lifecycle.reliability.permanent_share=-0.1", SIM_ERANGE,
+         DEFAULT ": $.lifecycle.reliability.permanent_share: "},
+        {"lifecycle.end_of_life.max_age=1.5y", SIM_EINVAL,
+         DEFAULT ": $.lifecycle.end_of_life.max_age: expected a duration"},
+        {"lifecycle.end_of_life.unprofitable_days=-1", SIM_ERANGE,
+         DEFAULT ": $.lifecycle.end_of_life.unprofitable_days: "},
+        {"lifecycle.scrap.share_of_purchase=2", SIM_ERANGE,
+         DEFAULT ": $.lifecycle.scrap.share_of_purchase: "},
+        {"lifecycle.upgrade=1", SIM_EINVAL, DEFAULT ": $.lifecycle.upgrade: "},
+        {"lifecycle=[]", SIM_EINVAL, DEFAULT ": $.lifecycle: "},
+    };
+    for (size_t i = 0; i < N(bad); i++) {
+        const char *sets[] = {bad[i].set};
+        load_bad(DEFAULT, sets, 1, bad[i].code, bad[i].msg);
+    }
+}
+
 /* Every default of the Liquid Hashrate keys, whether the sections are
  * absent, empty or partly written; without $.holders they are filled all
  * the same but sc->holders stays 0. */
@@ -397,7 +467,7 @@ static void test_lhr_defaults(void **state)
         assert_true(c->w_dcf == 1);
         assert_true(c->w_vwap == 0);
         assert_true(c->life_years == 4);
-        assert_int_equal(c->depreciation, LHR_DEPR_STRAIGHT);
+        assert_int_equal(c->depreciation, LHR_DEPR_MARKET);
         assert_true(c->half_life_years == 1.5);
         assert_true(c->salvage == 0.05);
         assert_true(c->discount_rate == 0.2);
@@ -450,7 +520,7 @@ static const struct bad_case {
      "$.population: unknown key (known keys: \"name\", \"description\", "
      "\"seed\", \"start\", \"end\", \"data\", \"market\", \"output\", "
      "\"fleet\", \"facilities\", \"engine\", \"payouts\", \"holders\", "
-     "\"marketplace\", \"pool\")", 1},
+     "\"marketplace\", \"pool\", \"lifecycle\")", 1},
     {"bad_output_key.json", SIM_EINVAL,
      "$.output.intraday_evry: unknown key; did you mean \"intraday_every\"?",
      1},
@@ -2038,6 +2108,7 @@ int main(void)
         cmocka_unit_test(test_paths_without_folder),
         cmocka_unit_test(test_lhr_keys),
         cmocka_unit_test(test_lhr_defaults),
+        cmocka_unit_test(test_lifecycle_keys),
         cmocka_unit_test(test_bad_scenarios),
         cmocka_unit_test(test_missing_file),
         cmocka_unit_test(test_set_overrides),
