@@ -42,3 +42,22 @@ col() {
         sed -n '/DATA {/,/}/p' | sed '1d;$d' | tr ',' '\n' |
         sed 's/^ *//; /^$/d'
 }
+
+# sum_where FILE KEYPATH KEY VALPATH: sum of VALPATH over rows whose KEYPATH
+# equals KEY.
+sum_where() {
+    col "$1" "$2" >"$work/k"
+    col "$1" "$4" >"$work/v"
+    paste "$work/k" "$work/v" |
+        awk -v k="$3" '$1 == k { s += $2 } END { printf "%.0f\n", s }'
+}
+
+# sum FILE PATH: the sum of a dataset.
+sum() {
+    col "$1" "$2" | awk '{ s += $1 } END { printf "%.0f\n", s }'
+}
+
+# last FILE PATH: a dataset's last value.
+last() {
+    col "$1" "$2" | tail -n 1
+}
