@@ -552,6 +552,11 @@ void fleet_get_totals(const struct fleet *f, size_t cohort,
     *out = c->tot;
     if (!c->tot.merged)
         out->oracle_usd = eng_oracle_value(&c->oracle, NULL);
+    /* The bound and the revenue add the same amounts in different orders
+     * (the oracle per step, the revenue per coin): a bound is never below
+     * what was earned, whatever the last bit of rounding says. */
+    if (out->oracle_usd < out->revenue_usd)
+        out->oracle_usd = out->revenue_usd;
     for (size_t ci = 0; ci < f->h->n; ci++)
         out->pending[ci] = c->acc[ci];
     out->energy_kwh += c->energy_kwh;

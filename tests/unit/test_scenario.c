@@ -366,7 +366,7 @@ static void test_lifecycle_keys(void **state)
     /* absent, then empty: the same defaults; only "{}" turns it on */
     const char *empty[] = {"lifecycle={}"};
     for (int k = 0; k < 2; k++) {
-        load_ok(&sc, DEFAULT, k ? empty : NULL, k ? 1 : 0);
+        load_ok(&sc, FIX "fleet_only.json", k ? empty : NULL, k ? 1 : 0);
         assert_int_equal(sc.lifecycle, k);
         assert_int_equal(c->failures, 1);
         assert_true(isnan(c->rel.shape) && isnan(c->rel.scale_days));
