@@ -352,7 +352,7 @@ else
         d=$(attr "$h" /fleet/$c deficit_sats)
         o=0
         for k in swap_fee_sats platform_fee_sats power_sats hosting_sats \
-            credited_sats; do
+            repairs_sats credited_sats; do
             o=$((o + $(attr "$h" /fleet/$c $k)))
         done
         if [ -n "$g" ] && [ $((g + d)) -eq "$o" ] && [ "$g" -gt 0 ]; then
