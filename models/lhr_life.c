@@ -39,7 +39,11 @@ static void move_investors(struct lhr *l, size_t from, size_t to,
         if (v->state != LHR_INV_HOLDING)
             continue;
         ldg_position(l->ldg, LHR_FIRST_INV + (uint32_t)i, to, &p);
-        if (p.units == 0 || v->bought == 0)
+        /* A small holding can round up to a unit (largest remainder)
+         * while its scaled purchase rounds down: it bought what it holds. */
+        if (p.units > 0 && v->bought == 0)
+            v->bought = p.units;
+        if (p.units == 0)
             v->state = LHR_INV_GONE;
         else
             lhr_arm(l, (uint32_t)i);
