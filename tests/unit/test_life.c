@@ -62,6 +62,10 @@ struct hworld {
     int have_prev, have_at;
     int64_t retired_exits;              /* on_exit during lhr_retire */
     int64_t retired_exit_units;         /* their units not sold */
+    int64_t retired_on_market;          /* still within their patience */
+    int64_t retired_queued;             /* past it: waiting for the pool */
+    int64_t at_t[LHR_EXIT_REASONS];     /* exits requested at the review
+                                           right after, by reason */
     int64_t trades_after[2], exits_after[2]; /* requested after t */
     int64_t exits_after_bad;            /* on cohort `from`, or RETIRED */
     int64_t rows_after_bad;             /* from's book or pool not empty */
@@ -88,10 +92,10 @@ static struct lhr_cfg hworld_cfg(void)
     c.profit_measure = LHR_MEASURE_BTC;
     c.withdraw_every = 20 * DAY;
     c.route = LHR_ROUTE_MARKET_THEN_POOL;
-    c.patience = 3 * DAY;
+    c.patience = 5 * DAY;
     c.ask_discount = 0.02;
     c.arrivals_per_day = 10;
-    c.budget_btc = 0.02;
+    c.budget_btc = 0.005;  /* small bids: asks wait on the book */
     c.budget_sigma = 1;
     c.valuation_sigma = 0.1;
     c.sentiment = 1;
@@ -152,10 +156,17 @@ static void h_on_exit(void *ctx, const struct lhr_exit *e)
          * holder's */
         assert_true(e->by_market + e->by_pool < e->units);
         w->retired_exit_units += e->units - e->by_market - e->by_pool;
+        if (w->t_ret - e->requested <= w->cfg.patience)
+            w->retired_on_market++;
+        else
+            w->retired_queued++;
         return;
     }
     if (e->state == LHR_EXIT_RETIRED)
         w->exits_after_bad++; /* only an end of life retires an exit */
+    if (w->retired && e->requested == w->t_ret && e->reason >= 0 &&
+        e->reason < LHR_EXIT_REASONS)
+        w->at_t[e->reason]++;
     if (w->retired && e->requested >= w->t_ret) {
         if (e->cohort == w->from)
             w->exits_after_bad++;
@@ -304,11 +315,14 @@ static void test_retire_converts_pro_rata(void **state)
     assert_true(b.row_prev.best_bid[0] > 0);
     assert_true(b.row_prev.best_ask[0] > 0);
     assert_true(tb->pool_units > 0);
-    print_message("at the retirement: %lld exits open, %lld queued, pool "
-                  "%lld units, best bid %lld ask %lld\n",
-                  (long long)open, (long long)b.row_prev.queue_requests,
-                  (long long)tb->pool_units, (long long)b.row_prev.best_bid[0],
+    print_message("at the retirement: %lld exits open (%lld on the market, "
+                  "%lld queued), pool %lld units, best bid %lld ask %lld\n",
+                  (long long)open, (long long)b.retired_on_market,
+                  (long long)b.retired_queued, (long long)tb->pool_units,
+                  (long long)b.row_prev.best_bid[0],
                   (long long)b.row_prev.best_ask[0]);
+    assert_true(b.retired_on_market > 0);
+    assert_true(b.retired_queued > 0);
 
     /* Every open exit ended as retired, and was counted. */
     assert_int_equal(b.retired_exits, open);
@@ -379,6 +393,18 @@ static void test_retire_converts_pro_rata(void **state)
     assert_true(total <= CASH_SATS && total > CASH_SATS - (holders + 2));
     assert_int_equal(b.tot_after.scrap_sats, CASH_SATS);
     assert_int_equal(a.tot_after.scrap_sats, 0);
+
+    /* Entry prices carry over: the new units are worth the scrap, a
+     * quarter of what was paid, so at the review right after the
+     * conversion panic sellers (30 % drawdown) sell and profit takers do
+     * not (they would were the old entry price per unit kept). */
+    print_message("exits requested at the conversion's review: %lld shock, "
+                  "%lld panic, %lld profit\n",
+                  (long long)b.at_t[LHR_EXIT_SHOCK],
+                  (long long)b.at_t[LHR_EXIT_PANIC],
+                  (long long)b.at_t[LHR_EXIT_PROFIT]);
+    assert_true(b.at_t[LHR_EXIT_PANIC] > 0);
+    assert_int_equal(b.at_t[LHR_EXIT_PROFIT], 0);
 
     /* Holders go on, on cohort 1 only: they trade and exit there. */
     assert_true(b.trades_after[1] > 0);
@@ -674,6 +700,10 @@ struct lrun {
     int factor_known;
     double factor[2];
     int active[2];
+    /* the pool's replacement value: the day's market value */
+    sim_time_t row_t;
+    double row_value[2];
+    int64_t fmv_checked;
     uint64_t digest;
 };
 
@@ -797,6 +827,7 @@ static void l_on_day(void *ctx, const struct life_day *d)
     for (size_t g = 0; g < 2; g++) {
         r->active[g] = d->active[g];
         r->factor[g] = d->hash_factor[g];
+        r->row_value[g] = d->value[LIFE_CURVE_MARKET][g];
         mixu(r, (uint64_t)d->active[g]);
         if (!d->active[g])
             continue;
@@ -843,6 +874,7 @@ static void l_on_day(void *ctx, const struct life_day *d)
         mixd(r, d->value[LIFE_CURVE_MARKET][g]);
     }
     r->factor_known = 1;
+    r->row_t = d->t;
     /* the fleet runs exactly the machines that are up, worn */
     double got = fleet_total_hashrate(r);
     if (fabs(got - expect) > 1e-9 * (expect > 0 ? expect : 1))
@@ -880,6 +912,31 @@ static void l_on_failure(void *ctx, const struct hwf_event *e)
         fail_msg("after a failure of cohort %zu at %lld ns the fleet hashes "
                  "%.6g H/s, the machines up %.6g",
                  e->cohort, (long long)e->t, got, expect);
+}
+
+/* The holders' review that follows the lifecycle's: the replacement part
+ * of each running cohort's fair market value is the machines' market
+ * value of the day (lhr_set_value), per unit, in satoshis. */
+static void l_on_lhr_day(void *ctx, const struct lhr_day *d)
+{
+    struct lrun *r = ctx;
+    if (d->t != r->row_t)
+        return;
+    for (size_t g = 0; g < 2; g++) {
+        struct life_totals lt;
+        if (!r->active[g])
+            continue;
+        life_get_totals(r->w, g, d->t, &lt);
+        double usd = r->row_value[g] * (double)lt.machines /
+                     (double)(lt.machines * UNITS_PER_MACHINE);
+        int64_t expect = (int64_t)floor(usd / r->btc * 1e8);
+        if (d->fmv[g].replacement != expect)
+            fail_msg("cohort %zu on %lld: replacement %lld sat a unit, the "
+                     "market value gives %lld",
+                     g, (long long)sim_time_day(d->t),
+                     (long long)d->fmv[g].replacement, (long long)expect);
+        r->fmv_checked++;
+    }
 }
 
 static struct lhr_cfg lrun_lhr_cfg(const struct lrun *r)
@@ -970,7 +1027,8 @@ static void lrun_go(struct lrun *r, const struct life_opts *o)
         fail_msg("set-up: %s", err.msg);
     if (o->with_lhr) {
         struct lhr_cfg lc = lrun_lhr_cfg(r);
-        if (lhr_new(&r->l, &lc, r->start, r->end, r->s, NULL, &err))
+        struct lhr_observer lo = {NULL, NULL, NULL, l_on_lhr_day, r};
+        if (lhr_new(&r->l, &lc, r->start, r->end, r->s, &lo, &err))
             fail_msg("lhr_new: %s", err.msg);
     }
     if (life_new(&r->w, &yc, &g_h, &g_coins, &g_hw, r->f, r->l, r->start,
@@ -1113,6 +1171,8 @@ static void test_upgrade_at_max_age(void **state)
     assert_true(e->cash_sats > 0);
     assert_true(e->topup_usd == 0 && e->topup_sats == 0);
     assert_int_equal(r.withheld[0] + r.withheld[1], 0);
+    /* every day of both cohorts' lives */
+    assert_true(r.fmv_checked >= (int64_t)r.n_rows);
     check_holders_after(&r, e);
     lrun_free(&r);
 }
@@ -1216,11 +1276,12 @@ static void test_unprofitable(void **state)
     }
 }
 
-/* A power price at the machine's median revenue: unprofitable days come
- * and go, and the cohort retires on the first day that ends N of them in
- * a row (earlier runs reset the count), found here by replaying the rule
- * on the day's hashprice: revenue = hashprice x TH/s x wear against
- * power and hosting for 24 hours. */
+/* A power price near the machine's typical revenue (the lowest quantile
+ * from the median up at which shorter runs come first): unprofitable
+ * days come and go, and the cohort retires on the first day that ends N
+ * of them in a row (shorter runs reset the count), found here by
+ * replaying the rule on the day's hashprice: revenue = hashprice x TH/s
+ * x wear against power and hosting for 24 hours. */
 static void test_unprofitable_in_a_row(void **state)
 {
     (void)state;
