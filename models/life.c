@@ -272,6 +272,29 @@ static int end_of_life(struct life *w, size_t g, sim_time_t t, double value)
     return -1;
 }
 
+/* Cohort g's line of the day's row, v its market value per machine. */
+static void row_fill(const struct life *w, size_t g, sim_time_t t, double v,
+                     struct life_day *row)
+{
+    const struct lcohort *c = &w->c[g];
+    struct hwf_totals ht = {0};
+    double age = (double)(t - c->def.bought) / (double)DAY;
+    row->active[g] = 1;
+    row->value[LIFE_CURVE_MARKET][g] = v;
+    for (int k = LIFE_CURVE_STRAIGHT; k < LIFE_CURVES; k++)
+        row->value[k][g] = life_curve_value(&w->cfg, k, c->def.price_usd, age);
+    row->index[g] = v / c->value0;
+    row->hash_factor[g] = c->factor;
+    if (w->hwf) {
+        hwf_get_totals(w->hwf, g, t, &ht);
+        row->up[g] = ht.up;
+        row->down[g] = ht.down;
+        row->dead[g] = ht.dead;
+    } else {
+        row->up[g] = c->def.machines;
+    }
+}
+
 static void on_day(struct sim *s, const struct sim_event *ev, void *ctx)
 {
     struct life *w = ctx;
@@ -286,6 +309,8 @@ static void on_day(struct sim *s, const struct sim_event *ev, void *ctx)
     row.n = w->cfg.n_cohorts;
     for (int a = 0; a < COIN_ALGO_COUNT; a++)
         row.hps[a] = at(w, w->hps, a, day);
+    /* A successor's number is above its cohort's (check_cfg), so one
+     * started by an upgrade today is reviewed further down this loop. */
     for (size_t g = 0; g < w->cfg.n_cohorts && !w->rc; g++) {
         struct lcohort *c = &w->c[g];
         if (c->retired || c->def.bought > t)
@@ -311,29 +336,8 @@ static void on_day(struct sim *s, const struct sim_event *ev, void *ctx)
         /* The pool's own curves are the comparison curves. */
         if (w->l && w->cfg.fmv_curve == LIFE_CURVE_MARKET)
             lhr_set_value(w->l, g, v);
-    }
-    for (size_t g = 0; g < w->cfg.n_cohorts; g++) {
-        struct lcohort *c = &w->c[g];
-        struct hwf_totals ht = {0};
-        row.active[g] = c->started && !c->retired;
-        if (!row.active[g])
-            continue;
-        double age = (double)(t - c->def.bought) / (double)DAY;
-        row.value[LIFE_CURVE_MARKET][g] =
-            market_value(w, c->def.model, c->factor, day);
-        for (int k = LIFE_CURVE_STRAIGHT; k < LIFE_CURVES; k++)
-            row.value[k][g] =
-                life_curve_value(&w->cfg, k, c->def.price_usd, age);
-        row.index[g] = row.value[LIFE_CURVE_MARKET][g] / c->value0;
-        row.hash_factor[g] = c->factor;
-        if (w->hwf) {
-            hwf_get_totals(w->hwf, g, t, &ht);
-            row.up[g] = ht.up;
-            row.down[g] = ht.down;
-            row.dead[g] = ht.dead;
-        } else {
-            row.up[g] = c->def.machines;
-        }
+        if (w->obs.on_day)
+            row_fill(w, g, t, v, &row);
     }
     if (w->rc)
         return;
@@ -378,7 +382,8 @@ static int check_cfg(const struct life_cfg *c, struct sim_err *err)
     for (size_t g = 0; g < c->n_cohorts; g++) {
         const struct life_cohort_def *d = &c->cohorts[g];
         if (!d->model || d->machines < 0 ||
-            (d->successor != SIZE_MAX && d->successor >= c->n_cohorts))
+            (d->successor != SIZE_MAX &&
+             (d->successor >= c->n_cohorts || d->successor <= g)))
             return sim_err_set(err, SIM_EINVAL,
                                "lifecycle: cohort %zu is malformed", g);
     }

@@ -1167,7 +1167,8 @@ struct life_cohort_def {
     double price_usd;        /* purchase price per machine */
     sim_time_t bought;       /* SIM_TIME_MAX: a dormant successor */
     double power_usd_per_kwh, hosting_usd_per_kwh;
-    size_t successor;        /* its dormant successor cohort, SIZE_MAX none */
+    size_t successor;        /* its dormant successor cohort (numbered
+                                after it), SIZE_MAX none */
     uint64_t entity;         /* stream entity (stable per cohort) */
 };
 
