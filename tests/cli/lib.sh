@@ -61,3 +61,18 @@ sum() {
 last() {
     col "$1" "$2" | tail -n 1
 }
+
+# sats_unreconciled FILE: nothing when every satoshi the fleet credited
+# (less what repaid upgrade top-ups), plus the scrap paid at ends of life,
+# reached a holder, the pool, the operator or the ledger's remainders;
+# else the sums that differ.
+sats_unreconciled() {
+    credited=$(sum "$1" /ledger/payouts/credited_sats)
+    topup=$(sum "$1" /ledger/payouts/topup_sats)
+    scrap=$(attr "$1" /holders scrap_sats)
+    got=$(($(sum "$1" /holders/payouts_sats) + $(attr "$1" /pool payouts_sats) +
+        $(attr "$1" /holders operator_payouts_sats) +
+        $(attr "$1" /holders ledger_dust_sats)))
+    [ $((credited - topup + scrap)) -eq $got ] ||
+        echo "credited $credited - top-ups $topup + scrap $scrap != $got"
+}

@@ -38,19 +38,7 @@ reconcile() {
     pool=$(attr "$2" /pool units_held)
     [ $((held + pool)) -eq $all ] ||
         r_bad="$r_bad units $held+$pool!=$all"
-    credited=0
-    for c in $cohorts; do
-        credited=$((credited + $(attr "$2" /fleet/$c credited_sats)))
-    done
-    # What top-ups withheld did not reach the owners; scrap paid did.
-    topup=$(sum "$2" /ledger/payouts/topup_sats)
-    scrap=$(attr "$2" /holders scrap_sats)
-    paid=$(sum "$2" /holders/payouts_sats)
-    pool=$(attr "$2" /pool payouts_sats)
-    op=$(attr "$2" /holders operator_payouts_sats)
-    dust=$(attr "$2" /holders ledger_dust_sats)
-    [ $((credited - topup + scrap)) -eq $((paid + pool + op + dust)) ] ||
-        r_bad="$r_bad credited $credited - $topup + $scrap != $paid+$pool+$op+$dust"
+    r_bad="$r_bad$(sats_unreconciled "$2")"
     if [ -z "$r_bad" ]; then ok "$1"; else fail "$1" "$r_bad"; fi
 }
 

@@ -25,16 +25,10 @@ reconcile() {
     held=$(sum "$2" /holders/units)
     pool=$(attr "$2" /pool units_held)
     [ $((held + pool)) -eq $want ] || r_bad="units $held+$pool!=$want"
-    credited=$(sum "$2" /ledger/payouts/credited_sats)
-    topup=$(sum "$2" /ledger/payouts/topup_sats)
     scrap=$(attr "$2" /holders scrap_sats)
     cash=$(sum "$2" /fleet/lineage/cash_sats)
     [ "$scrap" = "$cash" ] || r_bad="$r_bad scrap $scrap != lineage $cash"
-    got=$(($(sum "$2" /holders/payouts_sats) + $(attr "$2" /pool payouts_sats) +
-        $(attr "$2" /holders operator_payouts_sats) +
-        $(attr "$2" /holders ledger_dust_sats)))
-    [ $((credited - topup + scrap)) -eq $got ] ||
-        r_bad="$r_bad $credited-$topup+$scrap != $got"
+    r_bad="$r_bad$(sats_unreconciled "$2")"
     if [ -z "$r_bad" ]; then ok "$1"; else fail "$1" "$r_bad"; fi
 }
 

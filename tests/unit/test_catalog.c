@@ -14,6 +14,7 @@
 #include "models/models.h"
 #include "scenarios/scn.h"
 #include "scenarios/scn_int.h"
+#include "tests/unit/unit.h"
 
 #define FIX "tests/fixtures/json/"
 
@@ -29,26 +30,6 @@ static sim_time_t at(const char *s)
     }
     assert_int_equal(sim_datetime_parse(s, k, &t), SIM_OK);
     return t;
-}
-
-static int64_t day_of(const char *s)
-{
-    int64_t day = 0;
-    assert_int_equal(sim_date_parse(s, strlen(s), &day), SIM_OK);
-    return day;
-}
-
-static void assert_rel(double got, double want, double tol)
-{
-    if (!(fabs(got - want) <= tol * fabs(want)))
-        fail_msg("got %.17g, want %.17g (relative tolerance %g)", got, want,
-                 tol);
-}
-
-static void assert_contains(const char *msg, const char *want)
-{
-    if (!strstr(msg, want))
-        fail_msg("message \"%s\" lacks \"%s\"", msg, want);
 }
 
 /* ---- the real catalogues -------------------------------------------------- */

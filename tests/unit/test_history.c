@@ -16,18 +16,12 @@
 
 #include "models/models.h"
 #include "sim/sim.h"
+#include "tests/unit/unit.h"
 
 #define FIX "tests/fixtures/history/"
 #define CM "tests/fixtures/coinmetrics/"
 
 /* ---- Helpers ---------------------------------------------------------------- */
-
-static int64_t day_of(const char *s)
-{
-    int64_t d = 0;
-    assert_int_equal(sim_date_parse(s, strlen(s), &d), SIM_OK);
-    return d;
-}
 
 static sim_time_t time_of(const char *s)
 {
@@ -57,12 +51,6 @@ static char *slurp(const char *path, size_t *len)
     if (len)
         *len = (size_t)n;
     return buf;
-}
-
-static void assert_contains(const char *hay, const char *needle)
-{
-    if (!strstr(hay, needle))
-        fail_msg("message\n  \"%s\"\nlacks\n  \"%s\"", hay, needle);
 }
 
 static void assert_gap(const struct hist_series *s, int col, size_t i)

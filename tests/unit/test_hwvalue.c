@@ -14,29 +14,9 @@
 
 #include "models/models.h"
 #include "scenarios/scn.h"
+#include "tests/unit/unit.h"
 
 #define TWO32 4294967296.0
-
-static int64_t day_of(const char *s)
-{
-    int64_t day = 0;
-    assert_int_equal(sim_date_parse(s, strlen(s), &day), SIM_OK);
-    return day;
-}
-
-/* |got - want| <= tol x |want|, printing both when not. */
-static void assert_rel(double got, double want, double tol)
-{
-    if (!(fabs(got - want) <= tol * fabs(want)))
-        fail_msg("got %.17g, want %.17g (relative tolerance %g)", got, want,
-                 tol);
-}
-
-static void assert_contains(const char *msg, const char *want)
-{
-    if (!strstr(msg, want))
-        fail_msg("message \"%s\" lacks \"%s\"", msg, want);
-}
 
 /* A SHA-256 model in TH/s with the index's bands, and an unpriced rest. */
 static void model_init(struct hwv_model *m)

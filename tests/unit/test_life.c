@@ -18,6 +18,7 @@
 
 #include "models/models.h"
 #include "scenarios/scn.h"
+#include "tests/unit/unit.h"
 
 #define DAY SIM_NS_PER_DAY
 #define HOURS8 (8 * 3600 * SIM_NS_PER_S)
@@ -606,13 +607,6 @@ static double g_fees[SYNTH_MAX_COINS];
  * market's first day (its hashprice starts near USD 0.25 per TH/s a day,
  * the level of the parameters' reference day, 2021-12-31). */
 #define PRICE_USD 10000.0
-
-static int64_t day_of(const char *s)
-{
-    int64_t d = 0;
-    assert_int_equal(sim_date_parse(s, strlen(s), &d), SIM_OK);
-    return d;
-}
 
 static int group_setup(void **state)
 {

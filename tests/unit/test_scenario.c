@@ -18,25 +18,13 @@
 #include "models/models.h"
 #include "scenarios/scn.h"
 #include "scenarios/scn_int.h"
+#include "tests/unit/unit.h"
 
 #define FIX "tests/fixtures/scenarios/"
 #define DEFAULT "scenarios/default.json"
 #define SCHEMA "scenarios/scenario.schema.json"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
-
-static int64_t day_of(const char *s)
-{
-    int64_t day = 0;
-    assert_int_equal(sim_date_parse(s, strlen(s), &day), SIM_OK);
-    return day;
-}
-
-static void assert_contains(const char *msg, const char *want)
-{
-    if (!strstr(msg, want))
-        fail_msg("message \"%s\" lacks \"%s\"", msg, want);
-}
 
 /* Load path with the overrides; the test fails with the message otherwise. */
 static void load_ok(struct scn_scenario *sc, const char *path,
