@@ -134,6 +134,31 @@ assert h["lineage"][0]["model_to"] == "Antminer S19 XP", h["lineage"]
 ' "$work/s.json"; then ok life_summary_json
 else fail life_summary_json "exit $rc: $(head -c 300 "$work/s.json")"; fi
 
+# A successor's name must fit, and all cohorts with their successors must
+# number at most 16: clear errors, no results file.
+python3 - "$scn" "$work" "$PWD" <<'PY'
+import json, sys
+scn, work, root = sys.argv[1:]
+d = json.load(open(scn))
+d["data"]["coins"] = root + "/data/coins.json"
+d["data"]["hardware"] = root + "/data/hardware.json"
+d["fleet"][0]["name"] = "a" * 31
+json.dump(d, open(work + "/long.json", "w"))
+d["fleet"] = [{"name": "s%d" % i, "model": "Antminer S19 Pro", "count": 1}
+              for i in range(6)]
+json.dump(d, open(work + "/many.json", "w"))
+PY
+synth run "$work/long.json" -o "$work/long.h5" --quiet 2>"$work/err"; rc=$?
+if [ $rc -eq 2 ] && [ ! -e "$work/long.h5" ] && grep -q \
+    "\$.fleet\[0\].name: \"a*\" leaves no room for its successors' names" \
+    "$work/err"; then ok life_successor_name_checked
+else fail life_successor_name_checked "exit $rc: $(cat "$work/err")"; fi
+synth run "$work/many.json" -o "$work/many.h5" --quiet 2>"$work/err"; rc=$?
+if [ $rc -eq 2 ] && [ ! -e "$work/many.h5" ] && grep -q \
+    "\$.lifecycle.upgrade: the fleet's 6 cohorts and their successors' .* exceed 16" \
+    "$work/err"; then ok life_successor_count_checked
+else fail life_successor_count_checked "exit $rc: $(cat "$work/err")"; fi
+
 # ---- 2020-2025 on history --------------------------------------------------
 
 if [ -z "${HASHSIM_DATA:-}" ]; then

@@ -664,6 +664,12 @@ static const struct bad_case {
      "315360000s, got \"30m\"", 0},
     {"bad_holders_no_fleet.json", SIM_EINVAL,
      ": $.holders: needs $.fleet", 1},
+    {"bad_cohort_name_lineage.json", SIM_EINVAL,
+     ": $.fleet[0].name: expected a name without '/' and other than "
+     "\"lineage\" (it names the cohort's results group), got "
+     "\"lineage\"", 1},
+    {"bad_lifecycle_no_fleet.json", SIM_EINVAL,
+     ": $.lifecycle: needs $.fleet (it is the machines' life)", 1},
     {"bad_marketplace_alone.json", SIM_EINVAL,
      ": $.marketplace: needs $.holders", 1},
     {"bad_pool_alone.json", SIM_EINVAL, ": $.pool: needs $.holders", 1},
