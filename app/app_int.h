@@ -171,9 +171,8 @@ int app_life_expand(const struct scn_scenario *sc, const struct hw_catalog *hw,
                     struct fleet_cfg *fc, size_t *successor,
                     struct sim_err *err);
 /* The lifecycle's configuration over fc's cohorts. */
-int app_life_config(const struct scn_scenario *sc, const struct hw_catalog *hw,
-                    const struct fleet_cfg *fc, const size_t *successor,
-                    struct life_cfg *out, struct sim_err *err);
+void app_life_config(const struct scn_scenario *sc, const struct fleet_cfg *fc,
+                     const size_t *successor, struct life_cfg *out);
 /* /hardware and /fleet/lineage series, their observer, the totals. */
 int app_life_series(struct app_run *r);
 void app_life_observer(struct app_run *r, struct life_observer *o);

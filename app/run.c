@@ -590,10 +590,10 @@ int app_run(const struct app_run_opts *o, FILE *out_stream, FILE *err_stream,
         goto out;
     if (sc.n_cohorts && ((rc = app_fleet_config(&sc, &hw, &fc, err)) ||
                          (rc = app_life_expand(&sc, &hw, &fc, successor,
-                                               err)) ||
-                         (rc = app_life_config(&sc, &hw, &fc, successor, &yc,
                                                err))))
         goto out;
+    if (sc.n_cohorts)
+        app_life_config(&sc, &fc, successor, &yc);
     r.fc = &fc;
 
     if (o->out)

@@ -80,16 +80,13 @@ static uint64_t entity_of(const char *name)
     return e;
 }
 
-int app_life_config(const struct scn_scenario *sc, const struct hw_catalog *hw,
-                    const struct fleet_cfg *fc, const size_t *successor,
-                    struct life_cfg *out, struct sim_err *err)
+void app_life_config(const struct scn_scenario *sc, const struct fleet_cfg *fc,
+                     const size_t *successor, struct life_cfg *out)
 {
     static const int curve[] = {[LHR_DEPR_STRAIGHT] = LIFE_CURVE_STRAIGHT,
                                 [LHR_DEPR_EXPONENTIAL] =
                                     LIFE_CURVE_EXPONENTIAL,
                                 [LHR_DEPR_MARKET] = LIFE_CURVE_MARKET};
-    (void)hw;
-    (void)err;
     *out = sc->life;
     out->seed = sc->seed;
     if (!sc->lifecycle) {
@@ -124,7 +121,6 @@ int app_life_config(const struct scn_scenario *sc, const struct hw_catalog *hw,
         d->successor = successor[g];
         d->entity = entity_of(f->name);
     }
-    return SIM_OK;
 }
 
 /* ---- recording ---------------------------------------------------------- */
