@@ -235,8 +235,8 @@ int app_lhr_series(struct app_run *r)
     return SIM_OK;
 }
 
-/* Every holder's outcome, and the totals as attributes of /pool, /p2p
- * and /holders. */
+/* Every holder's outcome, the totals as attributes of /pool, /p2p and
+ * /holders, and how each cohort's units were issued (/p2p/<cohort>). */
 int app_lhr_totals(struct app_run *r)
 {
     struct app_table t;
@@ -298,5 +298,17 @@ int app_lhr_totals(struct app_run *r)
         if ((rc = h5_rec_attr_int(rec, attrs[k].grp, attrs[k].name,
                                   attrs[k].v, err)))
             return rc;
+    for (size_t c = 0; c < r->fc->n_cohorts; c++) {
+        struct lhr_issue is;
+        char grp[64];
+        lhr_cohort_issue(r->lhr, c, &is);
+        snprintf(grp, sizeof grp, "/p2p/%s", r->fc->cohorts[c].name);
+        if ((rc = h5_rec_attr_int(rec, grp, "units_issued", is.units, err)) ||
+            (rc = h5_rec_attr_int(rec, grp, "issue_price_sats",
+                                  is.price_sats, err)) ||
+            (rc = h5_rec_attr_int(rec, grp, "issued",
+                                  is.t == SIM_TIME_MAX ? -1 : is.t, err)))
+            return rc;
+    }
     return SIM_OK;
 }

@@ -286,6 +286,7 @@ static int primary_sale(struct lhr *l, size_t c, sim_time_t t)
             n++;
         }
     k->sold = 1;
+    k->issued = t;
     if (n == 0)
         return SIM_OK;
     double usd_per_unit =
@@ -296,6 +297,7 @@ static int primary_sale(struct lhr *l, size_t c, sim_time_t t)
     int64_t *units = malloc(n * sizeof *units), total = 0;
     if (!units)
         return SIM_ENOMEM;
+    k->issue_price = price;
     if ((rc = split_units(l, k->def.units, n, units)))
         goto out;
     for (size_t i = first, j = 0; j < n; i++) {
@@ -697,6 +699,7 @@ int lhr_new(struct lhr **out, const struct lhr_cfg *cfg, sim_time_t start,
     for (size_t c = 0; c < cfg->n_cohorts; c++) {
         l->c[c].def = cfg->cohorts[c];
         l->c[c].hw_value = NAN;
+        l->c[c].issued = SIM_TIME_MAX;
         units[c] = cfg->cohorts[c].units;
     }
     if ((rc = ldg_new(&l->ldg, cfg->n_cohorts, units,
@@ -819,6 +822,14 @@ int lhr_status(const struct lhr *l, struct sim_err *err)
     if (l->rc && err)
         *err = l->err;
     return l->rc;
+}
+
+void lhr_cohort_issue(const struct lhr *l, size_t c, struct lhr_issue *out)
+{
+    const struct lhr_cohort *k = &l->c[c];
+    out->units = k->def.units;
+    out->price_sats = k->issue_price;
+    out->t = k->issued;
 }
 
 void lhr_get_totals(const struct lhr *l, struct lhr_totals *out)

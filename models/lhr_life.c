@@ -86,6 +86,7 @@ int lhr_retire(struct lhr *l, sim_time_t t, size_t from, int64_t cash,
         n->def = *def;
         n->def.start = t;
         n->sold = 1;
+        n->issued = t;
         n->hw_value = NAN;
     }
     move_investors(l, from, to, u_from, to == SIZE_MAX ? 0 : def->units);

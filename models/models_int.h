@@ -204,6 +204,9 @@ struct lhr_cohort {
     int sold;                   /* primary sale done (or units converted
                                    into it) */
     int retired;                /* end of life: its units are gone */
+    int64_t issue_price;        /* satoshis per unit in the primary sale;
+                                   0: converted into, or not issued */
+    sim_time_t issued;          /* SIM_TIME_MAX: not issued */
     double hw_value;            /* USD per machine from the hardware
                                    model, NAN: the depreciation curve */
     struct lhr_fmv fmv;         /* today's */

@@ -2,7 +2,7 @@
 # Install the Debian packages hashsim needs, only when one is missing.
 # Runs apt-get directly as root, through sudo otherwise.
 set -eu
-pkgs="libgsl-dev libhdf5-dev libcjson-dev libcmocka-dev hdf5-tools pkg-config"
+pkgs="libgsl-dev libhdf5-dev libcjson-dev libcmocka-dev hdf5-tools pkg-config gnuplot-nox python3-h5py"
 missing=""
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
