@@ -30,7 +30,8 @@ TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_SRC := $(wildcard tests/bench/bench_*.c)
 BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: all deps run check bench check-asan clean install help check-symbols
+.PHONY: all deps run check bench check-asan clean install help check-symbols \
+        golden-update
 
 all: $(BIN)
 
@@ -39,6 +40,7 @@ help:
 	@echo "make run        build and run scenarios/default.json -> results/default.h5"
 	@echo "make check      build and run every test"
 	@echo "make bench      run the benchmarks (one line per figure)"
+	@echo "make golden-update  rewrite tests/golden/*.json from fresh runs"
 	@echo "make check-asan run the tests under AddressSanitizer + UBSan"
 	@echo "make install PREFIX=/usr/local"
 	@echo "DEVELOPER=1 turns warnings into errors"
@@ -75,6 +77,11 @@ run: deps
 check: deps
 	@$(MAKE) --no-print-directory $(BIN) $(TEST_BIN)
 	@sh tests/run.sh $(BUILD)
+
+# Rewrites the committed golden figures (see README: when that is right).
+golden-update: deps
+	@$(MAKE) --no-print-directory $(BIN)
+	@GOLDEN_UPDATE=1 HASHSIM_BIN=$(CURDIR)/$(BIN) sh tests/cli/test_golden.sh
 
 bench: deps
 	@$(MAKE) --no-print-directory $(BIN) $(BENCH_BIN)

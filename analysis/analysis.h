@@ -295,6 +295,8 @@ struct ana_liquidity {
     char min_reserves_date[16];       /* YYYY-MM-DD */
     char dry_date[16];                /* first buyback that waited for
                                          reserves; "" never */
+    double days_to_dry;               /* from /meta start to then; NaN
+                                         never */
     int64_t buyback_sats, buyback_units, pool_units;
     int64_t trades, traded_units, traded_sats, fees_sats;
     int64_t exits, exits_filled, exits_expired, exits_open;
@@ -354,6 +356,44 @@ struct ana_hardware {
     struct ana_lineage *lineage;
 };
 
+/* What holding units returned: for each cohort sold to holders, one unit
+ * bought at the issue and held to the end of the run through its
+ * upgrades, with the BTC it received kept as BTC; for the platform, every
+ * unit of those cohorts together (a cohort's figures are per unit, the
+ * platform's are totals).  Against the same money put into BTC on the
+ * issue day.  Values at the end are the units at the final FMV.  USD
+ * figures use the BTC price of the day; NaN when undefined. */
+struct ana_return {
+    char *name;               /* cohort, or "platform" */
+    char issued[16];          /* YYYY-MM-DD; the platform: the first */
+    int64_t units;            /* units issued (the platform: all) */
+    double cost_btc, cost_usd;
+    double paid_btc;          /* payouts and scrap received */
+    double value_btc;         /* what is held at the end, at FMV */
+    double wealth_usd;        /* (paid + value) at the final BTC price */
+    double vs_btc;            /* (paid + value) / cost - 1, in BTC */
+    double return_usd;        /* wealth_usd / cost_usd - 1 */
+    double hold_btc_return;   /* the cost held in BTC, in USD: final /
+                                 issue BTC price - 1 */
+    double irr_usd;           /* annual IRR in USD: cost out at the issue,
+                                 each payout in at its day's BTC price, the
+                                 units' value in at the end */
+    double irr_btc;           /* the same in BTC */
+    double hold_btc_irr;      /* annualised return of holding BTC, USD */
+    double max_drawdown_usd;  /* largest fall of (paid + value) in USD per
+                                 USD invested, day by day */
+    double max_drawdown_btc;  /* the same in BTC */
+    double hold_btc_max_drawdown; /* of holding BTC over the same days */
+    char drawdown_trough[16]; /* the day of the USD drawdown's trough */
+};
+
+/* The returns part (NULL without holders). */
+struct ana_returns {
+    size_t n;
+    struct ana_return *cohorts; /* issued cohorts, in /fleet index order */
+    struct ana_return platform;
+};
+
 struct ana_summary {
     char *path;
     char *hashsim_version;
@@ -377,6 +417,7 @@ struct ana_summary {
     struct ana_chain *chains; /* sorted by symbol; 0 without /network */
     struct ana_liquidity *liquidity; /* NULL without /holders */
     struct ana_hardware *hardware;   /* NULL without /hardware */
+    struct ana_returns *returns;     /* NULL without /holders */
 };
 
 /* Read the results file at path into *out (zeroed first; release it with
@@ -473,7 +514,8 @@ int ana_summary_print_text(const struct ana_summary *s, FILE *fp);
  *         "fill_rate", "units_fill_rate", "wait_median_days",
  *         "wait_p95_days", "market_discount", "pool_discount",
  *         "exit_vs_fmv", "vs_btc_mean", "vs_btc_median",
- *         "beat_btc", "realised_median": number|null }
+ *         "beat_btc", "realised_median",
+ *         "days_to_dry": number|null }
  *                                        (struct ana_liquidity)
  *   "hardware": null                         (no /hardware in the file)
  *     | { "claim_kept_2y": [0.7, 0.8],       (the operator's claim)
@@ -491,9 +533,168 @@ int ana_summary_print_text(const struct ana_summary *s, FILE *fp);
  *                        "scrap_usd", "price_usd", "cash_usd",
  *                        "topup_usd": number } ] }
  *                                        (struct ana_hardware)
+ *   "returns": null                          (no /holders, or a file
+ *                                             without issue attributes)
+ *     | { "cohorts": [ RETURN ],             (cohorts sold to holders:
+ *                                             figures per unit)
+ *         "platform": RETURN }               (all their units together)
+ *     RETURN = { "name", "issued": string, "units": integer,
+ *                "cost_btc", "cost_usd", "paid_btc", "value_btc",
+ *                "wealth_usd", "vs_btc", "return_usd",
+ *                "hold_btc_return", "irr_usd", "irr_btc",
+ *                "hold_btc_irr", "max_drawdown_usd", "max_drawdown_btc",
+ *                "hold_btc_max_drawdown": number|null,
+ *                "drawdown_trough": string|null }
+ *                                        (struct ana_return)
  * }
  *
  * SIM_EIO when writing fp fails. */
 int ana_summary_print_json(const struct ana_summary *s, FILE *fp);
+
+/* ---- Compare ------------------------------------------------------------ */
+
+/* A regression check between two HDF5 files: every object (groups and
+ * datasets, reached through hard links; soft and external links are not
+ * followed) and every attribute, in strcmp order of the paths, each
+ * object's own differences and attributes before its children.
+ *
+ * Values: integers and strings must be equal (strings by content, so a
+ * fixed-length string equals a variable-length one with the same text;
+ * space padding of a space-padded type is not content); floats must have
+ * the same bits, except that NaN equals NaN.  With rtol or atol > 0,
+ * integers and floats are equal when |a - b| <= atol + rtol * |b| (NaN
+ * equals NaN, an infinity only the same infinity); strings stay exact.
+ * Integers are compared as signed or unsigned 64-bit values, floats of up
+ * to 64 bits as doubles.  Any other type (compound, enum, array, opaque,
+ * bitfield, reference, wider floats or integers) must be the same HDF5 type
+ * and is compared byte for byte as stored; a variable-length sequence, or a
+ * type holding one, is refused (SIM_EINVAL).  Datasets are read in blocks of
+ * at most block_elems elements (and 512 KiB), so memory stays bounded
+ * whatever their size; attributes are read whole. */
+
+/* Elements read at a time from each dataset unless opts say otherwise. */
+#define ANA_COMPARE_BLOCK 65536
+
+struct ana_compare_opts {
+    double rtol, atol;           /* >= 0; both 0: exact comparison */
+    const char *const *exclude;  /* object paths skipped with everything
+                                    under them and their attributes */
+    size_t n_exclude;
+    size_t block_elems;          /* 0: ANA_COMPARE_BLOCK */
+};
+
+enum ana_diff_kind {
+    ANA_DIFF_ONLY,       /* object or attribute in one file only */
+    ANA_DIFF_KIND,       /* a group in one file, a dataset in the other */
+    ANA_DIFF_TYPE,       /* type class, element size or sign differ */
+    ANA_DIFF_SHAPE,      /* rank or dimensions differ */
+    ANA_DIFF_VALUES      /* same type and shape, some values differ */
+};
+
+/* One difference.  Every pointer is valid during the callback only. */
+struct ana_diff {
+    enum ana_diff_kind kind;
+    const char *path;    /* the object's path */
+    const char *attr;    /* the attribute's name; NULL for the object */
+    const char *file;    /* ONLY: the file that has it */
+    uint64_t n_differ;   /* VALUES: elements that differ */
+    uint64_t n_total;    /* VALUES: elements compared */
+    uint64_t first;      /* VALUES: row-major index of the first that
+                            differs */
+    const char *a, *b;   /* VALUES: the first differing values as printed
+                            (%.17g for floats, strings quoted); TYPE and
+                            SHAPE: the two types or shapes; KIND: "group"
+                            or "dataset" */
+    const char *line;    /* the line `hashsim compare` prints, e.g.
+                            "/x: 2 of 9 elements differ; first [3]: 1.25
+                            vs 1.5; max |a-b| 0.25", "/x @n: 1 vs 2",
+                            "/x: only in A.h5"; no newline */
+};
+
+typedef void (*ana_diff_fn)(void *ctx, const struct ana_diff *d);
+
+struct ana_compare_stats {
+    uint64_t datasets;    /* dataset paths looked at (in either file) */
+    uint64_t attributes;  /* attributes looked at (in either file) */
+    uint64_t differences; /* calls of the callback: 0 when equal */
+};
+
+/* Compare the files at path_a and path_b, calling fn (may be NULL) for each
+ * difference in walk order, and fill *stats (zeroed first).  Returns SIM_OK
+ * when the whole walk was done, equal or not: the files are equal when
+ * stats->differences is 0.  Errors of ana_file_open for either file
+ * (SIM_ENOTFOUND, SIM_EIO, SIM_EH5: not an HDF5 file, truncated or
+ * corrupt); SIM_EINVAL for a negative or non-finite tolerance, an exclude
+ * that is not an absolute object path, or a type that cannot be compared;
+ * SIM_EH5 when an object cannot be read (the message names the file and the
+ * object); SIM_ENOMEM.  opts may be NULL (exact, nothing excluded). */
+int ana_compare(const char *path_a, const char *path_b,
+                const struct ana_compare_opts *opts, ana_diff_fn fn,
+                void *ctx, struct ana_compare_stats *stats,
+                struct sim_err *err);
+
+/* ---- Report ------------------------------------------------------------- */
+
+/* A coin's algorithm, to put the coins of one algorithm in one hashprice
+ * panel: e.g. {"BTC", "SHA-256"}.  Both strings borrowed. */
+struct ana_report_algo {
+    const char *symbol;
+    const char *algorithm;
+};
+
+/* How to make a report.  Everything borrowed; a zeroed struct is valid. */
+struct ana_report_opts {
+    int force;                 /* replace an existing output */
+    const char *gnuplot;       /* program (execvp: a name looked up in PATH,
+                                  or a path); NULL: "gnuplot" */
+    const char *tmpdir;        /* where gnuplot's scratch folder goes;
+                                  NULL or "": "/tmp" */
+    const struct ana_report_algo *algos; /* coins' algorithms; without one a
+                                  coin shares its hashprice panel with the
+                                  coins a cohort mines with it, else with
+                                  the coins of the same hashprice units */
+    size_t n_algos;
+    /* The scenario's description from its JSON text (/meta scenario_text)
+     * into *out (malloc'd; NULL: none), SIM_OK or SIM_ENOMEM.  NULL: the
+     * page shows no description. */
+    int (*describe)(const char *scenario_text, char **out);
+    /* Polled between steps and while gnuplot runs; non-zero stops the
+     * report with SIM_EINTR.  NULL: never. */
+    int (*interrupted)(void);
+};
+
+/* Write the HTML report of the results file `results` to `out`: one
+ * self-contained page (no network, scripts, fonts or style sheets from
+ * elsewhere): the run (scenario, market source with a warning when it is
+ * synthetic, dates, seed, version), the headline figures of the summary,
+ * and the charts, drawn by gnuplot as SVG inside the page, each with a
+ * heading and a caption, or a short note when the file lacks what the
+ * chart needs.  Chart ids:
+ *   chart-price-<SYM>     price (USD) and difficulty per coin, log scales
+ *   chart-hashprice       hashprice per algorithm
+ *   chart-mined-<cohort>  the coin a switching cohort mined, and how much
+ *   chart-holding         one unit held from its issue vs holding BTC
+ *   chart-pool            pool reserves and the buyback queue
+ *   chart-buybacks        buyback prices vs FMV and the pool's quote
+ *   chart-market-<cohort> marketplace trades vs FMV, best bid and ask
+ *   chart-hardware        hardware value kept vs the operator's claim
+ *   chart-lineage         the upgrade lineage (and a table of it)
+ * where <SYM> and <cohort> are the names with every byte other than ASCII
+ * letters, digits, '-', '_' and '.' replaced by '_' (and "-2", "-3"...
+ * added should two become equal); the notes are
+ * <section id="chart-mined"> (no fleet), chart-holding, chart-pool,
+ * chart-buybacks, <section id="chart-market"> (no holders), chart-hardware,
+ * chart-lineage (no hardware).  Every string of the file is HTML-escaped;
+ * none reaches gnuplot except cohort names, coin symbols and units as
+ * single-quoted strings (noenhanced).  Equal files give equal pages.
+ * The page is written to "<out>.tmp-XXXXXX" and renamed onto out only on
+ * success.  Codes: SIM_EEXIST when out exists and !o->force (the message
+ * says to pass --force); SIM_EINVAL when out is the results file itself;
+ * those of ana_summary_load and the reader for a bad results file;
+ * SIM_EIO "cannot run gnuplot: ...; install gnuplot-nox (make deps)" when
+ * gnuplot is missing or fails, or when out cannot be written; SIM_EINTR;
+ * SIM_ENOMEM. */
+int ana_report_write(const char *results, const char *out,
+                     const struct ana_report_opts *o, struct sim_err *err);
 
 #endif /* HASHSIM_ANALYSIS_H */

@@ -625,3 +625,33 @@ void ana_names_free(char **names, size_t n)
         free(names[i]);
     free(names);
 }
+
+int ana_read_table(const struct ana_file *f, const char *grp,
+                   const char *const *names, size_t k, int64_t **cols,
+                   size_t *n, struct sim_err *err)
+{
+    for (size_t i = 0; i < k; i++)
+        cols[i] = NULL;
+    for (size_t i = 0; i < k; i++) {
+        char path[160];
+        size_t m;
+        int rc;
+        snprintf(path, sizeof path, "%s/%s", grp, names[i]);
+        if ((rc = ana_read_i64(f, path, &cols[i], &m, err)))
+            return rc;
+        if (i > 0 && m != *n)
+            return sim_err_set(err, SIM_EDATA,
+                               "%s: %s: %zu rows, %s has %zu",
+                               ana_file_path(f), path, m, names[0], *n);
+        *n = m;
+    }
+    return SIM_OK;
+}
+
+void ana_table_free(int64_t **cols, size_t k)
+{
+    for (size_t i = 0; i < k; i++) {
+        free(cols[i]);
+        cols[i] = NULL;
+    }
+}

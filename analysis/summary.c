@@ -34,6 +34,7 @@ void ana_summary_release(struct ana_summary *s)
     ana_fleet_release(s);
     ana_lhr_release(s);
     ana_life_release(s);
+    ana_returns_release(s);
     for (i = 0; i < s->n_coins; i++) {
         free(s->coins[i].symbol);
         free(s->coins[i].difficulty_fill);
@@ -73,48 +74,31 @@ static int count_sources(const struct ana_file *f, const char *path,
 static void price_figures(struct ana_coin_summary *c, const int64_t *time,
                           const double *price, size_t n)
 {
-    size_t i, peak_i = 0, best_peak = 0, best_trough = 0;
-    double peak = NAN;
+    size_t peak = 0, trough = 0;
 
     c->price_first = c->price_last = NAN;
     c->price_min = c->price_max = NAN;
     c->price_return = NAN;
-    c->price_max_drawdown = NAN;
-    for (i = 0; i < n; i++) {
+    for (size_t i = 0; i < n; i++) {
         double p = price[i];
         if (!isfinite(p))
             continue;
-        if (c->price_days == 0) {
+        if (c->price_days == 0)
             c->price_first = c->price_min = c->price_max = p;
-            c->price_max_drawdown = 0.0;
-            peak = p;
-            peak_i = i;
-        }
         c->price_days++;
         c->price_last = p;
         if (p < c->price_min)
             c->price_min = p;
         if (p > c->price_max)
             c->price_max = p;
-        if (p > peak) {
-            peak = p;
-            peak_i = i;
-        }
-        if (peak > 0.0) {
-            double dd = 1.0 - p / peak;
-            if (dd > c->price_max_drawdown) {
-                c->price_max_drawdown = dd;
-                best_peak = peak_i;
-                best_trough = i;
-            }
-        }
     }
+    c->price_max_drawdown = ana_max_drawdown(price, n, &peak, &trough);
     if (c->price_days > 0)
         c->price_return = c->price_last / c->price_first - 1.0;
     if (c->price_days > 0 && c->price_max_drawdown > 0.0) {
-        date_of_time(time[best_peak], c->drawdown_peak_date,
+        date_of_time(time[peak], c->drawdown_peak_date,
                      sizeof c->drawdown_peak_date);
-        date_of_time(time[best_trough], c->drawdown_trough_date,
+        date_of_time(time[trough], c->drawdown_trough_date,
                      sizeof c->drawdown_trough_date);
     }
 }
@@ -269,6 +253,8 @@ int ana_summary_load(struct ana_summary *out, const char *path,
         rc = ana_lhr_load(f, out, err);
     if (rc == SIM_OK)
         rc = ana_life_load(f, out, err);
+    if (rc == SIM_OK)
+        rc = ana_returns_load(f, out, err);
 out:
     ana_names_free(names, n_names);
     ana_file_close(f);
@@ -298,6 +284,15 @@ void ana_put_pct(FILE *fp, int width, double v)
         fprintf(fp, " %*s", width, "-");
 }
 
+/* The parts after the market, each printing nothing when absent. */
+static void sections_text(const struct ana_summary *s, FILE *fp)
+{
+    ana_fleet_print_text(s, fp);
+    ana_lhr_print_text(s, fp);
+    ana_returns_print_text(s, fp);
+    ana_life_print_text(s, fp);
+}
+
 int ana_summary_print_text(const struct ana_summary *s, FILE *fp)
 {
     size_t i;
@@ -311,9 +306,7 @@ int ana_summary_print_text(const struct ana_summary *s, FILE *fp)
             ana_or_dash(s->start), ana_or_dash(s->end));
     if (s->n_coins == 0) {
         fprintf(fp, "no market data\n");
-        ana_fleet_print_text(s, fp);
-        ana_lhr_print_text(s, fp);
-        ana_life_print_text(s, fp);
+        sections_text(s, fp);
         return ferror(fp) ? SIM_EIO : SIM_OK;
     }
 
@@ -355,9 +348,7 @@ int ana_summary_print_text(const struct ana_summary *s, FILE *fp)
             fprintf(fp, " %9" PRIu64, c->difficulty_sources[k]);
         fputc('\n', fp);
     }
-    ana_fleet_print_text(s, fp);
-    ana_lhr_print_text(s, fp);
-    ana_life_print_text(s, fp);
+    sections_text(s, fp);
     return ferror(fp) ? SIM_EIO : SIM_OK;
 }
 
@@ -405,6 +396,14 @@ static void json_date(FILE *fp, const char *s)
     ana_json_string(fp, s && *s ? s : NULL);
 }
 
+void ana_json_key_num(FILE *fp, const char *key, double v, int comma)
+{
+    fprintf(fp, "\"%s\": ", key);
+    ana_json_number(fp, v);
+    if (comma)
+        fputs(", ", fp);
+}
+
 void ana_json_number(FILE *fp, double v)
 {
     if (isfinite(v))
@@ -428,7 +427,7 @@ int ana_summary_print_json(const struct ana_summary *s, FILE *fp)
 {
     size_t i;
 
-    fputs("{\n  \"summary_version\": 4,\n  \"meta\": {\n", fp);
+    fputs("{\n  \"summary_version\": 5,\n  \"meta\": {\n", fp);
     fputs("    \"hashsim_version\": ", fp);
     ana_json_string(fp, s->hashsim_version);
     fputs(",\n    \"scenario_name\": ", fp);
@@ -485,6 +484,8 @@ int ana_summary_print_json(const struct ana_summary *s, FILE *fp)
     ana_lhr_print_json(s, fp);
     fputs(",\n  \"hardware\": ", fp);
     ana_life_print_json(s, fp);
+    fputs(",\n  \"returns\": ", fp);
+    ana_returns_print_json(s, fp);
     fputs("\n}\n", fp);
     return ferror(fp) ? SIM_EIO : SIM_OK;
 }

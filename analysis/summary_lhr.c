@@ -25,33 +25,6 @@ static int attr(const struct ana_file *f, const char *grp, const char *name,
     return ana_read_attr_int(f, grp, name, out, err);
 }
 
-/* Columns of one table, read whole; n rows each. */
-static int read_cols(const struct ana_file *f, const char *grp,
-                     const char *const *names, size_t k, int64_t **cols,
-                     size_t *n, struct sim_err *err)
-{
-    for (size_t i = 0; i < k; i++) {
-        char path[96];
-        size_t m;
-        int rc;
-        snprintf(path, sizeof path, "%s/%s", grp, names[i]);
-        if ((rc = ana_read_i64(f, path, &cols[i], &m, err)))
-            return rc;
-        if (i > 0 && m != *n)
-            return sim_err_set(err, SIM_EDATA,
-                               "%s: %s: %zu rows, %s has %zu",
-                               ana_file_path(f), path, m, names[0], *n);
-        *n = m;
-    }
-    return SIM_OK;
-}
-
-static void free_cols(int64_t **cols, size_t k)
-{
-    for (size_t i = 0; i < k; i++)
-        free(cols[i]);
-}
-
 /* Unit-weighted mean of 1 - price / fmv over rows with a FMV. */
 static double discount(const int64_t *units, const int64_t *price,
                        const int64_t *fmv, size_t n)
@@ -83,7 +56,7 @@ static int load_exits(const struct ana_file *f, struct ana_liquidity *q,
     int64_t *c[8] = {0};
     size_t n = 0, m = 0;
     double *wait = NULL, asked = 0, sold = 0, got = 0, worth = 0;
-    int rc = read_cols(f, "/exits", names, 8, c, &n, err);
+    int rc = ana_read_table(f, "/exits", names, 8, c, &n, err);
     if (rc)
         goto out;
     if (!(wait = malloc((n ? n : 1) * sizeof *wait))) {
@@ -105,7 +78,7 @@ static int load_exits(const struct ana_file *f, struct ana_liquidity *q,
     q->wait_p95_days = quantile(wait, m, 0.95);
 out:
     free(wait);
-    free_cols(c, 8);
+    ana_table_free(c, 8);
     return rc;
 }
 
@@ -115,15 +88,15 @@ static int load_trades(const struct ana_file *f, struct ana_liquidity *q,
     static const char *const t[] = {"units", "price_sats", "fmv_sats"};
     int64_t *c[3] = {0}, *b[3] = {0};
     size_t n = 0, m = 0;
-    int rc = read_cols(f, "/p2p/trades", t, 3, c, &n, err);
+    int rc = ana_read_table(f, "/p2p/trades", t, 3, c, &n, err);
     if (!rc)
-        rc = read_cols(f, "/pool/buybacks", t, 3, b, &m, err);
+        rc = ana_read_table(f, "/pool/buybacks", t, 3, b, &m, err);
     if (!rc) {
         q->market_discount = discount(c[0], c[1], c[2], n);
         q->pool_discount = discount(b[0], b[1], b[2], m);
     }
-    free_cols(c, 3);
-    free_cols(b, 3);
+    ana_table_free(c, 3);
+    ana_table_free(b, 3);
     return rc;
 }
 
@@ -135,7 +108,7 @@ static int load_holders(const struct ana_file *f, struct ana_liquidity *q,
     int64_t *c[4] = {0};
     size_t n = 0, m = 0, beat = 0;
     double *r = NULL, *z = NULL;
-    int rc = read_cols(f, "/holders", names, 4, c, &n, err);
+    int rc = ana_read_table(f, "/holders", names, 4, c, &n, err);
     if (rc)
         goto out;
     r = malloc((n ? n : 1) * sizeof *r);
@@ -159,7 +132,7 @@ static int load_holders(const struct ana_file *f, struct ana_liquidity *q,
 out:
     free(z);
     free(r);
-    free_cols(c, 4);
+    ana_table_free(c, 4);
     return rc;
 }
 
@@ -202,8 +175,15 @@ int ana_lhr_load(const struct ana_file *f, struct ana_summary *s,
         if ((rc = attr(f, attrs[k].grp, attrs[k].name, attrs[k].out, err)))
             return rc;
     date_of(t_min, q->min_reserves_date);
-    if (t_dry >= 0)
+    q->days_to_dry = NAN;
+    if (t_dry >= 0) {
+        int64_t d0;
         date_of(t_dry, q->dry_date);
+        if (!s->start || sim_date_parse(s->start, strlen(s->start), &d0))
+            return sim_err_set(err, SIM_EDATA, "%s: /meta: start is not a "
+                               "date", ana_file_path(f));
+        q->days_to_dry = (double)t_dry / DAY_NS - (double)d0;
+    }
     q->fill_rate = q->exits > 0 ? (double)q->exits_filled / (double)q->exits
                                 : NAN;
     if ((rc = load_exits(f, q, err)) || (rc = load_trades(f, q, err)))
@@ -236,9 +216,9 @@ void ana_lhr_print_text(const struct ana_summary *s, FILE *fp)
             btc(q->initial_reserves_sats), btc(q->final_reserves_sats),
             btc(q->min_reserves_sats), q->min_reserves_date);
     if (q->dry_date[0])
-        fprintf(fp, "                ran dry on %s (a buyback had to wait "
-                    "for reserves)\n",
-                q->dry_date);
+        fprintf(fp, "                ran dry on %s, %.2f days after the "
+                    "start (a buyback had to wait for reserves)\n",
+                q->dry_date, q->days_to_dry);
     else
         fprintf(fp, "                never ran dry\n");
     fprintf(fp, "  buybacks      %" PRId64 " units for %.8f BTC; mean discount "
@@ -325,6 +305,7 @@ void ana_lhr_print_json(const struct ana_summary *s, FILE *fp)
         {"vs_btc_median", q->vs_btc_median},
         {"beat_btc", q->beat_btc},
         {"realised_median", q->realised_median},
+        {"days_to_dry", q->days_to_dry},
     };
     fputs("{\n", fp);
     for (size_t k = 0; k < sizeof ints / sizeof ints[0]; k++)

@@ -342,14 +342,6 @@ void ana_life_print_text(const struct ana_summary *s, FILE *fp)
     }
 }
 
-static void key_num(FILE *fp, const char *k, double v, int comma)
-{
-    fprintf(fp, "\"%s\": ", k);
-    ana_json_number(fp, v);
-    if (comma)
-        fputs(", ", fp);
-}
-
 void ana_life_print_json(const struct ana_summary *s, FILE *fp)
 {
     const struct ana_hardware *hw = s->hardware;
@@ -374,17 +366,17 @@ void ana_life_print_json(const struct ana_summary *s, FILE *fp)
                 ", \"machines\": %" PRId64 ", \"failures\": %" PRId64
                 ", \"repairs\": %" PRId64 ", \"dead\": %" PRId64 ", ",
                 c->machines, c->failures, c->repairs, c->dead);
-        key_num(fp, "price_usd", c->price_usd, 1);
-        key_num(fp, "value_when_bought_usd", c->value0_usd, 1);
-        key_num(fp, "kept_1y", c->kept_1y, 1);
-        key_num(fp, "kept_2y", c->kept_2y, 1);
-        key_num(fp, "straight_1y", c->straight_1y, 1);
-        key_num(fp, "straight_2y", c->straight_2y, 1);
-        key_num(fp, "exponential_1y", c->exponential_1y, 1);
-        key_num(fp, "exponential_2y", c->exponential_2y, 1);
-        key_num(fp, "last_index", c->last_index, 1);
-        key_num(fp, "downtime", c->downtime, 1);
-        key_num(fp, "repair_cost_usd", c->repair_cost_usd, 0);
+        ana_json_key_num(fp, "price_usd", c->price_usd, 1);
+        ana_json_key_num(fp, "value_when_bought_usd", c->value0_usd, 1);
+        ana_json_key_num(fp, "kept_1y", c->kept_1y, 1);
+        ana_json_key_num(fp, "kept_2y", c->kept_2y, 1);
+        ana_json_key_num(fp, "straight_1y", c->straight_1y, 1);
+        ana_json_key_num(fp, "straight_2y", c->straight_2y, 1);
+        ana_json_key_num(fp, "exponential_1y", c->exponential_1y, 1);
+        ana_json_key_num(fp, "exponential_2y", c->exponential_2y, 1);
+        ana_json_key_num(fp, "last_index", c->last_index, 1);
+        ana_json_key_num(fp, "downtime", c->downtime, 1);
+        ana_json_key_num(fp, "repair_cost_usd", c->repair_cost_usd, 0);
         fputc('}', fp);
     }
     fputs(hw->n ? "\n    ],\n    \"lineage\": [" : "],\n    \"lineage\": [",
@@ -405,10 +397,10 @@ void ana_life_print_json(const struct ana_summary *s, FILE *fp)
         fprintf(fp, ", \"machines_alive\": %" PRId64
                     ", \"machines_new\": %" PRId64 ", ",
                 e->machines_alive, e->machines_new);
-        key_num(fp, "scrap_usd", e->scrap_usd, 1);
-        key_num(fp, "price_usd", e->price_usd, 1);
-        key_num(fp, "cash_usd", e->cash_usd, 1);
-        key_num(fp, "topup_usd", e->topup_usd, 0);
+        ana_json_key_num(fp, "scrap_usd", e->scrap_usd, 1);
+        ana_json_key_num(fp, "price_usd", e->price_usd, 1);
+        ana_json_key_num(fp, "cash_usd", e->cash_usd, 1);
+        ana_json_key_num(fp, "topup_usd", e->topup_usd, 0);
         fputc('}', fp);
     }
     fputs(hw->n_lineage ? "\n    ]\n  }" : "]\n  }", fp);

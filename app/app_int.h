@@ -189,6 +189,7 @@ int app_cmd_validate(int argc, char **argv);
 int app_cmd_summary(int argc, char **argv);
 int app_cmd_data(int argc, char **argv);
 int app_cmd_engine(int argc, char **argv);
+int app_cmd_compare(int argc, char **argv);
 
 /* Report err on stderr as "hashsim: <msg>" and return its exit code. */
 int app_fail(const struct sim_err *err);
@@ -205,5 +206,9 @@ int app_usage_error(const char *cmd, const char *fmt, ...)
 int app_opt_value(const char *cmd, int argc, char **argv, int *i,
                   const char *name, const char *short_name,
                   const char **value);
+
+/* Parse an unsigned 64-bit decimal (no sign, nothing after it): 0, or -1
+ * when s is not one. */
+int app_parse_u64(const char *s, uint64_t *out);
 
 #endif /* HASHSIM_APP_INT_H */

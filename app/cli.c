@@ -27,6 +27,7 @@ static const char usage_main[] =
     "                     convert Coin Metrics CSVs to hashsim's format\n"
     "  data fit SCENARIO  estimate the synthetic market's parameters\n"
     "  engine             switching decisions for JSON-line ticks on stdin\n"
+    "  compare A B        compare two results files (exit 1 when they differ)\n"
     "\n"
     "hashsim COMMAND --help shows a command's options; hashsim --version\n"
     "Exit codes: 0 ok, 1 the run failed, 2 bad usage or input.\n";
@@ -110,8 +111,7 @@ int app_opt_value(const char *cmd, int argc, char **argv, int *i,
     return 1;
 }
 
-/* Parse an unsigned 64-bit decimal seed. */
-static int parse_seed(const char *s, uint64_t *out)
+int app_parse_u64(const char *s, uint64_t *out)
 {
     char *end;
     if (!s[0] || s[0] == '-' || s[0] == '+')
@@ -169,7 +169,7 @@ int app_cmd_run(int argc, char **argv)
                                       &v)) != 0) {
             if (r < 0)
                 return APP_EXIT_USAGE;
-            if (parse_seed(v, &o.seed))
+            if (app_parse_u64(v, &o.seed))
                 return app_usage_error("run",
                                        "--seed: expected an integer from 0 "
                                        "to 18446744073709551615, got \"%s\"",
@@ -297,6 +297,7 @@ int app_main(int argc, char **argv)
         {"summary", app_cmd_summary},
         {"data", app_cmd_data},
         {"engine", app_cmd_engine},
+        {"compare", app_cmd_compare},
     };
     if (argc < 2) {
         fputs(usage_main, stderr);

@@ -307,7 +307,9 @@ int app_lhr_totals(struct app_run *r)
             (rc = h5_rec_attr_int(rec, grp, "issue_price_sats",
                                   is.price_sats, err)) ||
             (rc = h5_rec_attr_int(rec, grp, "issued",
-                                  is.t == SIM_TIME_MAX ? -1 : is.t, err)))
+                                  is.t == SIM_TIME_MAX ? -1 : is.t, err)) ||
+            (rc = h5_rec_attr_double(rec, grp, "issue_btc_usd", is.btc_usd,
+                                     err)))
             return rc;
     }
     return SIM_OK;

@@ -85,7 +85,10 @@ static void accrue(struct fleet *f, sim_time_t t)
     int64_t switch_ns = f->cfg.policy.latency_ns + f->cfg.policy.loss_ns;
     for (size_t g = 0; g < f->cfg.n_cohorts; g++) {
         struct cohort *c = &f->c[g];
-        /* Nothing before the cohort is bought. */
+        /* Nothing before the cohort is bought, nor after it retired (its
+         * time on a coin would go on counting). */
+        if (c->retired)
+            continue;
         sim_time_t t0 = f->t_last > c->def.start ? f->t_last : c->def.start;
         if (t <= t0)
             continue;

@@ -298,6 +298,7 @@ static int primary_sale(struct lhr *l, size_t c, sim_time_t t)
     if (!units)
         return SIM_ENOMEM;
     k->issue_price = price;
+    k->issue_btc_usd = l->btc_usd;
     if ((rc = split_units(l, k->def.units, n, units)))
         goto out;
     for (size_t i = first, j = 0; j < n; i++) {
@@ -830,6 +831,7 @@ void lhr_cohort_issue(const struct lhr *l, size_t c, struct lhr_issue *out)
     out->units = k->def.units;
     out->price_sats = k->issue_price;
     out->t = k->issued;
+    out->btc_usd = k->issue_price > 0 ? k->issue_btc_usd : 0.0;
 }
 
 void lhr_get_totals(const struct lhr *l, struct lhr_totals *out)

@@ -1780,11 +1780,13 @@ void lhr_get_totals(const struct lhr *l, struct lhr_totals *out);
 
 /* How cohort c's units came to be: issued (SIM_TIME_MAX: never), and
  * the satoshis per unit its holders paid in the primary sale (0 when its
- * units were converted from a retired cohort's or never issued). */
+ * units were converted from a retired cohort's or never issued) at the
+ * BTC price btc_usd (0 without a sale). */
 struct lhr_issue {
     int64_t units;
     int64_t price_sats;
     sim_time_t t;
+    double btc_usd;
 };
 void lhr_cohort_issue(const struct lhr *l, size_t c, struct lhr_issue *out);
 /* Investor holders (the issuer and the pool are not), 0 .. n-1, after

@@ -207,6 +207,7 @@ struct lhr_cohort {
     int64_t issue_price;        /* satoshis per unit in the primary sale;
                                    0: converted into, or not issued */
     sim_time_t issued;          /* SIM_TIME_MAX: not issued */
+    double issue_btc_usd;       /* the BTC price the sale was made at */
     double hw_value;            /* USD per machine from the hardware
                                    model, NAN: the depreciation curve */
     struct lhr_fmv fmv;         /* today's */

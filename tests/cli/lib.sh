@@ -76,3 +76,14 @@ sats_unreconciled() {
     [ $((credited - topup + scrap)) -eq $got ] ||
         echo "credited $credited - top-ups $topup + scrap $scrap != $got"
 }
+
+# json FILE EXPR: evaluate a Python expression over the summary JSON in
+# FILE as `d` (its "liquidity" object as `q`, "returns" as `r`, and
+# close(a, b, tol) for |a - b| <= tol); exit 0 when true.
+json() {
+    python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1])); q = d.get("liquidity"); r = d.get("returns")
+close = lambda a, b, tol: abs(a - b) <= tol
+sys.exit(0 if eval("(" + sys.argv[2] + ")") else 1)' "$1" "$2"
+}

@@ -41,6 +41,13 @@ s=$work/s.h5
 synth run "$scn" -o "$s" --quiet 2>"$work/err"; rc=$?
 expect_rc life_run_exits_0 0 $rc
 
+# A retired cohort stops counting its time on a coin: sha mined from the
+# start to its retirement.
+on=$(($(attr "$s" /fleet/sha time_on_BTC_ns) + $(attr "$s" /fleet/sha time_on_BCH_ns)))
+span=$(($(attr "$s" /hardware/sha retired_time) - $(attr "$s" /p2p/sha issued)))
+if [ "$on" -eq "$span" ] && [ "$span" -gt 0 ]; then ok life_time_on_stops_at_retirement
+else fail life_time_on_stops_at_retirement "time on coins $on ns, bought to retired $span ns"; fi
+
 l_bad=""
 for c in time from to reason machines_alive machines_new units_from units_to \
     cash_sats topup_sats scrap_usd price_usd cash_usd topup_usd; do
