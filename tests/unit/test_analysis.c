@@ -18,6 +18,7 @@
 #include <hdf5.h>
 
 #include "analysis/analysis.h"
+#include "tests/unit/unit.h"
 
 #define ROWS 10000 /* spans three chunks of H5_CHUNK_ELEMS */
 
@@ -44,19 +45,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     struct fx *fx = *state;
-    DIR *d = opendir(fx->dir);
-    struct dirent *e;
-    char p[512];
-
-    while (d && (e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        snprintf(p, sizeof p, "%s/%s", fx->dir, e->d_name);
-        unlink(p);
-    }
-    if (d)
-        closedir(d);
-    rmdir(fx->dir);
+    unit_rmdir(fx->dir);
     free(fx);
     return 0;
 }

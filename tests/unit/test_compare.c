@@ -43,19 +43,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     struct fx *fx = *state;
-    DIR *d = opendir(fx->dir);
-    struct dirent *e;
-    char p[512];
-
-    while (d && (e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        snprintf(p, sizeof p, "%s/%s", fx->dir, e->d_name);
-        unlink(p);
-    }
-    if (d)
-        closedir(d);
-    rmdir(fx->dir);
+    unit_rmdir(fx->dir);
     free(fx);
     return 0;
 }

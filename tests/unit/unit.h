@@ -2,9 +2,12 @@
 #ifndef HASHSIM_TESTS_UNIT_H
 #define HASHSIM_TESTS_UNIT_H
 
+#include <dirent.h>
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sim/sim.h"
 
@@ -29,6 +32,24 @@ static inline void assert_contains(const char *msg, const char *want)
 {
     if (!strstr(msg, want))
         fail_msg("message \"%s\" lacks \"%s\"", msg, want);
+}
+
+/* Remove the files directly inside dir, then dir (a test's scratch
+ * folder made by mkdtemp); what cannot be removed is left. */
+static inline void unit_rmdir(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    char p[512];
+    while (d && (e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+        unlink(p);
+    }
+    if (d)
+        closedir(d);
+    rmdir(dir);
 }
 
 #endif /* HASHSIM_TESTS_UNIT_H */
