@@ -23,7 +23,7 @@ static struct coin_step block_time[] = {{0, 600}};
 static struct coin coins_v[2];
 static struct coin_catalog cat = {coins_v, 2, "", ""};
 static struct hw_model machine = {"Hasher", COIN_ALGO_SHA256, 100e12, 3000,
-                                  DAY0 - 10, 0, ""};
+                                  DAY0 - 10, 0, "", {.shape = 0}};
 
 /* BTC at $20000 and difficulty 1e13 pays 1.25e-8 USD/s per TH... per
  * 2^32 hashes; BCH at $200 pays less until its difficulty falls to 8e10

@@ -44,8 +44,8 @@ static void make_coin(struct coin *c, const char *sym, int algo, double work,
 static struct coin test_coins[3];
 static struct coin_catalog test_cat = {test_coins, 3, "", ""};
 static struct hw_model test_hw[2] = {
-    {"Hasher", COIN_ALGO_SHA256, 100e12, 3000, DAY0 - 100, 0, ""},
-    {"Scryp", COIN_ALGO_SCRYPT, 10e9, 3500, DAY0 - 100, 0, ""},
+    {"Hasher", COIN_ALGO_SHA256, 100e12, 3000, DAY0 - 100, 0, "", {.shape = 0}},
+    {"Scryp", COIN_ALGO_SCRYPT, 10e9, 3500, DAY0 - 100, 0, "", {.shape = 0}},
 };
 static struct hw_catalog test_hwcat = {.models = test_hw, .n = 2};
 
