@@ -37,7 +37,7 @@ all: $(BIN)
 
 help:
 	@echo "make            build $(BIN)"
-	@echo "make run        build and run scenarios/default.json -> results/default.h5"
+	@echo "make run        build and run scenarios/default.json -> results/default.h5, .html"
 	@echo "make check      build and run every test"
 	@echo "make bench      run the benchmarks (one line per figure)"
 	@echo "make golden-update  rewrite tests/golden/*.json from fresh runs"
@@ -73,6 +73,7 @@ run: deps
 	@$(MAKE) --no-print-directory $(BIN)
 	@mkdir -p results
 	$(BIN) run scenarios/default.json -o results/default.h5 --force
+	$(BIN) report results/default.h5 -o results/default.html --force
 
 check: deps
 	@$(MAKE) --no-print-directory $(BIN) $(TEST_BIN)

@@ -690,7 +690,8 @@ struct ana_report_opts {
  * The page is written to "<out>.tmp-XXXXXX" and renamed onto out only on
  * success.  Codes: SIM_EEXIST when out exists and !o->force (the message
  * says to pass --force); SIM_EINVAL when out is the results file itself;
- * those of ana_summary_load and the reader for a bad results file;
+ * those of ana_summary_load and the reader for a bad results file, with
+ * SIM_EDATA for one HDF5 cannot read (not HDF5, truncated);
  * SIM_EIO "cannot run gnuplot: ...; install gnuplot-nox (make deps)" when
  * gnuplot is missing or fails, or when out cannot be written; SIM_EINTR;
  * SIM_ENOMEM. */

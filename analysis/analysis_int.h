@@ -213,9 +213,14 @@ void ana_buf_html(struct ana_buf *b, const char *s);
  * control characters and bytes that are not valid UTF-8 become '?', so the
  * string cannot end the command's line. */
 void ana_buf_gp_string(struct ana_buf *b, const char *s);
+/* The same for a tic label, which gnuplot reads as a format: '%' doubled
+ * too. */
+void ana_buf_gp_tic(struct ana_buf *b, const char *s);
 /* s as a fragment of an HTML id: ASCII letters, digits, '-', '_' and '.'
  * kept, every other byte '_'; "_" for NULL or "". */
 void ana_buf_slug(struct ana_buf *b, const char *s);
+/* sats as BTC with all eight decimals: "0.05106856 BTC". */
+void ana_buf_btc(struct ana_buf *b, int64_t sats);
 /* v for a gnuplot data block: %.17g, or NaN when it is not finite. */
 void ana_buf_num(struct ana_buf *b, double v);
 
@@ -296,9 +301,19 @@ void ana_gp_time_tics(struct ana_buf *b, const struct ana_rctx *c, int width,
 void ana_fmt_si(char *buf, size_t size, double v);
 /* A log-scale axis ("y" or "y2") over [lo, hi] with a little room, and
  * round tics (1-2-5 or 1..9 per decade, decades when they are many)
- * labelled with ana_fmt_si; nothing when lo is not > 0. */
+ * labelled with ana_fmt_si and `suffix` (our text: "" or "%"); nothing
+ * when lo is not > 0. */
 void ana_gp_log_axis(struct ana_buf *b, const char *axis, double lo,
-                     double hi);
+                     double hi, const char *suffix);
+/* When cohort `name` (a /fleet group) ran: from its purchase (the run's
+ * start for files without one) to its retirement (else the run's end);
+ * *bought 0 for a successor never bought. */
+int ana_cohort_span(const struct ana_rctx *c, const char *name, int64_t *t0,
+                    int64_t *t1, int *bought);
+/* A linear axis ("y" or "y2") from 0 to a round value above hi, with
+ * about five round tics labelled with ana_fmt_si ("250k", "1.2M");
+ * [0:1] with gnuplot's tics when hi is not > 0. */
+void ana_gp_si_axis(struct ana_buf *b, const char *axis, double hi);
 /* Read dataset grp/name, which must have n rows (SIM_EDATA otherwise). */
 int ana_rd_f64(const struct ana_rctx *c, const char *grp, const char *name,
                size_t n, double **out);

@@ -3,12 +3,8 @@
  * on commit. */
 #include "analysis/analysis_int.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <hdf5.h>
 
@@ -24,10 +20,8 @@ struct h5_series {
 };
 
 struct h5_rec {
-    char *path;
-    char *tmp;
-    int fd; /* kept open on the temporary file so commit can fsync it */
-    int force;
+    struct ana_out out; /* the temporary file, kept open so commit can
+                           fsync it, and the final path */
     int failed; /* a series write failed: the file lacks rows */
     hid_t file;
     hid_t gcpl;
@@ -57,12 +51,12 @@ static size_t type_info(enum h5_type t, hid_t *ftype, hid_t *mtype)
 
 const char *h5_rec_temp_path(const struct h5_rec *r)
 {
-    return r ? r->tmp : NULL;
+    return r ? r->out.tmp : NULL;
 }
 
 const char *h5_rec_path(const struct h5_rec *r)
 {
-    return r ? r->path : NULL;
+    return r ? r->out.path : NULL;
 }
 
 /* ---- Lifecycle ---------------------------------------------------------- */
@@ -79,7 +73,7 @@ static void series_free(struct h5_series *s)
 }
 
 /* Close every id, remove the temporary file unless it was renamed, free. */
-static void rec_destroy(struct h5_rec *r, int keep_tmp)
+static void rec_destroy(struct h5_rec *r)
 {
     size_t i;
 
@@ -91,79 +85,34 @@ static void rec_destroy(struct h5_rec *r, int keep_tmp)
     if (r->file >= 0)
         H5Fclose(r->file);
     H5Eclear2(H5E_DEFAULT);
-    if (r->fd >= 0)
-        close(r->fd);
-    if (r->tmp && !keep_tmp)
-        unlink(r->tmp);
-    free(r->tmp);
-    free(r->path);
+    ana_out_release(&r->out);
     free(r);
 }
 
 void h5_rec_abort(struct h5_rec *r)
 {
     if (r)
-        rec_destroy(r, 0);
+        rec_destroy(r);
 }
 
 int h5_rec_open(struct h5_rec **out, const char *path, int force,
                 struct sim_err *err)
 {
-    static const char suffix[] = ".tmp-XXXXXX";
     struct h5_rec *r = NULL;
-    struct stat st;
     hid_t fapl = -1, fcpl = -1;
-    mode_t mask;
-    size_t len;
     int rc = SIM_OK;
 
     *out = NULL;
     if (!path || !*path)
         return sim_err_set(err, SIM_EINVAL, "results path is empty");
     ana_h5_quiet();
-    if (stat(path, &st) == 0) {
-        if (S_ISDIR(st.st_mode))
-            return sim_err_set(err, SIM_EIO, "%s: is a directory", path);
-        if (!force)
-            return sim_err_set(err, SIM_EEXIST,
-                               "%s already exists (pass --force to replace it)",
-                               path);
-    } else if (errno != ENOENT) {
-        return sim_err_set(err, SIM_EIO, "%s: %s", path, strerror(errno));
-    }
-
     r = calloc(1, sizeof *r);
     if (!r)
         return sim_err_set(err, SIM_ENOMEM, "%s: out of memory", path);
-    r->fd = -1;
     r->file = -1;
     r->gcpl = -1;
-    r->force = force;
-    len = strlen(path);
-    r->path = strdup(path);
-    r->tmp = malloc(len + sizeof suffix);
-    if (!r->path || !r->tmp) {
-        rc = sim_err_set(err, SIM_ENOMEM, "%s: out of memory", path);
+    if ((rc = ana_out_open(&r->out, path, force, err)))
         goto out;
-    }
-    memcpy(r->tmp, path, len);
-    memcpy(r->tmp + len, suffix, sizeof suffix);
-    r->fd = mkstemp(r->tmp);
-    if (r->fd < 0) {
-        rc = sim_err_set(err, SIM_EIO, "cannot create temporary file %s: %s",
-                         r->tmp, strerror(errno));
-        free(r->tmp); /* mkstemp created nothing: nothing to unlink */
-        r->tmp = NULL;
-        goto out;
-    }
-    /* mkstemp makes the file 0600; a results file is as readable as any
-     * other file the user creates, so apply the umask to 0666 instead. */
-    mask = umask(0);
-    umask(mask);
-    if (fchmod(r->fd, (mode_t)(0666 & ~mask)) != 0) {
-        rc = sim_err_set(err, SIM_EIO, "%s: %s", r->tmp, strerror(errno));
-        goto out;
-    }
 
     /* Bounds (1.8, 1.8): the 1.8 object-header format is the oldest that
      * stores attributes larger than 64 KiB (the scenario text); pinning the
@@ -186,10 +135,10 @@ int h5_rec_open(struct h5_rec **out, const char *path, int force,
         rc = ana_h5_error(err, SIM_EH5, "%s: cannot set file creation", path);
         goto out;
     }
-    r->file = H5Fcreate(r->tmp, H5F_ACC_TRUNC, fcpl, fapl);
+    r->file = H5Fcreate(r->out.tmp, H5F_ACC_TRUNC, fcpl, fapl);
     if (r->file < 0) {
         rc = ana_h5_error(err, SIM_EH5, "%s: cannot create HDF5 file %s",
-                          path, r->tmp);
+                          path, r->out.tmp);
         goto out;
     }
 
@@ -199,7 +148,7 @@ out:
     if (fapl >= 0)
         H5Pclose(fapl);
     if (rc != SIM_OK) {
-        rec_destroy(r, 0);
+        rec_destroy(r);
         return rc;
     }
     *out = r;
@@ -224,7 +173,7 @@ static int ensure_groups(struct h5_rec *r, const char *path, int mode,
         return SIM_OK; /* the root always exists */
     buf = strdup(path);
     if (!buf)
-        return sim_err_set(err, SIM_ENOMEM, "%s: out of memory", r->path);
+        return sim_err_set(err, SIM_ENOMEM, "%s: out of memory", r->out.path);
     for (i = 1; i <= len; i++) {
         H5O_info_t oi;
         htri_t e;
@@ -237,7 +186,7 @@ static int ensure_groups(struct h5_rec *r, const char *path, int mode,
         buf[i] = '\0';
         e = H5Lexists(r->file, buf, H5P_DEFAULT);
         if (e < 0) {
-            rc = ana_h5_error(err, SIM_EH5, "%s: %s: cannot look up", r->path,
+            rc = ana_h5_error(err, SIM_EH5, "%s: %s: cannot look up", r->out.path,
                               buf);
             goto out;
         }
@@ -246,20 +195,20 @@ static int ensure_groups(struct h5_rec *r, const char *path, int mode,
                                  H5P_DEFAULT);
             if (g < 0 || H5Gclose(g) < 0) {
                 rc = ana_h5_error(err, SIM_EH5, "%s: %s: cannot create group",
-                                  r->path, buf);
+                                  r->out.path, buf);
                 goto out;
             }
         } else {
             if (H5Oget_info_by_name2(r->file, buf, &oi, H5O_INFO_BASIC,
                                      H5P_DEFAULT) < 0) {
                 rc = ana_h5_error(err, SIM_EH5, "%s: %s: cannot inspect",
-                                  r->path, buf);
+                                  r->out.path, buf);
                 goto out;
             }
             if (oi.type != H5O_TYPE_GROUP &&
                 !(c == '\0' && mode == GROUPS_ALL_LAST_ANY)) {
                 rc = sim_err_set(err, SIM_EINVAL,
-                                 "%s: %s exists and is not a group", r->path,
+                                 "%s: %s exists and is not a group", r->out.path,
                                  buf);
                 goto out;
             }
@@ -276,7 +225,7 @@ int h5_rec_group(struct h5_rec *r, const char *obj_path, struct sim_err *err)
     if (!ana_path_valid(obj_path))
         return sim_err_set(err, SIM_EINVAL,
                            "%s: \"%s\" is not an absolute object path",
-                           r->path, obj_path ? obj_path : "(null)");
+                           r->out.path, obj_path ? obj_path : "(null)");
     return ensure_groups(r, obj_path, GROUPS_ALL, err);
 }
 
@@ -350,16 +299,16 @@ static int set_attr(struct h5_rec *r, const char *obj_path, const char *name,
     if (!ana_path_valid(obj_path))
         return sim_err_set(err, SIM_EINVAL,
                            "%s: \"%s\" is not an absolute object path",
-                           r->path, obj_path ? obj_path : "(null)");
+                           r->out.path, obj_path ? obj_path : "(null)");
     if (!name || !*name)
         return sim_err_set(err, SIM_EINVAL, "%s: %s: empty attribute name",
-                           r->path, obj_path);
+                           r->out.path, obj_path);
     rc = ensure_groups(r, obj_path, GROUPS_ALL_LAST_ANY, err);
     if (rc != SIM_OK)
         return rc;
     obj = H5Oopen(r->file, obj_path, H5P_DEFAULT);
     if (obj < 0)
-        return ana_h5_error(err, SIM_EH5, "%s: %s: cannot open", r->path,
+        return ana_h5_error(err, SIM_EH5, "%s: %s: cannot open", r->out.path,
                             obj_path);
     switch (kind) {
     case ATTR_STRING:
@@ -376,7 +325,7 @@ static int set_attr(struct h5_rec *r, const char *obj_path, const char *name,
         ok = -1;
     if (ok < 0)
         return ana_h5_error(err, SIM_EH5, "%s: %s: cannot write attribute %s",
-                            r->path, obj_path, name);
+                            r->out.path, obj_path, name);
     return SIM_OK;
 }
 
@@ -386,7 +335,7 @@ int h5_rec_attr_string(struct h5_rec *r, const char *obj_path,
 {
     if (!value)
         return sim_err_set(err, SIM_EINVAL, "%s: %s: attribute %s: no value",
-                           r->path, obj_path ? obj_path : "(null)",
+                           r->out.path, obj_path ? obj_path : "(null)",
                            name ? name : "(null)");
     return set_attr(r, obj_path, name, ATTR_STRING, value, err);
 }
@@ -443,33 +392,33 @@ int h5_rec_series(struct h5_rec *r, const char *path, enum h5_type type,
     if (!ana_path_valid(path) || strcmp(path, "/") == 0)
         return sim_err_set(err, SIM_EINVAL,
                            "%s: \"%s\" is not an absolute dataset path",
-                           r->path, path ? path : "(null)");
+                           r->out.path, path ? path : "(null)");
     elem = type_info(type, &ftype, &mtype);
     if (elem == 0)
         return sim_err_set(err, SIM_EINVAL, "%s: %s: unknown element type %d",
-                           r->path, path, (int)type);
+                           r->out.path, path, (int)type);
     rc = ensure_groups(r, path, GROUPS_PARENTS, err);
     if (rc != SIM_OK)
         return rc;
     e = H5Lexists(r->file, path, H5P_DEFAULT);
     if (e < 0)
-        return ana_h5_error(err, SIM_EH5, "%s: %s: cannot look up", r->path,
+        return ana_h5_error(err, SIM_EH5, "%s: %s: cannot look up", r->out.path,
                             path);
     if (e > 0)
-        return sim_err_set(err, SIM_EEXIST, "%s: %s already exists", r->path,
+        return sim_err_set(err, SIM_EEXIST, "%s: %s already exists", r->out.path,
                            path);
     if (r->n_series == r->cap_series) {
         size_t cap = r->cap_series ? 2 * r->cap_series : 16;
         struct h5_series **grown = realloc(r->series, cap * sizeof *grown);
         if (!grown)
-            return sim_err_set(err, SIM_ENOMEM, "%s: out of memory", r->path);
+            return sim_err_set(err, SIM_ENOMEM, "%s: out of memory", r->out.path);
         r->series = grown;
         r->cap_series = cap;
     }
 
     s = calloc(1, sizeof *s);
     if (!s)
-        return sim_err_set(err, SIM_ENOMEM, "%s: out of memory", r->path);
+        return sim_err_set(err, SIM_ENOMEM, "%s: out of memory", r->out.path);
     s->dset = -1;
     s->rec = r;
     s->type = type;
@@ -477,7 +426,7 @@ int h5_rec_series(struct h5_rec *r, const char *path, enum h5_type type,
     s->path = strdup(path);
     s->buf = malloc(H5_CHUNK_ELEMS * elem);
     if (!s->path || !s->buf) {
-        rc = sim_err_set(err, SIM_ENOMEM, "%s: out of memory", r->path);
+        rc = sim_err_set(err, SIM_ENOMEM, "%s: out of memory", r->out.path);
         goto out;
     }
     dcpl = series_dcpl(mtype);
@@ -488,18 +437,18 @@ int h5_rec_series(struct h5_rec *r, const char *path, enum h5_type type,
     if (dcpl < 0 || dapl < 0 || space < 0 ||
         H5Pset_chunk_cache(dapl, 11, H5_CHUNK_ELEMS * elem, 1.0) < 0) {
         rc = ana_h5_error(err, SIM_EH5, "%s: %s: cannot set up dataset",
-                          r->path, path);
+                          r->out.path, path);
         goto out;
     }
     s->dset = H5Dcreate2(r->file, path, ftype, space, H5P_DEFAULT, dcpl, dapl);
     if (s->dset < 0) {
         rc = ana_h5_error(err, SIM_EH5, "%s: %s: cannot create dataset",
-                          r->path, path);
+                          r->out.path, path);
         goto out;
     }
     if (units && write_string_attr(s->dset, "units", units) < 0) {
         rc = ana_h5_error(err, SIM_EH5, "%s: %s: cannot write attribute units",
-                          r->path, path);
+                          r->out.path, path);
         goto out;
     }
     r->series[r->n_series++] = s;
@@ -554,7 +503,7 @@ out:
     if (ok < 0) {
         s->rec->failed = 1;
         return ana_h5_error(err, SIM_EH5, "%s: %s: cannot write rows %llu..",
-                            s->rec->path, s->path,
+                            s->rec->out.path, s->path,
                             (unsigned long long)start);
     }
     return SIM_OK;
@@ -567,14 +516,14 @@ int h5_series_append(struct h5_series *s, const void *values, size_t n,
 
     if (s->dset < 0)
         return sim_err_set(err, SIM_ESTATE, "%s: %s: series already closed",
-                           s->rec->path, s->path);
+                           s->rec->out.path, s->path);
     if (s->rec->failed)
         return sim_err_set(err, SIM_ESTATE,
                            "%s: %s: an earlier write to the file failed",
-                           s->rec->path, s->path);
+                           s->rec->out.path, s->path);
     if (n > 0 && !values)
         return sim_err_set(err, SIM_EINVAL, "%s: %s: no values to append",
-                           s->rec->path, s->path);
+                           s->rec->out.path, s->path);
     while (n > 0) {
         size_t take = H5_CHUNK_ELEMS - s->used;
         if (take > n)
@@ -610,7 +559,7 @@ int h5_series_close(struct h5_series *s, struct sim_err *err)
         s->dset = -1;
         s->rec->failed = 1;
         return ana_h5_error(err, SIM_EH5, "%s: %s: cannot close dataset",
-                            s->rec->path, s->path);
+                            s->rec->out.path, s->path);
     }
     s->dset = -1;
     free(s->buf);
@@ -652,45 +601,17 @@ int h5_rec_write_u8(struct h5_rec *r, const char *path, const char *units,
 
 /* ---- Commit ------------------------------------------------------------- */
 
-/* Best effort: make the rename itself durable.  A failure here cannot undo
- * the commit, so it is not reported. */
-static void sync_parent_dir(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    char *dir;
-    int fd;
-
-    if (!slash) {
-        dir = strdup(".");
-    } else {
-        size_t n = slash == path ? 1 : (size_t)(slash - path);
-        dir = malloc(n + 1);
-        if (dir) {
-            memcpy(dir, path, n);
-            dir[n] = '\0';
-        }
-    }
-    if (!dir)
-        return;
-    fd = open(dir, O_RDONLY | O_DIRECTORY);
-    if (fd >= 0) {
-        (void)fsync(fd);
-        close(fd);
-    }
-    free(dir);
-}
-
 int h5_rec_commit(struct h5_rec *r, struct sim_err *err)
 {
-    struct stat st;
     size_t i;
-    int rc = SIM_OK, renamed = 0;
+    int rc = SIM_OK;
 
     if (!r)
         return sim_err_set(err, SIM_EINVAL, "no results file to commit");
     if (r->failed) {
         rc = sim_err_set(err, SIM_ESTATE,
-                         "%s: not written: an earlier write failed", r->path);
+                         "%s: not written: an earlier write failed",
+                         r->out.path);
         goto out;
     }
     for (i = 0; i < r->n_series; i++) {
@@ -700,43 +621,19 @@ int h5_rec_commit(struct h5_rec *r, struct sim_err *err)
     }
     if (H5Pclose(r->gcpl) < 0) {
         r->gcpl = -1;
-        rc = ana_h5_error(err, SIM_EH5, "%s: cannot close", r->path);
+        rc = ana_h5_error(err, SIM_EH5, "%s: cannot close", r->out.path);
         goto out;
     }
     r->gcpl = -1;
     if (H5Fclose(r->file) < 0) {
         r->file = -1;
         rc = ana_h5_error(err, SIM_EH5, "%s: cannot finish the HDF5 file",
-                          r->path);
+                          r->out.path);
         goto out;
     }
     r->file = -1;
-    /* EINVAL/EROFS: a file system that cannot sync is still a success. */
-    if (fsync(r->fd) != 0 && errno != EINVAL && errno != EROFS) {
-        rc = sim_err_set(err, SIM_EIO, "%s: %s", r->tmp, strerror(errno));
-        goto out;
-    }
-    if (close(r->fd) != 0) {
-        r->fd = -1;
-        rc = sim_err_set(err, SIM_EIO, "%s: %s", r->tmp, strerror(errno));
-        goto out;
-    }
-    r->fd = -1;
-    /* Something may have created path since h5_rec_open checked. */
-    if (!r->force && stat(r->path, &st) == 0) {
-        rc = sim_err_set(err, SIM_EEXIST,
-                         "%s already exists (pass --force to replace it)",
-                         r->path);
-        goto out;
-    }
-    if (rename(r->tmp, r->path) != 0) {
-        rc = sim_err_set(err, SIM_EIO, "cannot rename %s to %s: %s", r->tmp,
-                         r->path, strerror(errno));
-        goto out;
-    }
-    renamed = 1;
-    sync_parent_dir(r->path);
+    rc = ana_out_commit(&r->out, err);
 out:
-    rec_destroy(r, renamed);
+    rec_destroy(r);
     return rc;
 }

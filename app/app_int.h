@@ -190,6 +190,7 @@ int app_cmd_summary(int argc, char **argv);
 int app_cmd_data(int argc, char **argv);
 int app_cmd_engine(int argc, char **argv);
 int app_cmd_compare(int argc, char **argv);
+int app_cmd_report(int argc, char **argv);
 
 /* Report err on stderr as "hashsim: <msg>" and return its exit code. */
 int app_fail(const struct sim_err *err);

@@ -28,6 +28,7 @@ static const char usage_main[] =
     "  data fit SCENARIO  estimate the synthetic market's parameters\n"
     "  engine             switching decisions for JSON-line ticks on stdin\n"
     "  compare A B        compare two results files (exit 1 when they differ)\n"
+    "  report FILE        an HTML page of a results file, with charts\n"
     "\n"
     "hashsim COMMAND --help shows a command's options; hashsim --version\n"
     "Exit codes: 0 ok, 1 the run failed, 2 bad usage or input.\n";
@@ -298,6 +299,7 @@ int app_main(int argc, char **argv)
         {"data", app_cmd_data},
         {"engine", app_cmd_engine},
         {"compare", app_cmd_compare},
+        {"report", app_cmd_report},
     };
     if (argc < 2) {
         fputs(usage_main, stderr);

@@ -161,6 +161,12 @@ int scn_check_fleet(const struct scn_scenario *sc,
  * the loader.  Returns the count. */
 size_t scn_key_paths(const char *const **out);
 
+/* The string "description" of a scenario's JSON text (as a results file
+ * records it in /meta scenario_text) into *out (malloc'd), or NULL when
+ * the text is not a JSON object or has no such string.  SIM_OK or
+ * SIM_ENOMEM. */
+int scn_text_description(const char *text, char **out);
+
 /* ==== Engine ticks ======================================================= */
 
 /* Longest tick line read, in bytes (without its line end). */
