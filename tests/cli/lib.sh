@@ -9,6 +9,14 @@ ok() { echo "ok $1"; }
 fail() { echo "FAIL $1: $2"; }
 skip() { echo "skip $1: $2"; }
 
+# need_bin: stop the script with a failure when hashsim is not built.
+need_bin() {
+    if [ ! -x "$bin" ]; then
+        echo "FAIL setup: $bin is not built"
+        exit 1
+    fi
+}
+
 # expect_rc NAME WANT GOT
 expect_rc() {
     if [ "$3" -eq "$2" ]; then ok "$1"; else fail "$1" "exit $3, expected $2"; fi

@@ -24,10 +24,7 @@ has() {
     grep -qxF -- "$2" "$1"
 }
 
-if [ ! -x "$bin" ]; then
-    echo "FAIL setup: $bin is not built"
-    exit 1
-fi
+need_bin
 
 # ---- data check on the loader fixtures ---------------------------------------
 

@@ -10,10 +10,7 @@ has() {
     grep -qF -- "$2" "$1"
 }
 
-if [ ! -x "$bin" ]; then
-    echo "FAIL setup: $bin is not built"
-    exit 1
-fi
+need_bin
 
 # BTC and BCH pay the same at first (a tie keeps BTC); BCH then leads by
 # 20 %, the line after is malformed, then BTC leads BCH by 11.1 %.

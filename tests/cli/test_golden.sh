@@ -17,10 +17,7 @@ bad() {
     failed=1
 }
 
-if [ ! -x "$bin" ]; then
-    echo "FAIL setup: $bin is not built"
-    exit 1
-fi
+need_bin
 
 # golden NAME NEEDS ARGS...: one case.
 golden() {

@@ -9,10 +9,7 @@ set -u
 . tests/cli/lib.sh
 scn=tests/fixtures/scenarios/lifecycle_small.json
 
-if [ ! -x "$bin" ]; then
-    echo "FAIL setup: $bin is not built"
-    exit 1
-fi
+need_bin
 
 # ---- the README's tables ----------------------------------------------------
 

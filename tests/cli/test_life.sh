@@ -32,10 +32,7 @@ reconcile() {
     if [ -z "$r_bad" ]; then ok "$1"; else fail "$1" "$r_bad"; fi
 }
 
-if [ ! -x "$bin" ]; then
-    echo "FAIL setup: $bin is not built"
-    exit 1
-fi
+need_bin
 
 s=$work/s.h5
 synth run "$scn" -o "$s" --quiet 2>"$work/err"; rc=$?

@@ -13,10 +13,7 @@ scn=tests/fixtures/scenarios/lifecycle_small.json
 hostile_html='x&lt;b&gt;&amp;&quot;&#39;%s'
 slug='x_b_____s' # its id: every byte but [A-Za-z0-9._-] made '_'
 
-if [ ! -x "$bin" ]; then
-    echo "FAIL setup: $bin is not built"
-    exit 1
-fi
+need_bin
 if ! command -v gnuplot >/dev/null 2>&1 && [ -z "${HASHSIM_GNUPLOT:-}" ]; then
     echo "FAIL setup: gnuplot is not installed (make deps)"
     exit 1

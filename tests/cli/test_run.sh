@@ -25,10 +25,7 @@ for tool in h5dump h5ls h5diff cmp; do
         exit 1
     }
 done
-if [ ! -x "$bin" ]; then
-    echo "FAIL setup: $bin is not built"
-    exit 1
-fi
+need_bin
 
 # ---- Exit codes and help ---------------------------------------------------
 
