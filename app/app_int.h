@@ -34,6 +34,7 @@ struct scn_scenario;
 struct coin_catalog;
 struct hw_catalog;
 struct payout;
+struct boot_result;
 
 /* Load the coin and hardware catalogues a scenario names (the shipped ones
  * when it names none) and check the scenario against them. */
@@ -71,6 +72,7 @@ struct app_fleet_rec {
     struct h5_series *p_time, *p_cohort, *p_gross, *p_swap, *p_platform,
         *p_power, *p_hosting, *p_repairs, *p_deficit, *p_credited,
         *p_topup;
+    struct h5_series *p_withheld, *p_released, *p_forfeited;
     struct h5_series *p_mined[APP_MAX_COINS];
 };
 
@@ -113,6 +115,9 @@ struct app_run {
     struct app_fleet_rec fr;
     struct lhr *lhr;       /* holders, marketplace, pool; NULL without */
     struct app_lhr_rec lr;
+    struct stress *stress; /* operational overlays; NULL without */
+    const size_t *successor; /* each fleet cohort's upgrade successor */
+    int64_t stress_days[32]; /* STRESS_MAX: market overlays' coin-days */
     struct hist_set *h;
     struct h5_rec *rec;
     struct app_coin_rec *cr;
@@ -120,6 +125,8 @@ struct app_run {
     struct mkt_quote *qn;  /* the quotes as the network makes them */
     struct app_progress progress;
     int btc; /* index of BTC in the hist_set, -1 when not simulated */
+    const struct boot_result *boot; /* how a bootstrapped market was made
+                                       (NULL: not bootstrapped) */
     sim_time_t start;
     int rc;
     struct sim_err *err;
@@ -182,6 +189,32 @@ int app_life_totals(struct app_run *r);
 int app_net_series(struct app_run *r);
 void app_net_record(struct app_run *r, sim_time_t t);
 int app_net_totals(struct app_run *r);
+
+/* ---- Monte Carlo market paths (run_boot.c) ---- */
+
+/* With $.market.bootstrap, after the run's fills: the same fills again,
+ * day by day, over the source window outside the run (a day a method
+ * cannot fill stays a gap and is left out of the source), then *h replaced
+ * by path sc->boot.path of its bootstrap (boot_path), res saying how it
+ * was made.  Errors name $.market.bootstrap. */
+int app_boot_apply(const struct scn_scenario *sc, struct hist_set *h,
+                   const struct coin_catalog *coins,
+                   const struct hw_catalog *hw, struct boot_result *res,
+                   struct sim_err *err);
+/* /meta's bootstrap_* attributes of a bootstrapped run. */
+int app_boot_meta(struct app_run *r);
+
+struct stress;
+/* Stress overlays (run_stress.c).  The market ones on h (after the fills),
+ * their coin-day counts into days[0..n_stress). */
+int app_stress_market(const struct scn_scenario *sc,
+                      const struct coin_catalog *coins, struct hist_set *h,
+                      int64_t *days, struct sim_err *err);
+/* The operational ones over r's fleet and holders (r->stress; nothing
+ * without a fleet or without an operational overlay). */
+int app_stress_start(struct app_run *r);
+/* /stress: one row per overlay and what it did. */
+int app_stress_totals(struct app_run *r);
 
 /* The commands. argv[0] is the command's own name. */
 int app_cmd_run(int argc, char **argv);

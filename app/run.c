@@ -99,6 +99,7 @@ static void on_tick(void *ctx, sim_time_t t, const struct mkt_quote *q,
         lhr_price(r->lhr, q[r->btc].price_usd);
     if (r->life && r->btc >= 0)
         life_price(r->life, q[r->btc].price_usd);
+    stress_tick(r->stress, t);
     if (r->fleet) {
         fleet_tick(r->fleet, t, seen, n);
         if (fleet_status(r->fleet, &e)) {
@@ -177,6 +178,13 @@ static int load_market(const struct app_run_opts *o,
 
     for (size_t i = 0; i < sc->n_coins; i++)
         syms[i] = sc->coins[i].symbol;
+    if (sc->bootstrap && (!dir || sc->synthetic == SCN_SYNTH_ALWAYS))
+        return sim_err_set(err, SIM_EDATA,
+                           "%s: $.market.bootstrap resamples the real "
+                           "history, but no history directory was given: "
+                           "pass --data DIR, set $.data.dir, or export "
+                           "HASHSIM_DATA",
+                           sc->path);
     if (sc->synthetic == SCN_SYNTH_ALWAYS || (!dir && sc->synthetic ==
                                                           SCN_SYNTH_AUTO)) {
         if (!dir && note)
@@ -293,7 +301,9 @@ static int record_meta(struct app_run *r, const struct app_run_opts *o,
         (rc = h5_rec_attr_string(rec, "/meta", "end", b, err)) ||
         (rc = h5_rec_attr_int(rec, "/meta", "tick_ns", sc->tick, err)) ||
         (rc = h5_rec_attr_string(rec, "/meta", "market_source",
-                                 r->h->synthetic ? "synthetic" : "history",
+                                 r->h->bootstrap   ? "bootstrap"
+                                 : r->h->synthetic ? "synthetic"
+                                                   : "history",
                                  err)) ||
         (rc = h5_rec_attr_string(rec, "/meta", "data_dir",
                                  r->h->synthetic ? "" : dir, err)) ||
@@ -301,6 +311,8 @@ static int record_meta(struct app_run *r, const struct app_run_opts *o,
                                  coins->sha256, err)) ||
         (rc = h5_rec_attr_string(rec, "/meta/inputs", "hardware.json",
                                  hw->sha256, err)))
+        return rc;
+    if (r->boot && (rc = app_boot_meta(r)))
         return rc;
     for (size_t i = 0; i < r->h->n_inputs; i++) {
         const char *p = r->h->inputs[i].path, *base = strrchr(p, '/');
@@ -433,6 +445,8 @@ static int make_series(struct app_run *r)
 /* Free what one pass made. */
 static void pass_release(struct app_run *r)
 {
+    stress_free(r->stress);
+    r->stress = NULL;
     life_free(r->life);
     r->life = NULL;
     lhr_free(r->lhr);
@@ -489,6 +503,8 @@ static int run_pass(struct app_run *r, const struct mkt_cfg *mc,
         (rc = life_new(&r->life, yc, r->h, coins, hw, r->fleet, r->lhr,
                        r->start, end, r->sim, r->rec ? &yo : NULL, err)))
         goto out;
+    if ((rc = app_stress_start(r)))
+        goto out;
     for (size_t i = 0; r->rec && i < r->h->n; i++) {
         char grp[64];
         snprintf(grp, sizeof grp, "/market/%s", sc->coins[i].symbol);
@@ -526,7 +542,8 @@ static int plan_oracle(const struct app_run *r, const struct mkt_cfg *mc,
                        FILE *note, FILE *progress)
 {
     struct app_run p = {.sc = r->sc, .h = r->h, .err = r->err, .fc = fc,
-                        .btc = r->btc, .start = r->start, .qn = r->qn};
+                        .btc = r->btc, .start = r->start, .qn = r->qn,
+                        .successor = r->successor};
     struct fleet_cfg pc = *fc;
     int rc;
     pc.policy.kind = ENG_GREEDY;
@@ -556,6 +573,7 @@ int app_run(const struct app_run_opts *o, FILE *out_stream, FILE *err_stream,
     struct coin_catalog coins = {0};
     struct hw_catalog hw = {0};
     struct hist_set h = {0};
+    struct boot_result boot = {0};
     struct app_run r = {.err = err};
     struct mkt_cfg mc = {0};
     struct fleet_cfg fc;
@@ -588,6 +606,21 @@ int app_run(const struct app_run_opts *o, FILE *out_stream, FILE *err_stream,
     r.h = &h;
     if (!h.synthetic && (rc = fill_all(&sc, &h, &coins, &hw, err)))
         goto out;
+    if (sc.bootstrap) {
+        if ((rc = app_boot_apply(&sc, &h, &coins, &hw, &boot, err)))
+            goto out;
+        r.boot = &boot;
+        if (note)
+            fprintf(note,
+                    "hashsim: market: bootstrap path %llu of the history "
+                    "(%zu source days, blocks of %.17g days on average, "
+                    "attempt %llu)\n",
+                    (unsigned long long)sc.boot.path, boot.source_days,
+                    sc.boot.block_days, (unsigned long long)boot.attempt);
+    }
+    /* Overlays on the market the run will see (a bootstrapped path too). */
+    if ((rc = app_stress_market(&sc, &coins, &h, r.stress_days, err)))
+        goto out;
     if (sc.n_cohorts && ((rc = app_fleet_config(&sc, &hw, &fc, err)) ||
                          (rc = app_life_expand(&sc, &hw, &fc, successor,
                                                err))))
@@ -595,6 +628,7 @@ int app_run(const struct app_run_opts *o, FILE *out_stream, FILE *err_stream,
     if (sc.n_cohorts)
         app_life_config(&sc, &fc, successor, &yc);
     r.fc = &fc;
+    r.successor = successor;
 
     if (o->out)
         snprintf(out_path, sizeof out_path, "%s", o->out);
@@ -673,6 +707,8 @@ int app_run(const struct app_run_opts *o, FILE *out_stream, FILE *err_stream,
     if (r.net && (rc = app_net_totals(&r)))
         goto out;
     if (r.lhr && (rc = app_lhr_totals(&r)))
+        goto out;
+    if ((rc = app_stress_totals(&r)))
         goto out;
     rc = h5_rec_commit(r.rec, err);
     r.rec = NULL;

@@ -47,8 +47,17 @@ void app_fleet_on_payout(void *ctx, sim_time_t t, size_t cohort,
     /* A top-up of the Auto-Upgrade is repaid before the owners. */
     int64_t topup = r->life ? life_withhold(r->life, cohort, p->credited) : 0;
     app_run_keep(r, h5_series_append(fr->p_topup, &topup, 1, r->err));
+    /* A suspension holds the owners' part back, then releases (or
+     * forfeits) it. */
+    int64_t held = 0, released = 0, forfeited = 0;
+    int64_t owners = stress_payout(r->stress, t, cohort, p->credited - topup,
+                                   &held, &released, &forfeited);
+    app_run_keep(r, h5_series_append(fr->p_withheld, &held, 1, r->err));
+    app_run_keep(r, h5_series_append(fr->p_released, &released, 1, r->err));
+    app_run_keep(r, h5_series_append(fr->p_forfeited, &forfeited, 1,
+                                     r->err));
     if (r->lhr)
-        lhr_payout(r->lhr, t, cohort, p->credited - topup);
+        lhr_payout(r->lhr, t, cohort, owners);
 }
 
 /* The fleet's configuration from the scenario and the catalogues. */
@@ -122,6 +131,16 @@ int app_fleet_series(struct app_run *r)
          H5_T_I64, &fr->p_topup},
         {"/ledger/payouts/credited_sats", "satoshi", H5_T_I64,
          &fr->p_credited},
+        {"/ledger/payouts/withheld_sats",
+         "satoshi of credited_sats held back by a payout suspension "
+         "(/stress)",
+         H5_T_I64, &fr->p_withheld},
+        {"/ledger/payouts/released_sats",
+         "satoshi held back earlier, paid to the owners with this payout",
+         H5_T_I64, &fr->p_released},
+        {"/ledger/payouts/forfeited_sats",
+         "satoshi held back earlier, kept by the operator at this payout",
+         H5_T_I64, &fr->p_forfeited},
     };
     int rc;
     for (size_t k = 0; k < sizeof cols / sizeof cols[0]; k++)

@@ -39,7 +39,8 @@ static const struct app_col buyback_cols[] = {
 static const struct app_col exit_cols[] = {
     {"holder", "holder"},
     {"cohort", "index into /fleet cohorts"},
-    {"reason", "0 liquidity shock, 1 panic, 2 take profit"},
+    {"reason", "0 liquidity shock, 1 panic, 2 take profit, 3 forced (a stress "
+               "overlay, /stress)"},
     {"state", "0 filled, 1 expired on the marketplace, 2 open at the end, "
               "3 cancelled by the cohort's end of life"},
     {"requested", T_NS},

@@ -20,8 +20,13 @@ struct cohort {
     size_t first;                     /* candidate mined at the start */
     sim_time_t dead_until;            /* earns nothing before this */
     int curtailed;
+    int offline;                      /* stress: an outage */
+    double offline_s;                 /* machine-seconds offline */
     double acc[SYNTH_MAX_COINS];      /* expected base units not paid yet */
     double energy_kwh;                /* since the last payout */
+    double power_banked_usd;          /* of it, what was drawn before a
+                                         power price change, priced */
+    double energy_banked_kwh;         /* and the energy it covers */
     struct fleet_totals tot;
     struct eng_oracle oracle;         /* the bound, run forward */
     /* collect_rates: the tick times and the USD/s of each candidate */
@@ -45,6 +50,7 @@ struct fleet {
     double coins_per_hash_s[SYNTH_MAX_COINS];
     double price[SYNTH_MAX_COINS];
     int64_t fee_day[SYNTH_MAX_COINS];
+    unsigned char delisted[SYNTH_MAX_COINS]; /* stress: out of the set */
     double fees[SYNTH_MAX_COINS];
     sim_time_t t_last;
     int decided;          /* the engine decided at t_last */
@@ -77,6 +83,22 @@ static double usd_per_s(const struct fleet *f, const struct cohort *c,
     return c->hashrate * f->coins_per_hash_s[ci] * f->price[ci];
 }
 
+/* Every candidate of c delisted: it has nothing to mine. */
+static int idle(const struct fleet *f, const struct cohort *c)
+{
+    for (size_t k = 0; k < c->n; k++)
+        if (!f->delisted[c->ci[k]])
+            return 0;
+    return 1;
+}
+
+/* Machines of c running now (its power over one machine's). */
+static double machines_up(const struct cohort *c)
+{
+    double w = c->def.model->power_w;
+    return w > 0 ? floor(c->kw * 1000.0 / w + 0.5) : 0.0;
+}
+
 /* Accrue every cohort from t_last to t at the rates of the last tick. */
 static void accrue(struct fleet *f, sim_time_t t)
 {
@@ -93,6 +115,11 @@ static void accrue(struct fleet *f, sim_time_t t)
         if (t <= t0)
             continue;
         sim_time_t from = t0 > c->dead_until ? t0 : c->dead_until;
+        /* Whole machine-seconds (times are whole seconds), exact in a
+         * double: the sum does not depend on how the time was cut. */
+        if (c->offline)
+            c->offline_s += machines_up(c) * (double)((t - t0) /
+                                                      SIM_NS_PER_S);
         double span_s = (double)(t - t0) / (double)SIM_NS_PER_S;
         double earn_s = t > from ? (double)(t - from) / (double)SIM_NS_PER_S
                                  : 0.0;
@@ -106,7 +133,7 @@ static void accrue(struct fleet *f, sim_time_t t)
         if (!c->tot.merged)
             eng_oracle_step(&c->oracle, rate, t - t0, switch_ns,
                             f->decided && t0 == f->t_last, NULL);
-        if (c->curtailed)
+        if (c->curtailed || c->offline || idle(f, c))
             continue;
         /* A merged cohort's work earns every coin; others the current. */
         size_t k0 = c->tot.merged ? 0 : c->cur;
@@ -166,8 +193,9 @@ static void rates_at(struct fleet *f, size_t ci, sim_time_t t,
     int ok = q->active && q->difficulty > 0 && isfinite(q->difficulty);
     f->price[ci] = ok ? q->price_usd : 0.0;
     f->coins_per_hash_s[ci] =
-        ok ? econ_coins_per_hash(f->coin[ci], t, q->difficulty, f->fees[ci])
-           : 0.0;
+        ok && !f->delisted[ci]
+            ? econ_coins_per_hash(f->coin[ci], t, q->difficulty, f->fees[ci])
+            : 0.0;
 }
 
 static void observe(struct fleet *f, size_t ci, sim_time_t t,
@@ -181,8 +209,9 @@ static void observe(struct fleet *f, size_t ci, sim_time_t t,
     memcpy(tk.coin, c->symbol, sizeof tk.coin);
     tk.price = q->price_usd;
     tk.difficulty = q->difficulty;
-    tk.reward = coin_miner_reward(c, t);
-    tk.fees = f->fees[ci];
+    /* A delisted coin pays nothing: the engine scores it at zero. */
+    tk.reward = f->delisted[ci] ? 0.0 : coin_miner_reward(c, t);
+    tk.fees = f->delisted[ci] ? 0.0 : f->fees[ci];
     tk.work = c->work_per_difficulty;
     tk.block_time = coin_schedule_at(&c->block_time, t);
     if (eng_observe(&f->eng, &tk, NULL) != ENG_OK)
@@ -266,7 +295,8 @@ static int settle(struct fleet *f, size_t g, sim_time_t t)
         if (f->price[ci] > 0)
             units[ci] = payout_take_units(&c->acc[ci]);
     struct payout_costs costs = {
-        c->energy_kwh * c->def.power_usd_per_kwh,
+        c->power_banked_usd + (c->energy_kwh - c->energy_banked_kwh) *
+                                  c->def.power_usd_per_kwh,
         c->energy_kwh * c->def.hosting_usd_per_kwh, c->repairs_usd};
     int rc = payout_settle(&f->cfg.payout, units, f->price, f->is_btc,
                            f->h->n, btc, &costs, c->tot.deficit, &p, &f->err);
@@ -277,6 +307,8 @@ static int settle(struct fleet *f, size_t g, sim_time_t t)
     }
     c->tot.energy_kwh += c->energy_kwh;
     c->energy_kwh = 0;
+    c->power_banked_usd = 0;
+    c->energy_banked_kwh = 0;
     c->repairs_usd = 0;
     int64_t deficit_in = c->tot.deficit;
     for (size_t ci = 0; ci < f->h->n; ci++)
@@ -346,6 +378,37 @@ void fleet_set_capacity(struct fleet *f, size_t g, sim_time_t t, int64_t up,
     c->hashrate = (double)up * c->def.model->hashrate * hash_factor;
     c->kw = (double)up * c->def.model->power_w / 1000.0;
     engine_hashrate(f, g);
+}
+
+void fleet_set_offline(struct fleet *f, size_t g, sim_time_t t, int off)
+{
+    if (f->rc)
+        return;
+    accrue(f, t);
+    f->c[g].offline = off != 0;
+}
+
+void fleet_set_power(struct fleet *f, size_t g, sim_time_t t,
+                     double usd_per_kwh)
+{
+    struct cohort *c = &f->c[g];
+    if (f->rc || usd_per_kwh == c->def.power_usd_per_kwh)
+        return;
+    accrue(f, t);
+    c->power_banked_usd +=
+        (c->energy_kwh - c->energy_banked_kwh) * c->def.power_usd_per_kwh;
+    c->energy_banked_kwh = c->energy_kwh;
+    c->def.power_usd_per_kwh = usd_per_kwh;
+}
+
+void fleet_delist(struct fleet *f, size_t ci, sim_time_t t, int delisted)
+{
+    if (f->rc || ci >= f->h->n)
+        return;
+    accrue(f, t);
+    f->delisted[ci] = delisted != 0;
+    if (delisted)
+        f->coins_per_hash_s[ci] = 0.0;
 }
 
 void fleet_charge(struct fleet *f, size_t g, double usd)
@@ -563,6 +626,7 @@ void fleet_get_totals(const struct fleet *f, size_t cohort,
     for (size_t ci = 0; ci < f->h->n; ci++)
         out->pending[ci] = c->acc[ci];
     out->energy_kwh += c->energy_kwh;
+    out->offline_machine_days = c->offline_s / 86400.0;
 }
 
 void fleet_hashrate(const struct fleet *f, double *per_coin, size_t n)
@@ -571,7 +635,8 @@ void fleet_hashrate(const struct fleet *f, double *per_coin, size_t n)
         per_coin[ci] = 0.0;
     for (size_t g = 0; g < f->cfg.n_cohorts; g++) {
         const struct cohort *c = &f->c[g];
-        if (c->curtailed || f->t_last < c->def.start)
+        if (c->curtailed || c->offline || idle(f, c) ||
+            f->t_last < c->def.start)
             continue;
         for (size_t k = 0; k < c->n; k++)
             if ((c->tot.merged || k == c->cur) && c->ci[k] < n)

@@ -20,6 +20,7 @@
 #define P_ARRIVE 0x415252u   /* "ARR" */
 #define P_SHOCK 0x53484bu    /* "SHK" */
 #define P_WITHDRAW 0x575444u /* "WTD" */
+#define P_FORCED 0x46580000u /* "FX" + the stress tag */
 
 /* ---- pure pieces ---------------------------------------------------------- */
 
@@ -560,6 +561,16 @@ static void on_event(struct sim *s, const struct sim_event *ev, void *ctx)
     case LHR_EV_BID_END:
         lhr_bid_end(l, a, t);
         break;
+    case LHR_EV_FORCED: {
+        uint32_t i = (uint32_t)(ev->arg >> 8);
+        size_t tag = (size_t)(ev->arg >> 40);
+        if (i < l->n_inv && l->inv[i].state == LHR_INV_HOLDING) {
+            int64_t before = l->tot.exits;
+            lhr_exit_start(l, i, LHR_EXIT_FORCED, t);
+            l->forced[tag] += l->tot.exits - before;
+        }
+        break;
+    }
     default:
         break;
     }
@@ -749,6 +760,54 @@ fail:
         sim_err_set(err, rc, "holders: set-up failed: %s", sim_strerror(rc));
     lhr_free(l);
     return rc;
+}
+
+int lhr_force_exits(struct lhr *l, size_t tag, uint64_t cohorts,
+                    double share, sim_time_t from, sim_time_t to,
+                    struct sim_err *err)
+{
+    gsl_rng *r = NULL;
+    uint32_t *pick = NULL;
+    size_t n = 0, k;
+    int rc;
+    if (tag >= LHR_FORCED_TAGS || !(share > 0) || share > 1 || to <= from)
+        return sim_err_set(err, SIM_EINVAL,
+                           "holders: forced exits need a tag below %d, a "
+                           "share in (0, 1] and a window",
+                           LHR_FORCED_TAGS);
+    if (!(pick = malloc((l->n_initial ? l->n_initial : 1) * sizeof *pick)))
+        return sim_err_set(err, SIM_ENOMEM, "out of memory");
+    for (size_t i = 0; i < l->n_initial; i++)
+        if (l->inv[i].cohort < 64 && (cohorts >> l->inv[i].cohort) & 1u)
+            pick[n++] = (uint32_t)i;
+    k = (size_t)floor(share * (double)n + 0.5);
+    if ((rc = sim_rng_new(&r, l->cfg.seed, LHR_ENTITY, P_FORCED + tag))) {
+        sim_err_set(err, rc, "out of memory");
+        goto out;
+    }
+    /* The first k of a partial Fisher-Yates shuffle, in the order drawn. */
+    for (size_t j = 0; j < k; j++) {
+        size_t m = j + (size_t)gsl_rng_uniform_int(r, (unsigned long)(n - j));
+        uint32_t x = pick[j];
+        pick[j] = pick[m];
+        pick[m] = x;
+        sim_time_t t = from + (sim_time_t)((double)(to - from) *
+                                           ((double)j + 0.5) / (double)k);
+        schedule(l, t, (uint64_t)LHR_EV_FORCED | (uint64_t)pick[j] << 8 |
+                           (uint64_t)tag << 40);
+    }
+    rc = l->rc;
+    if (rc)
+        sim_err_set(err, rc, "%s", l->err.msg);
+out:
+    gsl_rng_free(r);
+    free(pick);
+    return rc;
+}
+
+int64_t lhr_forced_exits(const struct lhr *l, size_t tag)
+{
+    return tag < LHR_FORCED_TAGS ? l->forced[tag] : 0;
 }
 
 void lhr_free(struct lhr *l)

@@ -266,6 +266,7 @@ struct hist_set {
     struct hist_input *inputs;
     size_t n_inputs;
     int synthetic; /* 1 when made by synth_generate() */
+    int bootstrap; /* 1 when made by boot_path() (a resampled market) */
 };
 
 /* Load one coin file (header date,price_usd,difficulty,hashrate,
@@ -962,6 +963,7 @@ struct fleet_totals {
     int merge_minable;                     /* its coins are AuxPoW
                                               partners of each other */
     int merged;                            /* mined them at once */
+    double offline_machine_days; /* machines offline (stress) x days */
     double oracle_usd; /* the most any switching plan could have earned on
                           the same rates, paying the same dead time per
                           switch (merged: what merged mining earns) */
@@ -989,6 +991,18 @@ void fleet_tick(struct fleet *f, sim_time_t t, const struct mkt_quote *q,
  * nothing.  Accrues everything to t first. */
 void fleet_set_capacity(struct fleet *f, size_t g, sim_time_t t, int64_t up,
                         double hash_factor);
+
+/* Stress hooks (stress_*), each accruing everything to t first.  From t
+ * on cohort g is offline (1: no coin, no power; its machines keep their
+ * age, count and failures) or back; its power price is usd_per_kwh (the
+ * energy drawn before t keeps the price it had); coin ci of the hist_set
+ * is delisted (1: no cohort earns it and the engine scores it at zero, so
+ * cohorts leave it; a cohort with nothing else idles: no coin, no power)
+ * or back. */
+void fleet_set_offline(struct fleet *f, size_t g, sim_time_t t, int off);
+void fleet_set_power(struct fleet *f, size_t g, sim_time_t t,
+                     double usd_per_kwh);
+void fleet_delist(struct fleet *f, size_t ci, sim_time_t t, int delisted);
 
 /* A cost in USD (a repair) charged to cohort g at its next payout. */
 void fleet_charge(struct fleet *f, size_t g, double usd);
@@ -1571,7 +1585,9 @@ enum lhr_reason { /* why a holder exits */
     LHR_EXIT_SHOCK = 0, /* liquidity shock */
     LHR_EXIT_PANIC,     /* drawdown past the threshold */
     LHR_EXIT_PROFIT,    /* gain past the threshold */
-    LHR_EXIT_REASONS
+    LHR_EXIT_REASONS,
+    LHR_EXIT_FORCED = LHR_EXIT_REASONS /* a stress overlay's forced exit
+                                          (a reason, not a behaviour) */
 };
 enum lhr_exit_state { /* how an exit ended */
     LHR_EXIT_FILLED = 0,   /* every unit sold */
@@ -1778,6 +1794,20 @@ int lhr_status(const struct lhr *l, struct sim_err *err);
 
 void lhr_get_totals(const struct lhr *l, struct lhr_totals *out);
 
+#define LHR_FORCED_TAGS 32 /* STRESS_MAX */
+/* Forced exits (a stress overlay, numbered tag < LHR_FORCED_TAGS): of the
+ * initial investors of the cohorts in `cohorts` (bit c), round(share x
+ * their number) chosen at random (stream (seed, "LHR", "FX" + tag)) ask to
+ * exit all their units (reason LHR_EXIT_FORCED, the normal route) at
+ * times spread evenly over [from, to) in the order drawn.  One who is not
+ * holding then (already exiting, not yet sold, gone) is skipped.  O(its
+ * investors) now, one event each.  SIM_EINVAL, SIM_ENOMEM. */
+int lhr_force_exits(struct lhr *l, size_t tag, uint64_t cohorts,
+                    double share, sim_time_t from, sim_time_t to,
+                    struct sim_err *err);
+/* Exits tag's overlay started (requests of holders still holding). */
+int64_t lhr_forced_exits(const struct lhr *l, size_t tag);
+
 /* How cohort c's units came to be: issued (SIM_TIME_MAX: never), and
  * the satoshis per unit its holders paid in the primary sale (0 when its
  * units were converted from a retired cohort's or never issued) at the
@@ -1803,5 +1833,221 @@ double lhr_depreciated(const struct lhr_cfg *cfg, double age_days);
  * falling by `decline` a year (compounded daily), for `days` days at the
  * annual discount rate, paid at the end of each day. */
 double lhr_annuity(double per_day, double days, double rate, double decline);
+
+/* ---- Bootstrapped market paths (models/bootstrap.c) ----------------------
+ * Monte Carlo market paths by the stationary block bootstrap of Politis
+ * and Romano (1994) of the real daily history.  A path resamples whole
+ * source days jointly for every coin of the set, so the cross-correlation
+ * of the coins' daily price log-returns and difficulty log-changes is
+ * kept: day t of the path takes, for every coin, the price log-return and
+ * difficulty log-change of the same source day s(t).  Blocks of
+ * consecutive source days have geometric lengths of mean L (a new block
+ * starts each day with probability 1/L at a uniform source day) and wrap
+ * around the source circularly.
+ *
+ * Source days.  A day d of the source window is eligible when every coin
+ * of the set has a finite, positive price and difficulty on d and on d - 1
+ * (so its returns exist); the bootstrap draws from the list of eligible
+ * days (a gap inside the window is skipped, the list wraps at its end).
+ * The newest-listed coin sets where the source begins: with KAS in the
+ * set (listed 2022-05-24, its difficulty filled from then on) it starts
+ * in 2022-05.
+ *
+ * Levels.  Each coin starts at its real close and difficulty on the run's
+ * first day (or, for a coin listed later in the run, on its first listed
+ * day: its entry) and cumulates the sampled log-changes in log space.  A
+ * coin has a value on the path exactly on the days it has a real price
+ * (its listing follows the calendar).  Values of the window are marked
+ * HIST_SRC_SYNTHETIC, except each coin's entry day, which keeps its real
+ * value and source.  Every other column follows the path's calendar day:
+ * block reward and blocks per day are the real ones of the target day
+ * (halvings stay on their dates), fee series are untouched (fees per block
+ * scale with nothing), and hashrate is the real one scaled by the path's
+ * difficulty over the real difficulty (so hashrate / difficulty, the block
+ * rate times the work, stays real).  Retarget epochs are dropped (n = 0):
+ * the daily difficulty rules on a bootstrapped path.  Days outside the
+ * output window keep the input's values.
+ *
+ * Randomness.  Attempt a of path k draws from the stream (seed, entity k,
+ * purpose BOOT_PURPOSE + a) (sim_rng_new): paths and attempts never share
+ * draws, and path k is the same whatever other paths are made.
+ *
+ * Conditioning.  With min_btc_drawdown > 0, attempts 0, 1, ... are drawn
+ * until one whose BTC maximum drawdown over the output days (the largest
+ * fall of the daily close from its running peak, as `hashsim summary`
+ * measures it) is at least that; after max_attempts the call fails with
+ * the deepest drawdown seen. */
+
+#define BOOT_PURPOSE UINT64_C(0x424f4f5400000000) /* "BOOT" << 32 */
+#define BOOT_MAX_ATTEMPTS 10000
+
+struct boot_cfg {
+    uint64_t path;            /* path number k */
+    double block_days;        /* mean block length L, >= 1 */
+    int64_t src_first;        /* source window (days, inclusive); */
+    int64_t src_last;         /* INT64_MIN / INT64_MAX: the whole history */
+    double min_btc_drawdown;  /* in [0, 1); 0: no conditioning */
+    uint64_t max_attempts;    /* 0: BOOT_MAX_ATTEMPTS */
+};
+
+struct boot_result {
+    uint64_t attempt;         /* the accepted attempt (0 unconditioned) */
+    double btc_drawdown;      /* the path's BTC maximum drawdown; NAN
+                                 without BTC */
+    size_t source_days;       /* eligible source days */
+    int64_t source_first;     /* the first and last eligible day */
+    int64_t source_last;
+};
+
+/* Make path cfg->path of the bootstrap of h (filled: see app/run.c) on
+ * the output days [first_day, last_day] into out (zeroed first; a deep
+ * copy of h with the changes above, out->bootstrap = 1; release it with
+ * hist_set_release).  res (may be NULL) says how it was made.  Every coin
+ * must have its real price and difficulty on its entry day.  Codes:
+ * SIM_EINVAL (bad configuration, an empty window, min_btc_drawdown
+ * without BTC in the set), SIM_EDATA (fewer than 2 L eligible source days,
+ * naming the coin with the fewest; a coin without a difficulty on its
+ * entry day; no attempt reached the drawdown, with the deepest seen),
+ * SIM_ENOMEM.  h is borrowed; out is left zeroed on failure. */
+int boot_path(struct hist_set *out, const struct hist_set *h,
+              const struct boot_cfg *cfg, uint64_t seed, int64_t first_day,
+              int64_t last_day, struct boot_result *res,
+              struct sim_err *err);
+
+/* The eligible source days of h in [src_first, src_last] (clipped to the
+ * history held), ascending, into *days (malloc'd; NULL when none) and *n.
+ * SIM_OK or SIM_ENOMEM. */
+int boot_eligible(const struct hist_set *h, int64_t src_first,
+                  int64_t src_last, int64_t **days, size_t *n,
+                  struct sim_err *err);
+
+/* The generator of attempt `attempt` of path `path` (see Randomness):
+ * free it with gsl_rng_free.  SIM_OK or SIM_ENOMEM. */
+int boot_rng_new(gsl_rng **out, uint64_t seed, uint64_t path,
+                 uint64_t attempt);
+
+/* Draw n indices into a source of m > 0 days: idx[0] uniform, then each
+ * idx[t] is with probability 1 / block_days a new uniform index (a block
+ * starts: starts[t] = 1) and otherwise (idx[t-1] + 1) mod m.  starts may
+ * be NULL; starts[0] = 1. */
+void boot_indices(gsl_rng *r, size_t m, double block_days, size_t n,
+                  size_t *idx, uint8_t *starts);
+
+/* Largest fall from a running peak, 1 - v[i] / max(v[0..i]), over the
+ * finite values of v[0..n); NAN when none is finite. */
+double boot_max_drawdown(const double *v, size_t n);
+
+/* ---- Stress overlays (models/stress.c) --------------------------------------
+ * Named shocks a scenario lays over history or the synthetic market, each
+ * over a window of whole UTC days [from, to).  Market overlays (price,
+ * difficulty, fees) rewrite the hist_set before the run (stress_apply_market,
+ * after the fills), so everything derived from the daily series (intraday
+ * ticks, hashprice, the impact network's external hashrate) follows.  The
+ * operational ones act on the fleet, the payouts and the holders while the
+ * kernel runs (stress_new, stress_tick, stress_payout): at most once per
+ * day per overlay and cohort, never per machine or per holder.
+ * A multiplier m with a ramp of r days applies on day from + k (k = 0 ..
+ * L - 1, L = to - from) as 1 + (m - 1) w with w = min(1, (k + 1) / (r + 1),
+ * (L - k) / (r + 1)): it climbs linearly over the first r days, holds, and
+ * falls back over the last r (r = 0: m on every day of the window). */
+
+enum stress_kind {
+    STRESS_PRICE = 0,  /* daily price x multiplier (coins) */
+    STRESS_DIFFICULTY, /* difficulty x multiplier (coins) */
+    STRESS_FEES,       /* fees per block x multiplier (coins) */
+    STRESS_POWER,      /* power price x multiplier (facilities) */
+    STRESS_OUTAGE,     /* machines off: no production, no power */
+    STRESS_SUSPENSION, /* payouts held by the operator */
+    STRESS_EXITS,      /* forced exits of a share of the holders */
+    STRESS_DELIST,     /* a coin leaves the switch set */
+    STRESS_KINDS
+};
+
+#define STRESS_MAX 32
+#define STRESS_NAME_MAX 48
+
+/* "price", "difficulty", ...; NULL out of range.  The kind named s, or -1. */
+const char *stress_kind_name(int kind);
+int stress_kind_parse(const char *s);
+
+struct stress_overlay {
+    int kind;                   /* enum stress_kind */
+    char name[STRESS_NAME_MAX]; /* label ("" none) */
+    int64_t from, to;           /* days since the epoch, [from, to) */
+    double multiplier;          /* price, difficulty, fees, power */
+    int64_t ramp_days;          /* >= 0, 2 x ramp <= to - from */
+    uint32_t coins;             /* market: bit ci per coin of the hist_set;
+                                   delist: the one coin's bit */
+    uint32_t facilities;        /* power, outage: bit per facility */
+    uint32_t cohorts;           /* suspension, exits: bit per scenario
+                                   cohort (successors follow theirs) */
+    double share;               /* exits: (0, 1] of the holders */
+    int release;                /* suspension: 1 release at the end,
+                                   0 forfeit */
+};
+
+/* What an overlay did over the run. */
+struct stress_result {
+    int64_t days;               /* market: coin-days whose value changed */
+    int64_t cohorts;            /* operational: fleet cohorts it covers */
+    double machine_days;        /* outage: machine-days offline */
+    int64_t forced_exits;       /* exits: exits it started */
+    int64_t withheld, released, forfeited, held; /* suspension, satoshis;
+                                   held: still withheld at the end */
+};
+
+/* The factor of o on `day`: 1 outside [from, to), else as above. */
+double stress_factor(const struct stress_overlay *o, int64_t day);
+
+/* Apply the market overlays of o[0..n) in order to h on [first_day,
+ * last_day] (the others are skipped): prices and difficulties (daily
+ * values and, for a coin with retarget epochs, the epochs, split at the
+ * window's day boundaries where the factor changes so each part keeps one
+ * factor; the heights of a split are interpolated in time) multiplied by
+ * the day's factor; fees per block the same (a coin without a fee series
+ * gets one over the window's days, fallback_fees[ci] coins per block times
+ * the factor, so econ_fees_per_block sees the stressed value).  Gaps stay
+ * gaps.  res[k] (may be NULL) gets each overlay's day count.  coins is the
+ * catalogue (block times); SIM_ENOMEM, SIM_ENOTFOUND (a coin of h not in
+ * it).  Deterministic, pure on its arguments. */
+int stress_apply_market(struct hist_set *h, const struct coin_catalog *coins,
+                        const double *fallback_fees,
+                        const struct stress_overlay *o, size_t n,
+                        int64_t first_day, int64_t last_day,
+                        struct stress_result *res, struct sim_err *err);
+
+struct stress;
+struct lhr;
+
+/* The operational overlays of o[0..n) over fleet f and holders l (NULL
+ * without): covers[k] is overlay k's fleet cohorts (bit g; the caller maps
+ * facilities and scenario cohorts, successors included), power[g] each
+ * cohort's own power price (USD/kWh).  Forced exits are scheduled now
+ * (lhr_force_exits, tag k; none when l is NULL); the state of `start`'s
+ * day is applied at start.  Everything is borrowed.  SIM_EINVAL,
+ * SIM_ENOMEM. */
+int stress_new(struct stress **out, const struct stress_overlay *o, size_t n,
+               const uint64_t *covers, const double *power, size_t n_cohorts,
+               struct fleet *f, struct lhr *l, sim_time_t start,
+               sim_time_t end, struct sim_err *err);
+void stress_free(struct stress *st);
+
+/* A market tick at t: the days begun since the last call take effect at
+ * their 00:00 UTC (power prices, outages, delistings); O(overlays x
+ * cohorts) on the first tick of a day, O(1) otherwise. */
+void stress_tick(struct stress *st, sim_time_t t);
+
+/* A payout of cohort g at t owing `owed` satoshis to its owners: what
+ * they get now.  A payout at a time in a suspension's window covering g
+ * is withheld (held for that overlay); the first payout of g at or after
+ * the window's end releases what was held into the owners' amount, or
+ * forfeits it to the operator.  *withheld, *released, *forfeited (may be
+ * NULL) are this payout's amounts: owners = owed - withheld + released. */
+int64_t stress_payout(struct stress *st, sim_time_t t, size_t g,
+                      int64_t owed, int64_t *withheld, int64_t *released,
+                      int64_t *forfeited);
+
+/* Overlay k's results at the end (forced exits read from the holders). */
+void stress_get(const struct stress *st, size_t k, struct stress_result *out);
 
 #endif /* HASHSIM_MODELS_H */

@@ -240,6 +240,7 @@ struct lhr {
     int64_t cap_left;
     int64_t bought_today, inflow_today;
     struct lhr_totals tot;
+    int64_t forced[LHR_FORCED_TAGS]; /* exits forced per stress tag */
     int rc;
     struct sim_err err;
 };
@@ -262,7 +263,8 @@ enum lhr_ev_kind {
     LHR_EV_SHOCK,
     LHR_EV_WITHDRAW,
     LHR_EV_PATIENCE, /* payload: act index */
-    LHR_EV_BID_END   /* payload: act index */
+    LHR_EV_BID_END,  /* payload: act index */
+    LHR_EV_FORCED    /* payload: investor index, tag << 32 */
 };
 void lhr_exit_start(struct lhr *l, uint32_t i, int reason, sim_time_t t);
 void lhr_patience_end(struct lhr *l, uint32_t a, sim_time_t t);

@@ -14,10 +14,11 @@ static const char *const keys_root[] = {
     "name",   "description", "seed",    "start",       "end",
     "data",   "market",      "output",  "fleet",       "facilities",
     "engine", "payouts",     "holders", "marketplace", "pool",
-    "lifecycle"};
+    "lifecycle", "stress"};
 static const char *const keys_data[] = {"dir", "coins", "hardware",
                                         "synthetic"};
-static const char *const keys_market[] = {"tick", "network", "coins"};
+static const char *const keys_market[] = {"tick", "network", "coins",
+                                          "bootstrap"};
 static const char *const keys_coin[] = {"price_fill", "difficulty_fill",
                                         "volatility", "fees_per_block"};
 static const char *const keys_pfill[] = {"method"};
@@ -59,6 +60,14 @@ static const char *const all_paths[] = {
     "$.market.coins.*.difficulty_fill.scale",
     "$.market.coins.*.volatility",
     "$.market.coins.*.fees_per_block",
+    /* scenario_mc.c */
+    "$.market.bootstrap",
+    "$.market.bootstrap.path",
+    "$.market.bootstrap.block_days",
+    "$.market.bootstrap.source",
+    "$.market.bootstrap.source.start",
+    "$.market.bootstrap.source.end",
+    "$.market.bootstrap.min_btc_drawdown",
     "$.output",
     "$.output.intraday_every",
     "$.facilities",
@@ -158,6 +167,22 @@ static const char *const all_paths[] = {
     "$.lifecycle.scrap.share_of_purchase",
     "$.lifecycle.upgrade",
     "$.lifecycle.topup",
+    "$.stress",
+    "$.stress[*]",
+    "$.stress[*].kind",
+    "$.stress[*].name",
+    "$.stress[*].from",
+    "$.stress[*].to",
+    "$.stress[*].coins",
+    "$.stress[*].coins[*]",
+    "$.stress[*].coin",
+    "$.stress[*].facility",
+    "$.stress[*].cohorts",
+    "$.stress[*].cohorts[*]",
+    "$.stress[*].multiplier",
+    "$.stress[*].ramp_days",
+    "$.stress[*].release",
+    "$.stress[*].share",
 };
 
 size_t scn_key_paths(const char *const **out)
@@ -408,6 +433,7 @@ static int read_market(struct scn_rd *rd, const cJSON *root,
                                0, &sc->tick)) ||
         (rc = scn_get_enum(rd, m, "network", SCN_OPTIONAL, network_names,
                            N(network_names), &sc->network)) ||
+        (rc = scn_read_bootstrap(rd, m, sc)) ||
         (rc = scn_need(rd, m, "coins", SCN_REQUIRED, &coins)))
         goto out;
     size_t mc = scn_path_key(&rd->path, "coins");
@@ -703,7 +729,8 @@ static int read_root(struct scn_rd *rd, const cJSON *root,
         (rc = read_fleet(rd, root, sc)) ||
         (rc = read_engine_payouts(rd, root, sc)) ||
         (rc = scn_read_lhr(rd, root, sc)) ||
-        (rc = scn_read_life(rd, root, sc)))
+        (rc = scn_read_life(rd, root, sc)) ||
+        (rc = scn_read_stress(rd, root, sc)))
         return rc;
     sc->intraday_every = 3600 * SIM_NS_PER_S;
     if ((o = scn_member(root, "output"))) {

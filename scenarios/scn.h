@@ -103,6 +103,11 @@ struct scn_scenario {
     int synthetic;                    /* enum scn_synthetic */
     sim_time_t tick;                  /* intraday tick interval */
     int network;                      /* $.market.network: enum net_mode */
+    int bootstrap;                    /* $.market.bootstrap present: the
+                                         market is a bootstrapped path of
+                                         the history (needs history) */
+    struct boot_cfg boot;             /* $.market.bootstrap with its
+                                         defaults (set even without it) */
     sim_time_t intraday_every;        /* recording interval, 0 for none */
     size_t n_coins;
     struct scn_coin coins[SCN_MAX_COINS]; /* in the file's order */
@@ -129,6 +134,8 @@ struct scn_scenario {
     struct life_cfg life;                 /* $.lifecycle with its defaults
                                              (cohorts, seed, curves and
                                              fees: the run fills them) */
+    size_t n_stress;                      /* $.stress: overlays, in order */
+    struct stress_overlay stress[STRESS_MAX];
 };
 
 /* Load and validate the scenario at path after applying the overrides
@@ -166,6 +173,20 @@ size_t scn_key_paths(const char *const **out);
  * the text is not a JSON object or has no such string.  SIM_OK or
  * SIM_ENOMEM. */
 int scn_text_description(const char *text, char **out);
+
+/* Every number of the JSON text, in document order, named by its path:
+ * object keys joined by '.', an array element by its "name" (else
+ * "symbol") string member when it has one, else by its index
+ * ("fleet.cohorts.sha256.revenue_usd", "coins.BTC.price_usd.last").  null
+ * is passed as NaN, true and false as 1 and 0; strings are left out, as
+ * are values whose path would be longer than SCN_NUMBER_PATH_MAX - 1.  fn
+ * returning nonzero stops the walk.  SIM_EPARSE (with line:column) when
+ * the text is not one JSON value; SIM_EEXIST for a duplicate key;
+ * SIM_ENOMEM. */
+#define SCN_NUMBER_PATH_MAX 256
+typedef int (*scn_number_fn)(void *ctx, const char *path, double v);
+int scn_json_numbers(const char *text, scn_number_fn fn, void *ctx,
+                     struct sim_err *err);
 
 /* ==== Engine ticks ======================================================= */
 

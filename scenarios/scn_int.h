@@ -228,4 +228,21 @@ int scn_read_lhr(struct scn_rd *rd, const cJSON *root,
 int scn_read_life(struct scn_rd *rd, const cJSON *root,
                   struct scn_scenario *sc);
 
+/* ---- Monte Carlo market paths (scenario_mc.c) ---------------------------- */
+
+/* Read $.market.bootstrap of the market object m (rd->path at $.market)
+ * into sc->bootstrap and sc->boot (defaults set first, whether or not it
+ * is present); called once $.data is read.  Refused with
+ * $.data.synthetic "always" (SIM_EINVAL): it resamples real history. */
+int scn_read_bootstrap(struct scn_rd *rd, const cJSON *m,
+                       struct scn_scenario *sc);
+
+/* Read $.stress of root into sc->stress (scenario_stress.c); called last,
+ * once the coins, facilities, fleet and holders are read.  Windows within
+ * the run, coins, facilities and cohorts of the scenario, power, outage,
+ * suspension and delist overlays need $.fleet, exits need $.holders
+ * (SIM_EINVAL, SIM_ERANGE). */
+int scn_read_stress(struct scn_rd *rd, const cJSON *root,
+                    struct scn_scenario *sc);
+
 #endif /* HASHSIM_SCN_INT_H */

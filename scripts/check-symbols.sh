@@ -3,7 +3,7 @@
 # the module prefixes listed in $prefixes below.
 # Usage: scripts/check-symbols.sh LIB   (exit 0 clean, 1 offenders, 2 error)
 set -u
-prefixes="sim_ coin_ hw_ hist_ fill_ synth_ mkt_ mdl_ econ_ daa_ payout_ fleet_ net_ ldg_ book_ lhr_ hwf_ hwv_ life_ scn_ h5_ ana_ app_ eng_"
+prefixes="sim_ coin_ hw_ hist_ fill_ synth_ boot_ mkt_ mdl_ econ_ daa_ payout_ fleet_ net_ ldg_ book_ lhr_ hwf_ hwv_ life_ stress_ scn_ h5_ ana_ app_ eng_"
 
 if [ $# -ne 1 ]; then
     echo "usage: scripts/check-symbols.sh LIB" >&2

@@ -71,18 +71,28 @@ last() {
 }
 
 # sats_unreconciled FILE: nothing when every satoshi the fleet credited
-# (less what repaid upgrade top-ups), plus the scrap paid at ends of life,
-# reached a holder, the pool, the operator or the ledger's remainders;
+# (less what repaid upgrade top-ups and what a payout suspension held back,
+# plus what it released), plus the scrap paid at ends of life, reached a
+# holder, the pool, the operator or the ledger's remainders, and what a
+# suspension held back was released, forfeited or is still held (/stress);
 # else the sums that differ.
 sats_unreconciled() {
     credited=$(sum "$1" /ledger/payouts/credited_sats)
     topup=$(sum "$1" /ledger/payouts/topup_sats)
+    withheld=$(sum "$1" /ledger/payouts/withheld_sats)
+    released=$(sum "$1" /ledger/payouts/released_sats)
+    forfeited=$(sum "$1" /ledger/payouts/forfeited_sats)
+    held=$(sum "$1" /stress/held_sats)
     scrap=$(attr "$1" /holders scrap_sats)
     got=$(($(sum "$1" /holders/payouts_sats) + $(attr "$1" /pool payouts_sats) +
         $(attr "$1" /holders operator_payouts_sats) +
         $(attr "$1" /holders ledger_dust_sats)))
-    [ $((credited - topup + scrap)) -eq $got ] ||
-        echo "credited $credited - top-ups $topup + scrap $scrap != $got"
+    [ $((credited - topup - withheld + released + scrap)) -eq $got ] ||
+        echo "credited $credited - top-ups $topup - withheld $withheld +" \
+            "released $released + scrap $scrap != $got"
+    [ "$withheld" -eq $((released + forfeited + held)) ] ||
+        echo "withheld $withheld != released $released + forfeited" \
+            "$forfeited + still held $held"
 }
 
 # json FILE EXPR: evaluate a Python expression over the summary JSON in

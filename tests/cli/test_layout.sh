@@ -25,7 +25,7 @@ awk -F '|' '
     table && !/^\|---/ {
         for (i = 2; i <= 5; i++) gsub(/^ +| +$|`/, "", $i)
         if (NF != 6 || $2 !~ /^\// ||
-            $5 !~ /^(always|fleet|holders|history|intraday|impact)$/)
+            $5 !~ /^(always|fleet|holders|history|intraday|impact|bootstrap|stress)$/)
             print "BAD", NR
         else
             print $2, $3, $5
@@ -163,13 +163,22 @@ check_layout() {
 s=$work/s.h5
 synth run "$scn" -o "$s" --quiet 2>"$work/err"; rc=$?
 expect_rc layout_run_exits_0 0 $rc
-check_layout layout "$s" 'history|intraday|impact'
+check_layout layout "$s" 'history|intraday|impact|bootstrap|stress'
 
 i=$work/i.h5
 synth run "$scn" -o "$i" --quiet --set market.network=impact \
     --set output.intraday_every=1d 2>"$work/err"; rc=$?
 expect_rc layout_impact_run_exits_0 0 $rc
-check_layout layout_impact "$i" 'history'
+check_layout layout_impact "$i" 'history|bootstrap|stress'
+
+# Stress overlays: /stress and the suspension's payout columns.
+x=$work/x.h5
+synth run "$scn" -o "$x" --quiet --set 'stress=[{"kind": "suspension",
+    "from": "2022-08-01", "to": "2022-08-15"}, {"kind": "price",
+    "from": "2022-09-01", "to": "2022-10-01", "coins": "all",
+    "multiplier": 0.5, "ramp_days": 5}]' 2>"$work/err"; rc=$?
+expect_rc layout_stress_run_exits_0 0 $rc
+check_layout layout_stress "$x" 'history|intraday|impact|bootstrap'
 
 if [ -n "${HASHSIM_DATA:-}" ]; then
     h=$work/h.h5
@@ -177,7 +186,12 @@ if [ -n "${HASHSIM_DATA:-}" ]; then
     expect_rc layout_history_run_exits_0 0 $rc
     # Which input files a history directory holds varies: history rows
     # are checked one way only.
-    check_layout layout_history "$h" 'history|impact'
+    check_layout layout_history "$h" 'history|impact|bootstrap|stress'
+    b=$work/b.h5
+    "$bin" run scenarios/default.json -o "$b" --quiet \
+        --set market.bootstrap.path=1 2>"$work/err"; rc=$?
+    expect_rc layout_bootstrap_run_exits_0 0 $rc
+    check_layout layout_bootstrap "$b" 'history|impact|stress'
 else
     skip layout_history "HASHSIM_DATA is not set"
 fi

@@ -307,7 +307,7 @@ static double b_diff[3] = {1e13, 1e13, 1e13};
 static double l_price[4] = {100, 100, 100, 100};
 static double l_diff[4] = {1, 1, 1, 1};
 static struct hist_coin hcoins[4];
-static struct hist_set hset = {hcoins, 4, NULL, 0, 0};
+static struct hist_set hset = {.coins = hcoins, .n = 4};
 
 static void hset_init(void)
 {
@@ -456,7 +456,7 @@ static void synthetic(struct hist_set *h, struct hist_coin *hc,
         syn_diff[i] = 10.0 * 86400e12 / (TWO32 * 1e-4);
     }
     syn_price[7] = NAN; /* a gap the smoothing steps over */
-    *h = (struct hist_set){hc, 1, NULL, 0, 0};
+    *h = (struct hist_set){.coins = hc, .n = 1};
     model_init(m);
     m->elasticity = 1.8;
     m->algo[0].hashprice_norm = 0.1;

@@ -508,7 +508,7 @@ static const struct bad_case {
      "$.population: unknown key (known keys: \"name\", \"description\", "
      "\"seed\", \"start\", \"end\", \"data\", \"market\", \"output\", "
      "\"fleet\", \"facilities\", \"engine\", \"payouts\", \"holders\", "
-     "\"marketplace\", \"pool\", \"lifecycle\")", 1},
+     "\"marketplace\", \"pool\", \"lifecycle\", \"stress\")", 1},
     {"bad_output_key.json", SIM_EINVAL,
      "$.output.intraday_evry: unknown key; did you mean \"intraday_every\"?",
      1},
@@ -689,6 +689,120 @@ static const struct bad_case {
      "$.fleet[0].price_usd: expected a number in (0, 1000000000], got -5",
      1},
 };
+
+/* $.stress: each overlay's keys, window and references. */
+static const struct bad_case stress_cases[] = {
+    {"bad_stress_multiplier.json", SIM_ERANGE,
+     ": $.stress[2].multiplier: expected a positive number, got -1", 1},
+    {"bad_stress_key.json", SIM_EINVAL,
+     ": $.stress[0].multiplyer: unknown key; did you mean \"multiplier\"?",
+     1},
+    {"bad_stress_key_other_kind.json", SIM_EINVAL,
+     ": $.stress[0].share: unknown key (known keys: \"kind\", \"name\", "
+     "\"from\", \"to\", \"facility\")", 1},
+    {"bad_stress_kind.json", SIM_EINVAL,
+     ": $.stress[0].kind: expected one of \"price\", \"difficulty\"", 1},
+    {"bad_stress_to_late.json", SIM_ERANGE,
+     ": $.stress[0].to: expected a date after \"from\" and no later than "
+     "the run's end (2022-02-01; \"to\" is excluded)", 0},
+    {"bad_stress_from_early.json", SIM_ERANGE,
+     ": $.stress[0].from: expected a date within the run, from 2022-01-01 "
+     "to the day before 2022-02-01", 0},
+    {"bad_stress_to_before.json", SIM_ERANGE,
+     ": $.stress[0].to: expected a date after \"from\"", 0},
+    {"bad_stress_missing_to.json", SIM_EINVAL,
+     ": $.stress[0]: missing required key \"to\"", 1},
+    {"bad_stress_coin.json", SIM_EINVAL,
+     ": $.stress[0].coins[1]: \"LTC\" is not a coin of $.market.coins", 0},
+    {"bad_stress_coins_type.json", SIM_EINVAL,
+     ": $.stress[0].coins: expected an array of coins of $.market.coins or "
+     "\"all\", got \"BTC\"", 1},
+    {"bad_stress_delist_coin.json", SIM_EINVAL,
+     ": $.stress[0].coin: \"ZEN\" is not a coin of $.market.coins", 0},
+    {"bad_stress_facility.json", SIM_EINVAL,
+     ": $.stress[0].facility: \"west\" is not a facility of $.facilities "
+     "(or \"all\")", 0},
+    {"bad_stress_cohort.json", SIM_EINVAL,
+     ": $.stress[0].cohorts[0]: \"scrypt\" is not a cohort of $.fleet", 0},
+    {"bad_stress_no_fleet.json", SIM_EINVAL,
+     ": $.stress[1]: the kind \"outage\" needs $.fleet", 0},
+    {"bad_stress_no_holders.json", SIM_EINVAL,
+     ": $.stress[0]: the kind \"exits\" needs $.holders", 0},
+    {"bad_stress_ramp.json", SIM_ERANGE,
+     ": $.stress[0].ramp_days: expected at most half the window's 5 days",
+     0},
+    {"bad_stress_share.json", SIM_ERANGE,
+     ": $.stress[0].share: expected a number in (0, 1], got 1.5", 1},
+};
+
+static void check_bad(const struct bad_case *b)
+{
+    char path[256];
+    struct scn_scenario sc;
+    struct sim_err err = {0};
+    snprintf(path, sizeof path, FIX "%s", b->file);
+    int rc = scn_load(&sc, path, NULL, 0, &err);
+    if (rc != b->code)
+        fail_msg("%s: code %d (want %d): %s", b->file, rc, b->code, err.msg);
+    if (strncmp(err.msg, path, strlen(path)) != 0)
+        fail_msg("%s: message \"%s\" does not start with the file", b->file,
+                 err.msg);
+    if (!strstr(err.msg, b->msg))
+        fail_msg("%s: message \"%s\" lacks \"%s\"", b->file, err.msg,
+                 b->msg);
+    assert_null(sc.text);
+    scn_release(&sc);
+}
+
+static void test_bad_stress(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < N(stress_cases); i++)
+        check_bad(&stress_cases[i]);
+}
+
+/* ok.json's overlays, read back. */
+static void test_stress_keys(void **state)
+{
+    struct scn_scenario sc;
+    (void)state;
+    load_ok(&sc, FIX "ok.json", NULL, 0);
+    assert_int_equal(sc.n_stress, 5);
+    const struct stress_overlay *o = sc.stress;
+    assert_int_equal(o[0].kind, STRESS_PRICE);
+    assert_string_equal(o[0].name, "crash");
+    assert_int_equal(o[0].from, day_of("2022-03-02"));
+    assert_int_equal(o[0].to, day_of("2022-03-06"));
+    assert_int_equal(o[0].coins, 0x3); /* LTC, DOGE: coins 0 and 1 */
+    assert_true(o[0].multiplier == 0.5);
+    assert_int_equal(o[0].ramp_days, 1);
+    assert_int_equal(o[1].kind, STRESS_POWER);
+    assert_string_equal(o[1].name, "");
+    assert_int_equal(o[1].facilities, 0x1); /* north */
+    assert_true(o[1].multiplier == 2);
+    assert_int_equal(o[1].ramp_days, 0);
+    assert_int_equal(o[2].kind, STRESS_SUSPENSION);
+    assert_int_equal(o[2].cohorts, 0x1); /* scrypt-a */
+    assert_int_equal(o[2].release, 0);
+    assert_int_equal(o[3].kind, STRESS_EXITS);
+    assert_int_equal(o[3].cohorts, 0x3);
+    assert_true(o[3].share == 0.5);
+    assert_int_equal(o[4].kind, STRESS_DELIST);
+    assert_int_equal(o[4].coins, 0x4); /* ZEC */
+    assert_int_equal(o[4].to, day_of("2022-03-08")); /* the run's end */
+    scn_release(&sc);
+    /* Without $.stress, none; "release" defaults to true. */
+    load_ok(&sc, FIX "minimal.json", NULL, 0);
+    assert_int_equal(sc.n_stress, 0);
+    scn_release(&sc);
+    const char *sets[] = {"stress=[{\"kind\":\"suspension\",\"from\":"
+                          "\"2022-03-02\",\"to\":\"2022-03-03\"}]"};
+    load_ok(&sc, FIX "ok.json", sets, 1);
+    assert_int_equal(sc.n_stress, 1);
+    assert_int_equal(sc.stress[0].release, 1);
+    assert_int_equal(sc.stress[0].cohorts, 0x3);
+    scn_release(&sc);
+}
 
 static void test_bad_scenarios(void **state)
 {
@@ -1010,7 +1124,7 @@ static cJSON *load_json(const char *path)
     return root;
 }
 
-#define MAX_PATHS 128
+#define MAX_PATHS 256
 
 struct walk {
     char *paths[MAX_PATHS];
@@ -2042,6 +2156,16 @@ static void test_schema_validates(void **state)
         n_rejected++;
         cJSON_Delete(x);
     }
+    for (size_t i = 0; i < N(stress_cases); i++) {
+        char path[256];
+        if (!stress_cases[i].schema)
+            continue;
+        snprintf(path, sizeof path, FIX "%s", stress_cases[i].file);
+        cJSON *x = load_json(path);
+        if (sv_valid(schema, x, "$", &v))
+            fail_msg("%s: the schema accepts it", stress_cases[i].file);
+        cJSON_Delete(x);
+    }
     assert_true(n_rejected >= 40);
     cJSON_Delete(schema);
 }
@@ -2121,6 +2245,8 @@ int main(void)
         cmocka_unit_test(test_schema_lhr_bounds),
         cmocka_unit_test(test_validator),
         cmocka_unit_test(test_schema_validates),
+        cmocka_unit_test(test_bad_stress),
+        cmocka_unit_test(test_stress_keys),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
