@@ -30,14 +30,7 @@ int ana_read_table(const struct ana_file *f, const char *grp,
                    size_t *n, struct sim_err *err);
 void ana_table_free(int64_t **cols, size_t k);
 
-/* ---- Return measures (metrics.c) ----------------------------------------- */
-
-/* The largest fall from a running peak over the finite values of v, as a
- * fraction in [0, 1] (1 - trough / peak; a peak <= 0 gives no fall); NaN
- * when no value is finite.  *peak_at / *trough_at (may be NULL) receive
- * the indices of that peak and trough (equal when the fall is 0). */
-double ana_max_drawdown(const double *v, size_t n, size_t *peak_at,
-                        size_t *trough_at);
+/* ---- Return measures (metrics.c; drawdown: sim_max_drawdown) ----------------------------------------- */
 
 /* The annual internal rate of return r of cash flows cf[i] at times t[i]
  * (ns, ascending): the root of sum cf[i] (1 + r)^-(t[i] - t[0]) / year

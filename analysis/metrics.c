@@ -1,6 +1,5 @@
-/* metrics.c — the return measures the summary and the report share: the
- * largest fall from a running peak, and the internal rate of return of
- * dated cash flows (GSL's Brent solver). */
+/* metrics.c — the internal rate of return of dated cash flows (GSL's
+ * Brent solver), for the summary's returns. */
 #include <math.h>
 
 #include <gsl/gsl_errno.h>
@@ -9,38 +8,6 @@
 #include "analysis/analysis_int.h"
 
 #define YEAR_NS (365.25 * 86400e9)
-
-double ana_max_drawdown(const double *v, size_t n, size_t *peak_at,
-                        size_t *trough_at)
-{
-    double worst = NAN, peak = NAN;
-    size_t pi = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (!isfinite(v[i]))
-            continue;
-        if (isnan(worst)) {
-            worst = 0.0;
-            peak = v[i];
-            pi = i;
-            if (peak_at)
-                *peak_at = i;
-            if (trough_at)
-                *trough_at = i;
-        }
-        if (v[i] > peak) {
-            peak = v[i];
-            pi = i;
-        }
-        if (peak > 0.0 && 1.0 - v[i] / peak > worst) {
-            worst = 1.0 - v[i] / peak;
-            if (peak_at)
-                *peak_at = pi;
-            if (trough_at)
-                *trough_at = i;
-        }
-    }
-    return worst;
-}
 
 struct flows {
     const int64_t *t;

@@ -92,7 +92,7 @@ static void price_figures(struct ana_coin_summary *c, const int64_t *time,
         if (p > c->price_max)
             c->price_max = p;
     }
-    c->price_max_drawdown = ana_max_drawdown(price, n, &peak, &trough);
+    c->price_max_drawdown = sim_max_drawdown(price, n, &peak, &trough);
     if (c->price_days > 0)
         c->price_return = c->price_last / c->price_first - 1.0;
     if (c->price_days > 0 && c->price_max_drawdown > 0.0) {

@@ -135,12 +135,12 @@ static void figures(const struct acc *a, struct ana_return *r, int64_t *t,
                       ? a->inv_btc[d] * px * 1e-8 / a->inv_usd[d]
                       : NAN;
     }
-    r->max_drawdown_usd = ana_max_drawdown(w_usd, m, NULL, &trough);
+    r->max_drawdown_usd = sim_max_drawdown(w_usd, m, NULL, &trough);
     if (r->max_drawdown_usd > 0)
         sim_date_format(sim_time_day(a->time[a->first + trough]),
                         r->drawdown_trough, sizeof r->drawdown_trough);
-    r->max_drawdown_btc = ana_max_drawdown(w_btc, m, NULL, NULL);
-    r->hold_btc_max_drawdown = ana_max_drawdown(hold, m, NULL, NULL);
+    r->max_drawdown_btc = sim_max_drawdown(w_btc, m, NULL, NULL);
+    r->hold_btc_max_drawdown = sim_max_drawdown(hold, m, NULL, NULL);
 }
 
 /* One return from the accumulated days (scratch for flows and series). */

@@ -113,24 +113,6 @@ void boot_indices(gsl_rng *r, size_t m, double block_days, size_t n,
     }
 }
 
-double boot_max_drawdown(const double *v, size_t n)
-{
-    double worst = NAN, peak = NAN;
-    for (size_t i = 0; i < n; i++) {
-        if (!isfinite(v[i]))
-            continue;
-        if (isnan(worst)) {
-            worst = 0.0;
-            peak = v[i];
-        }
-        if (v[i] > peak)
-            peak = v[i];
-        if (peak > 0.0 && 1.0 - v[i] / peak > worst)
-            worst = 1.0 - v[i] / peak;
-    }
-    return worst;
-}
-
 /* Per coin: the source's daily log-changes, the coin's entry day in the
  * output window (-1: never listed there) and its levels on that day. */
 struct boot_coin {
@@ -254,7 +236,7 @@ static double btc_drawdown(const struct boot_coin *c,
         if (usable(col_on(s, HIST_PRICE, day)))
             close[t] = day == c->entry ? exp(c->logp0) : exp(x);
     }
-    return boot_max_drawdown(close, n_out);
+    return sim_max_drawdown(close, n_out, NULL, NULL);
 }
 
 /* Write the path given by idx into out's output window. */

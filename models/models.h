@@ -1933,10 +1933,6 @@ int boot_rng_new(gsl_rng **out, uint64_t seed, uint64_t path,
 void boot_indices(gsl_rng *r, size_t m, double block_days, size_t n,
                   size_t *idx, uint8_t *starts);
 
-/* Largest fall from a running peak, 1 - v[i] / max(v[0..i]), over the
- * finite values of v[0..n); NAN when none is finite. */
-double boot_max_drawdown(const double *v, size_t n);
-
 /* ---- Stress overlays (models/stress.c) --------------------------------------
  * Named shocks a scenario lays over history or the synthetic market, each
  * over a window of whole UTC days [from, to).  Market overlays (price,

@@ -205,4 +205,13 @@ void sim_sha256_final(struct sim_sha256 *c, uint8_t out[32]);
 /* Lower-case hex of the SHA-256 of data into hex (65 bytes with the NUL). */
 void sim_sha256_hex(const void *data, size_t n, char hex[65]);
 
+/* ---- Series ------------------------------------------------------------ */
+
+/* The largest fall from a running peak over the finite values of v, as a
+ * fraction in [0, 1] (1 - trough / peak; a peak <= 0 gives no fall); NaN
+ * when no value is finite.  *peak_at / *trough_at (may be NULL) receive
+ * the indices of that peak and trough (equal when the fall is 0). */
+double sim_max_drawdown(const double *v, size_t n, size_t *peak_at,
+                        size_t *trough_at);
+
 #endif /* HASHSIM_SIM_H */

@@ -546,7 +546,7 @@ static void test_conditioning(void **state)
         boot_ok(&a, &h, &c, &ra);
         for (size_t t = 0; t < NOUT; t++)
             close[t] = val(&a, 0, HIST_PRICE, OUT_FIRST + (int64_t)t);
-        double dd = boot_max_drawdown(close, NOUT);
+        double dd = sim_max_drawdown(close, NOUT, NULL, NULL);
         assert_true(dd >= 0.6);
         assert_true(dd == ra.btc_drawdown);
         later += ra.attempt > 0;
@@ -602,7 +602,7 @@ static void test_max_drawdown(void **state)
     };
     (void)state;
     for (size_t i = 0; i < N(cases); i++) {
-        double got = boot_max_drawdown(cases[i].v, cases[i].n);
+        double got = sim_max_drawdown(cases[i].v, cases[i].n, NULL, NULL);
         if (isnan(cases[i].want))
             assert_true(isnan(got));
         else

@@ -94,25 +94,25 @@ static void test_drawdown(void **state)
     (void)state;
     double v[] = {1, 2, 1, 3, 0.75, 2};
     size_t p = 99, q = 99;
-    assert_rel(ana_max_drawdown(v, 6, &p, &q), 0.75, 1e-15);
+    assert_rel(sim_max_drawdown(v, 6, &p, &q), 0.75, 1e-15);
     assert_int_equal(p, 3);
     assert_int_equal(q, 4);
     /* The first of two equal falls; NaN values skipped. */
     double w[] = {NAN, 4, 2, 4, 2, NAN};
-    assert_rel(ana_max_drawdown(w, 6, &p, &q), 0.5, 1e-15);
+    assert_rel(sim_max_drawdown(w, 6, &p, &q), 0.5, 1e-15);
     assert_int_equal(p, 1);
     assert_int_equal(q, 2);
     /* Rising: no fall, peak and trough the first finite value. */
     double up[] = {NAN, 1, 2, 3};
-    assert_true(ana_max_drawdown(up, 4, &p, &q) == 0.0);
+    assert_true(sim_max_drawdown(up, 4, &p, &q) == 0.0);
     assert_int_equal(p, 1);
     assert_int_equal(q, 1);
     double none[] = {NAN, NAN};
-    assert_true(isnan(ana_max_drawdown(none, 2, NULL, NULL)));
-    assert_true(isnan(ana_max_drawdown(none, 0, NULL, NULL)));
+    assert_true(isnan(sim_max_drawdown(none, 2, NULL, NULL)));
+    assert_true(isnan(sim_max_drawdown(none, 0, NULL, NULL)));
     /* A peak at 0 or below gives no fall (a wealth that starts at 0). */
     double flat[] = {0, 0, -1};
-    assert_true(ana_max_drawdown(flat, 3, NULL, NULL) == 0.0);
+    assert_true(sim_max_drawdown(flat, 3, NULL, NULL) == 0.0);
 }
 
 int main(void)
