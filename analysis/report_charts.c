@@ -206,6 +206,18 @@ int ana_cohort_span(const struct ana_rctx *c, const char *name, int64_t *t0,
     return SIM_OK;
 }
 
+/* The length check of ana_rd_f64/ana_rd_i64: path's m rows against n;
+ * data, read, is freed when they differ. */
+static int rows_are(const struct ana_rctx *c, const char *path, size_t m,
+                    size_t n, void *data)
+{
+    if (m == n)
+        return SIM_OK;
+    free(data);
+    return sim_err_set(c->err, SIM_EDATA, "%s: %s: %zu rows, not %zu",
+                       ana_file_path(c->f), path, m, n);
+}
+
 int ana_rd_f64(const struct ana_rctx *c, const char *grp, const char *name,
                size_t n, double **out)
 {
@@ -215,13 +227,9 @@ int ana_rd_f64(const struct ana_rctx *c, const char *grp, const char *name,
     snprintf(path, sizeof path, "%s/%s", grp, name);
     if ((rc = ana_read_f64(c->f, path, out, &m, c->err)))
         return rc;
-    if (m != n) {
-        free(*out);
+    if ((rc = rows_are(c, path, m, n, *out)))
         *out = NULL;
-        return sim_err_set(c->err, SIM_EDATA, "%s: %s: %zu rows, not %zu",
-                           ana_file_path(c->f), path, m, n);
-    }
-    return SIM_OK;
+    return rc;
 }
 
 int ana_rd_i64(const struct ana_rctx *c, const char *grp, const char *name,
@@ -233,13 +241,9 @@ int ana_rd_i64(const struct ana_rctx *c, const char *grp, const char *name,
     snprintf(path, sizeof path, "%s/%s", grp, name);
     if ((rc = ana_read_i64(c->f, path, out, &m, c->err)))
         return rc;
-    if (m != n) {
-        free(*out);
+    if ((rc = rows_are(c, path, m, n, *out)))
         *out = NULL;
-        return sim_err_set(c->err, SIM_EDATA, "%s: %s: %zu rows, not %zu",
-                           ana_file_path(c->f), path, m, n);
-    }
-    return SIM_OK;
+    return rc;
 }
 
 void ana_fmt_si(char *buf, size_t size, double v)

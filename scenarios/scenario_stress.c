@@ -58,52 +58,6 @@ static int coin_of(const struct scn_scenario *sc, const char *sym)
     return -1;
 }
 
-/* "coins": an array of the scenario's coins, or "all". */
-static int read_coins(struct scn_rd *rd, const cJSON *o,
-                      const struct scn_scenario *sc, uint32_t *out)
-{
-    const cJSON *v;
-    size_t n, mark;
-    int rc;
-    if ((rc = scn_need(rd, o, "coins", SCN_REQUIRED, &v)))
-        return rc;
-    mark = scn_path_key(&rd->path, "coins");
-    if (cJSON_IsString(v) && strcmp(v->valuestring, "all") == 0) {
-        *out = sc->n_coins >= 32 ? UINT32_MAX
-                                 : (uint32_t)((1u << sc->n_coins) - 1u);
-        scn_path_pop(&rd->path, mark);
-        return SIM_OK;
-    }
-    if (!cJSON_IsArray(v)) {
-        char got[64];
-        scn_show(v, got, sizeof got);
-        rc = scn_fail(rd, SIM_EINVAL,
-                      "expected an array of coins of $.market.coins or "
-                      "\"all\", got %s", got);
-        goto out;
-    }
-    if ((rc = scn_array(rd, v, 1, &n)))
-        goto out;
-    *out = 0;
-    for (size_t i = 0; i < n; i++) {
-        const char *sym;
-        size_t m = scn_path_index(&rd->path, i);
-        rc = scn_string(rd, cJSON_GetArrayItem(v, (int)i), 1,
-                        MDL_SYMBOL_MAX - 1, &sym);
-        int ci = rc ? -1 : coin_of(sc, sym);
-        if (!rc && ci < 0)
-            rc = scn_fail(rd, SIM_EINVAL,
-                          "\"%s\" is not a coin of $.market.coins", sym);
-        scn_path_pop(&rd->path, m);
-        if (rc)
-            goto out;
-        *out |= 1u << ci;
-    }
-out:
-    scn_path_pop(&rd->path, mark);
-    return rc;
-}
-
 /* "facility": a facility's name or "all". */
 static int read_facility(struct scn_rd *rd, const cJSON *o,
                          const struct scn_scenario *sc, uint32_t *out)
@@ -129,26 +83,48 @@ static int read_facility(struct scn_rd *rd, const cJSON *o,
     return rc;
 }
 
-/* "cohorts": an array of the fleet's cohort names, or "all" (the
- * default). */
-static int read_cohorts(struct scn_rd *rd, const cJSON *o,
-                        const struct scn_scenario *sc, uint32_t *out)
+static const char *coin_name(const struct scn_scenario *sc, size_t i)
 {
-    const cJSON *v = scn_member(o, "cohorts");
+    return sc->coins[i].symbol;
+}
+
+static const char *cohort_name(const struct scn_scenario *sc, size_t i)
+{
+    return sc->cohorts[i].name;
+}
+
+/* What a set key chooses from: the scenario's coins or its cohorts. */
+struct set_of {
+    const char *key;                 /* "coins", "cohorts" */
+    const char *what;                /* "coin", "cohort" */
+    const char *where;               /* "$.market.coins", "$.fleet" */
+    const char *(*name)(const struct scn_scenario *, size_t);
+    size_t n;
+    size_t max_len;
+};
+
+/* key: an array of names of the set's members, or "all"; as a bit mask.
+ * Without the key: an error when required, else every member. */
+static int read_set(struct scn_rd *rd, const cJSON *o,
+                    const struct scn_scenario *sc, const struct set_of *set,
+                    int required, uint32_t *out)
+{
+    const cJSON *v;
     size_t n, mark;
-    int rc = SIM_OK;
-    *out = (uint32_t)((1u << sc->n_cohorts) - 1u);
-    if (!v)
-        return SIM_OK;
-    mark = scn_path_key(&rd->path, "cohorts");
+    int rc;
+    *out = set->n >= 32 ? UINT32_MAX : (uint32_t)((1u << set->n) - 1u);
+    if ((rc = scn_need(rd, o, set->key,
+                       required ? SCN_REQUIRED : SCN_OPTIONAL, &v)) ||
+        !v)
+        return rc;
+    mark = scn_path_key(&rd->path, set->key);
     if (cJSON_IsString(v) && strcmp(v->valuestring, "all") == 0)
         goto out;
     if (!cJSON_IsArray(v)) {
         char got[64];
         scn_show(v, got, sizeof got);
-        rc = scn_fail(rd, SIM_EINVAL,
-                      "expected an array of cohorts of $.fleet or \"all\", "
-                      "got %s", got);
+        rc = scn_fail(rd, SIM_EINVAL, "expected an array of %s of %s or "
+                      "\"all\", got %s", set->key, set->where, got);
         goto out;
     }
     if ((rc = scn_array(rd, v, 1, &n)))
@@ -156,21 +132,39 @@ static int read_cohorts(struct scn_rd *rd, const cJSON *o,
     *out = 0;
     for (size_t i = 0; i < n; i++) {
         const char *name;
-        size_t m = scn_path_index(&rd->path, i), g = 0;
-        rc = scn_string(rd, cJSON_GetArrayItem(v, (int)i), 1, 31, &name);
-        while (!rc && g < sc->n_cohorts && strcmp(sc->cohorts[g].name, name))
-            g++;
-        if (!rc && g == sc->n_cohorts)
-            rc = scn_fail(rd, SIM_EINVAL,
-                          "\"%s\" is not a cohort of $.fleet", name);
+        size_t m = scn_path_index(&rd->path, i), k = 0;
+        rc = scn_string(rd, cJSON_GetArrayItem(v, (int)i), 1, set->max_len,
+                        &name);
+        while (!rc && k < set->n && strcmp(set->name(sc, k), name))
+            k++;
+        if (!rc && k == set->n)
+            rc = scn_fail(rd, SIM_EINVAL, "\"%s\" is not a %s of %s", name,
+                          set->what, set->where);
         scn_path_pop(&rd->path, m);
         if (rc)
             goto out;
-        *out |= 1u << g;
+        *out |= 1u << k;
     }
 out:
     scn_path_pop(&rd->path, mark);
     return rc;
+}
+
+static int read_coins(struct scn_rd *rd, const cJSON *o,
+                      const struct scn_scenario *sc, uint32_t *out)
+{
+    const struct set_of set = {"coins", "coin", "$.market.coins", coin_name,
+                               sc->n_coins, MDL_SYMBOL_MAX - 1};
+    return read_set(rd, o, sc, &set, 1, out);
+}
+
+/* "cohorts": the default is every cohort. */
+static int read_cohorts(struct scn_rd *rd, const cJSON *o,
+                        const struct scn_scenario *sc, uint32_t *out)
+{
+    const struct set_of set = {"cohorts", "cohort", "$.fleet", cohort_name,
+                               sc->n_cohorts, 31};
+    return read_set(rd, o, sc, &set, 0, out);
 }
 
 /* The window [from, to) within the run; "to" may be left out (the run's
