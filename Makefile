@@ -4,6 +4,9 @@ CC       ?= cc
 PREFIX   ?= /usr/local
 BUILD    ?= build
 DEVELOPER ?=
+# MPI=1: build with Open MPI (mpicc) so `mpirun -np K hashsim sweep` splits
+# a sweep across ranks; `make MPI=1` installs Open MPI when missing.
+MPI      ?=
 
 PKGS     := gsl hdf5 libcjson
 WARN     := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
@@ -15,6 +18,14 @@ CFLAGS   += -std=c11 -D_POSIX_C_SOURCE=200809L -ffp-contract=off $(OPT) $(WARN) 
 ifeq ($(DEVELOPER),1)
 CFLAGS   += -Werror
 endif
+ifeq ($(MPI),1)
+CC       := mpicc
+CFLAGS   += -DHASHSIM_MPI
+endif
+# Objects are rebuilt when the compiler or MPI setting changes.
+CONFIG   := MPI=$(MPI) CC=$(CC)
+$(shell mkdir -p $(BUILD) && (echo '$(CONFIG)' | cmp -s - $(BUILD)/.config || \
+          echo '$(CONFIG)' > $(BUILD)/.config))
 LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
 DEPFLAGS  = -MMD -MP
 
@@ -31,9 +42,12 @@ BENCH_SRC := $(wildcard tests/bench/bench_*.c)
 BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 
 .PHONY: all deps run check bench check-asan clean install help check-symbols \
-        golden-update
+        golden-update check-mpi build
 
-all: $(BIN)
+all: deps
+	@$(MAKE) --no-print-directory build
+
+build: $(BIN)
 
 help:
 	@echo "make            build $(BIN)"
@@ -42,14 +56,16 @@ help:
 	@echo "make bench      run the benchmarks (one line per figure)"
 	@echo "make golden-update  rewrite tests/golden/*.json from fresh runs"
 	@echo "make check-asan run the tests under AddressSanitizer + UBSan"
+	@echo "make MPI=1      build with Open MPI (mpirun -np K build/hashsim sweep ...)"
+	@echo "make check-mpi  build with MPI into build/mpi, check 2-rank sweeps"
 	@echo "make install PREFIX=/usr/local"
 	@echo "DEVELOPER=1 turns warnings into errors"
 
 # Installs the system packages the build needs when any is missing.
 deps:
-	@sh scripts/deps.sh
+	@MPI=$(MPI) sh scripts/deps.sh
 
-$(BUILD)/obj/%.o: %.c
+$(BUILD)/obj/%.o: %.c $(BUILD)/.config
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
 
@@ -88,6 +104,15 @@ bench: deps
 	@$(MAKE) --no-print-directory $(BIN) $(BENCH_BIN)
 	@for b in $(BENCH_BIN); do $$b || exit 1; done
 	@sh tests/bench/bench_run.sh $(BIN)
+
+# The MPI build in its own folder, and sweeps across 2 ranks against one
+# process (tests/cli/test_mpi.sh).
+check-mpi:
+	@MPI=1 sh scripts/deps.sh
+	@$(MAKE) --no-print-directory MPI=1 BUILD=build/mpi build
+	@HASHSIM_BIN=$(CURDIR)/$(BIN) HASHSIM_MPI_BIN=$(CURDIR)/build/mpi/hashsim \
+	    sh tests/cli/test_mpi.sh | tee build/mpi/test_mpi.log; \
+	    ! grep -q '^FAIL' build/mpi/test_mpi.log
 
 check-asan: deps
 	@$(MAKE) --no-print-directory BUILD=build-asan \

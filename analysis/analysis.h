@@ -316,7 +316,41 @@ struct ana_liquidity {
     double realised_median;           /* (payouts + sales) / cost - 1:
                                          the BTC received, units left out */
     int64_t dust_sats;                /* ledger remainders */
+    /* What the buybacks cost the operator.  The last three are
+     * ANA_SATS_UNKNOWN (null in the JSON) when the file cannot tell:
+     * pool_value_sats and operator_cost_sats in a file from before the
+     * issues (/p2p/<cohort> units_issued) or the pool's payouts (/pool
+     * payouts_sats) were recorded; relist_sats and operator_cost_sats when
+     * the file has no /p2p fee_to_pool and the pool sold units while the
+     * marketplace's fees were split between the pool and the operator. */
+    int64_t ran_dry;                  /* 1 when the pool ran dry (dry_date
+                                         set), else 0: over Monte Carlo
+                                         runs its mean is the probability */
+    int64_t relist_sats;              /* what the pool got for the units it
+                                         sold on the marketplace
+                                         (pool.bought_units relist): per
+                                         fill price x units less the
+                                         operator's part of the seller's
+                                         fee, fee - floor(fee x
+                                         fee_to_pool) (the pool's part never
+                                         leaves it) */
+    int64_t pool_value_sats;          /* the units the pool holds at the end
+                                         of the run at their cohort's last
+                                         FMV (/p2p/<cohort> fmv_sats); a
+                                         retired cohort's are none */
+    int64_t operator_cost_sats;       /* buyback_sats - the pool's payouts
+                                         (/pool payouts_sats) - relist_sats
+                                         - pool_value_sats: the buybacks'
+                                         net cost, negative when they made
+                                         money; equal to the initial
+                                         reserves + what was paid into the
+                                         pool (primary share, the fees'
+                                         pool share from other sellers) -
+                                         the final reserves - pool_value */
 };
+
+/* An unknown figure among the satoshis of struct ana_liquidity. */
+#define ANA_SATS_UNKNOWN INT64_MIN
 
 /* One /hardware/<name> cohort: its value and its life.  Retention: the
  * modelled value index (value / the model's value when bought) 365 and
@@ -445,7 +479,7 @@ int ana_summary_print_text(const struct ana_summary *s, FILE *fp);
  * equal runs give equal summaries.
  *
  * {
- *   "summary_version": 4,
+ *   "summary_version": 6,
  *   "meta": {
  *     "hashsim_version": string, "scenario_name": string,
  *     "market_source": string, "start": string, "end": string,
@@ -515,7 +549,10 @@ int ana_summary_print_text(const struct ana_summary *s, FILE *fp);
  *         "wait_p95_days", "market_discount", "pool_discount",
  *         "exit_vs_fmv", "vs_btc_mean", "vs_btc_median",
  *         "beat_btc", "realised_median",
- *         "days_to_dry": number|null }
+ *         "days_to_dry": number|null,
+ *         "ran_dry": integer,                (0 or 1)
+ *         "relist_sats", "pool_value_sats",
+ *         "operator_cost_sats": integer|null }  (null: unknown)
  *                                        (struct ana_liquidity)
  *   "hardware": null                         (no /hardware in the file)
  *     | { "claim_kept_2y": [0.7, 0.8],       (the operator's claim)

@@ -427,7 +427,7 @@ int ana_summary_print_json(const struct ana_summary *s, FILE *fp)
 {
     size_t i;
 
-    fputs("{\n  \"summary_version\": 5,\n  \"meta\": {\n", fp);
+    fputs("{\n  \"summary_version\": 6,\n  \"meta\": {\n", fp);
     fputs("    \"hashsim_version\": ", fp);
     ana_json_string(fp, s->hashsim_version);
     fputs(",\n    \"scenario_name\": ", fp);

@@ -1,7 +1,8 @@
 /* summary_lhr.c — the summary's Liquid Hashrate part: did the pool's
  * buyback promise hold (minimum reserve, when it ran dry, exit fill rate
- * and waits), what exits fetched against fair market value, and what
- * holders got against holding BTC. */
+ * and waits), what exits fetched against fair market value, what
+ * holders got against holding BTC, and what the buybacks cost the
+ * operator. */
 #include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include "analysis/analysis_int.h"
 
 #define DAY_NS 86400e9
+#define POOL_HOLDER 1 /* holder numbers: 0 the operator, 1 the pool */
 
 static void date_of(int64_t t, char out[16])
 {
@@ -136,6 +138,138 @@ out:
     return rc;
 }
 
+/* The pool's sales on the marketplace.  A fill's seller pays its fee,
+ * floor(fee x fee_to_pool) of it to the pool and the rest to the operator;
+ * when the pool sells, its own part never leaves it.  fee_to_pool is /p2p
+ * fee_to_pool; a file without it still tells the pool's part when the
+ * fees all went one way (/p2p fees_to_pool_sats 0 or all of them) or only
+ * the pool paid fees. */
+static int load_relist(const struct ana_file *f, struct ana_liquidity *q,
+                       struct sim_err *err)
+{
+    static const char *const names[] = {"seller", "units", "price_sats",
+                                        "fee_sats"};
+    int64_t *c[4] = {0};
+    int64_t net = 0, part = 0, pool_fees = 0, fees = 0, to_pool = -1;
+    double share = -1;
+    size_t n = 0;
+    int rc = ana_read_table(f, "/p2p/trades", names, 4, c, &n, err);
+    if (!rc && ana_attr_exists(f, "/p2p", "fee_to_pool"))
+        rc = ana_read_attr_double(f, "/p2p", "fee_to_pool", &share, err);
+    if (!rc && ana_attr_exists(f, "/p2p", "fees_to_pool_sats"))
+        rc = attr(f, "/p2p", "fees_to_pool_sats", &to_pool, err);
+    if (rc)
+        goto out;
+    for (size_t i = 0; i < n; i++) {
+        fees += c[3][i];
+        if (c[0][i] != POOL_HOLDER)
+            continue;
+        net += c[2][i] * c[1][i] - c[3][i];
+        pool_fees += c[3][i];
+        if (share >= 0)
+            part += (int64_t)floor((double)c[3][i] * share);
+    }
+    q->relist_sats = net + part;
+    if (share < 0 && pool_fees > 0 && to_pool != 0) {
+        if (to_pool == fees)
+            q->relist_sats = net + pool_fees;
+        else if (to_pool > 0 && fees == pool_fees)
+            q->relist_sats = net + to_pool;
+        else
+            q->relist_sats = ANA_SATS_UNKNOWN;
+    }
+out:
+    ana_table_free(c, 4);
+    return rc;
+}
+
+/* The units the pool holds at the end at their cohort's last FMV.  The
+ * daily /p2p/<cohort> pool_units is taken before the last day's buybacks
+ * and sales, so the units at the end are found instead as a cohort's
+ * units less its investors' (/holders): once a cohort is sold only they
+ * and the pool hold its units, none of a retired or unissued cohort.
+ * Their sum must be /pool units_held. */
+static int load_pool_value(const struct ana_file *f,
+                           const struct ana_summary *s,
+                           struct ana_liquidity *q, struct sim_err *err)
+{
+    static const char *const names[] = {"cohort", "units"};
+    int64_t *h[2] = {0}, *fmv = NULL, value = 0, units = 0;
+    size_t n = 0, m = 0;
+    char grp[160], hw[160], path[200];
+    int rc = SIM_OK;
+    q->pool_value_sats = ANA_SATS_UNKNOWN;
+    for (size_t i = 0; i < s->n_cohorts; i++) {
+        snprintf(grp, sizeof grp, "/p2p/%s", s->cohorts[i].name);
+        if (!ana_attr_exists(f, grp, "units_issued"))
+            return SIM_OK; /* a file from before issues were recorded */
+    }
+    if ((rc = ana_read_table(f, "/holders", names, 2, h, &n, err)))
+        goto out;
+    for (size_t i = 0; i < s->n_cohorts; i++) {
+        const struct ana_cohort *k = &s->cohorts[i];
+        int64_t held, issued, retired = -1;
+        snprintf(grp, sizeof grp, "/p2p/%s", k->name);
+        snprintf(hw, sizeof hw, "/hardware/%s", k->name);
+        if ((rc = attr(f, grp, "units_issued", &held, err)) ||
+            (rc = attr(f, grp, "issued", &issued, err)) ||
+            (ana_attr_exists(f, hw, "retired_time") &&
+             (rc = attr(f, hw, "retired_time", &retired, err))))
+            goto out;
+        if (issued < 0 || retired >= 0)
+            continue;
+        for (size_t j = 0; j < n; j++)
+            if (h[0][j] == k->index)
+                held -= h[1][j];
+        if (held < 0) {
+            rc = sim_err_set(err, SIM_EDATA, "%s: /holders: investors hold "
+                             "more units of %s than its units_issued",
+                             ana_file_path(f), k->name);
+            goto out;
+        }
+        snprintf(path, sizeof path, "%s/fmv_sats", grp);
+        if ((rc = ana_read_i64(f, path, &fmv, &m, err)))
+            goto out;
+        value += held * (m > 0 ? fmv[m - 1] : 0);
+        units += held;
+        free(fmv);
+        fmv = NULL;
+    }
+    if (units != q->pool_units) {
+        rc = sim_err_set(err, SIM_EDATA, "%s: the cohorts' units less the "
+                         "investors' leave %" PRId64 " to the pool, but /pool "
+                         "units_held is %" PRId64, ana_file_path(f), units,
+                         q->pool_units);
+        goto out;
+    }
+    q->pool_value_sats = value;
+out:
+    free(fmv);
+    ana_table_free(h, 2);
+    return rc;
+}
+
+/* ran_dry, relist_sats, pool_value_sats and operator_cost_sats. */
+static int load_cost(const struct ana_file *f, const struct ana_summary *s,
+                     struct ana_liquidity *q, struct sim_err *err)
+{
+    int64_t payouts;
+    int rc;
+    q->ran_dry = q->dry_date[0] != '\0';
+    q->operator_cost_sats = ANA_SATS_UNKNOWN;
+    if ((rc = load_relist(f, q, err)) || (rc = load_pool_value(f, s, q, err)))
+        return rc;
+    if (q->relist_sats == ANA_SATS_UNKNOWN ||
+        q->pool_value_sats == ANA_SATS_UNKNOWN ||
+        !ana_attr_exists(f, "/pool", "payouts_sats"))
+        return SIM_OK;
+    if ((rc = attr(f, "/pool", "payouts_sats", &payouts, err)))
+        return rc;
+    q->operator_cost_sats =
+        q->buyback_sats - payouts - q->relist_sats - q->pool_value_sats;
+    return SIM_OK;
+}
+
 int ana_lhr_load(const struct ana_file *f, struct ana_summary *s,
                  struct sim_err *err)
 {
@@ -186,9 +320,10 @@ int ana_lhr_load(const struct ana_file *f, struct ana_summary *s,
     }
     q->fill_rate = q->exits > 0 ? (double)q->exits_filled / (double)q->exits
                                 : NAN;
-    if ((rc = load_exits(f, q, err)) || (rc = load_trades(f, q, err)))
+    if ((rc = load_exits(f, q, err)) || (rc = load_trades(f, q, err)) ||
+        (rc = load_holders(f, q, err)))
         return rc;
-    return load_holders(f, q, err);
+    return load_cost(f, s, q, err);
 }
 
 void ana_lhr_release(struct ana_summary *s)
@@ -200,6 +335,15 @@ void ana_lhr_release(struct ana_summary *s)
 static double btc(int64_t sats)
 {
     return (double)sats * 1e-8;
+}
+
+/* A space and the satoshis in BTC, or " -" when unknown. */
+static void put_btc(FILE *fp, int64_t sats)
+{
+    if (sats == ANA_SATS_UNKNOWN)
+        fputs(" -", fp);
+    else
+        fprintf(fp, " %.8f BTC", btc(sats));
 }
 
 void ana_lhr_print_text(const struct ana_summary *s, FILE *fp)
@@ -259,6 +403,13 @@ void ana_lhr_print_text(const struct ana_summary *s, FILE *fp)
                 "1: median");
     ana_put_pct(fp, 0, q->realised_median);
     fputc('\n', fp);
+    fprintf(fp, "  operator      buybacks cost");
+    put_btc(fp, q->operator_cost_sats);
+    fprintf(fp, " net (paid less the pool's payouts, its sales");
+    put_btc(fp, q->relist_sats);
+    fprintf(fp, " and its units at the final FMV");
+    put_btc(fp, q->pool_value_sats);
+    fprintf(fp, "; negative: they made money)\n");
 }
 
 void ana_lhr_print_json(const struct ana_summary *s, FILE *fp)
@@ -314,9 +465,25 @@ void ana_lhr_print_json(const struct ana_summary *s, FILE *fp)
     ana_json_string(fp, q->min_reserves_date);
     fputs(",\n    \"dry_date\": ", fp);
     ana_json_string(fp, q->dry_date[0] ? q->dry_date : NULL);
+    const struct {
+        const char *name;
+        int64_t v;
+    } cost[] = {
+        {"relist_sats", q->relist_sats},
+        {"pool_value_sats", q->pool_value_sats},
+        {"operator_cost_sats", q->operator_cost_sats},
+    };
     for (size_t k = 0; k < sizeof nums / sizeof nums[0]; k++) {
         fprintf(fp, ",\n    \"%s\": ", nums[k].name);
         ana_json_number(fp, nums[k].v);
+    }
+    fprintf(fp, ",\n    \"ran_dry\": %" PRId64, q->ran_dry);
+    for (size_t k = 0; k < sizeof cost / sizeof cost[0]; k++) {
+        fprintf(fp, ",\n    \"%s\": ", cost[k].name);
+        if (cost[k].v == ANA_SATS_UNKNOWN)
+            fputs("null", fp);
+        else
+            fprintf(fp, "%" PRId64, cost[k].v);
     }
     fputs("\n  }", fp);
 }

@@ -13,12 +13,16 @@ struct app_progress {
     int64_t first_day, last_day;
     double t0;            /* wall clock at start, seconds */
     double last_draw;
+    const char *label;    /* app_progress_count: what is counted */
 };
 
 void app_progress_init(struct app_progress *p, FILE *fp, int64_t first_day,
                        int64_t last_day);
 void app_progress_update(struct app_progress *p, int64_t day);
 void app_progress_done(struct app_progress *p);
+/* The bar of a batch: "<label> [====>   ] 57/200 runs 28% 3.1 runs/s
+ * ETA 46s" (init with any days). */
+void app_progress_count(struct app_progress *p, size_t done, size_t total);
 
 /* Print the summary of a results file, as text or JSON. */
 int app_print_summary(const char *path, int json, FILE *fp,
@@ -216,6 +220,75 @@ int app_stress_start(struct app_run *r);
 /* /stress: one row per overlay and what it did. */
 int app_stress_totals(struct app_run *r);
 
+/* ---- Batches of runs (batch.c, mpi.c) ------------------------------------ */
+
+#define APP_MAX_JOBS 256
+
+/* Runs of one scenario, each with its own overrides. */
+struct app_batch {
+    const char *scenario; /* the scenario file every run starts from */
+    const char *data_dir; /* --data, or NULL */
+    const char *keep_dir; /* keep run i's results file here as
+                             run-NNNNNN.h5 (NULL: each is removed once
+                             summarised) */
+    int force;            /* replace kept files */
+    size_t n_runs;
+    char *const *sets;    /* run i's overrides: "KEY=VALUE" lines */
+    unsigned jobs;        /* worker processes on this machine (0 or 1: this
+                             process) */
+    FILE *progress;       /* the bar goes here (NULL: none) */
+    const char *what;     /* the bar's label */
+    size_t shard, n_shards; /* n_shards > 0: only runs i with i mod
+                               n_shards == shard (a job array's task);
+                               0: split across MPI ranks */
+};
+
+/* Run every run of b whose json[i] is NULL (of b's shard) and keep its
+ * summary JSON (hashsim summary --json) in json[i] (malloc'd; the caller
+ * frees each; runs already there, as read back from a summaries folder,
+ * are not run again).  The result depends only on
+ * the runs, never on jobs, ranks or the order runs finish in.  Under MPI
+ * the runs are split across ranks (run i on rank i mod size) and json is
+ * complete on every rank.  The first failing run (the lowest numbered
+ * among those that failed) stops the batch; its message starts with
+ * "run I (KEY=VALUE, ...)".  On failure the runs done stay in json. */
+int app_batch_run(const struct app_batch *b, char **json,
+                  struct sim_err *err);
+
+/* The summaries of a batch as a table (batch_table.c): a column per summary
+ * number, named by its path ("liquidity.days_to_dry"), in the order names
+ * first appear run by run; NaN where a run lacks one. */
+struct app_metrics {
+    size_t n_runs, n_cols, cap;
+    char **names;
+    double **cols; /* cols[j][run] */
+};
+
+struct scn_sweep;
+/* Build the table of json[0..n); keep (may be NULL) filters the names by
+ * its $.metrics.  SIM_EPARSE for a summary that is not JSON, SIM_ENOMEM. */
+int app_metrics_build(char *const *json, size_t n,
+                      const struct scn_sweep *keep, struct app_metrics *out,
+                      struct sim_err *err);
+/* The column of name, or NULL. */
+const double *app_metrics_col(const struct app_metrics *m, const char *name);
+void app_metrics_release(struct app_metrics *m);
+
+/* -j N of a command: N from 1 to APP_MAX_JOBS into *out, else the usage
+ * error is reported and APP_EXIT_USAGE returned. */
+int app_parse_jobs(const char *cmd, const char *v, unsigned *out);
+
+/* MPI (mpi.c): without `make MPI=1` one rank of one.  init and finalize
+ * are no-ops when MPI is absent or already in that state. */
+int app_mpi_init(int *argc, char ***argv, struct sim_err *err);
+void app_mpi_finalize(void);
+int app_mpi_rank(void);
+int app_mpi_size(void);
+/* After each rank's runs: status is this rank's; returns the batch's (on
+ * every rank the status and message of the lowest ranked rank that
+ * failed), and on success every json[i] on every rank. */
+int app_mpi_share(char **json, size_t n, int status, struct sim_err *err);
+
 /* The commands. argv[0] is the command's own name. */
 int app_cmd_run(int argc, char **argv);
 int app_cmd_validate(int argc, char **argv);
@@ -224,6 +297,8 @@ int app_cmd_data(int argc, char **argv);
 int app_cmd_engine(int argc, char **argv);
 int app_cmd_compare(int argc, char **argv);
 int app_cmd_report(int argc, char **argv);
+int app_cmd_sweep(int argc, char **argv);
+int app_cmd_tune(int argc, char **argv);
 
 /* Report err on stderr as "hashsim: <msg>" and return its exit code. */
 int app_fail(const struct sim_err *err);

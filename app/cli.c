@@ -29,6 +29,10 @@ static const char usage_main[] =
     "  engine             switching decisions for JSON-line ticks on stdin\n"
     "  compare A B        compare two results files (exit 1 when they differ)\n"
     "  report FILE        an HTML page of a results file, with charts\n"
+    "  sweep SWEEP        run a scenario over a grid, a Latin hypercube,\n"
+    "                     seeds and Monte Carlo paths into one table\n"
+    "  tune TUNE          search the buyback policy for the cheapest setting\n"
+    "                     that meets constraints; report the frontier\n"
     "\n"
     "hashsim COMMAND --help shows a command's options; hashsim --version\n"
     "Exit codes: 0 ok, 1 the run failed, 2 bad usage or input.\n";
@@ -43,7 +47,10 @@ static const char usage_run[] =
     "                    HASHSIM_DATA)\n"
     "  --set PATH=VALUE  set a scenario key before validation, e.g.\n"
     "                    --set market.tick=5m --set seed=7; VALUE is JSON\n"
-    "                    when it parses as JSON, a string otherwise\n"
+    "                    when it parses as JSON, a string otherwise; [N]\n"
+    "                    picks element N of an array already in the file:\n"
+    "                    --set 'pool.haircut[1].haircut=0.2'\n"
+    "                    --set 'fleet[0].count=10'\n"
     "  --quiet           no notes, progress or summary\n"
     "  --force           replace OUT if it exists\n";
 
@@ -300,6 +307,8 @@ int app_main(int argc, char **argv)
         {"engine", app_cmd_engine},
         {"compare", app_cmd_compare},
         {"report", app_cmd_report},
+        {"sweep", app_cmd_sweep},
+        {"tune", app_cmd_tune},
     };
     if (argc < 2) {
         fputs(usage_main, stderr);

@@ -299,6 +299,9 @@ int app_lhr_totals(struct app_run *r)
         if ((rc = h5_rec_attr_int(rec, attrs[k].grp, attrs[k].name,
                                   attrs[k].v, err)))
             return rc;
+    if ((rc = h5_rec_attr_double(rec, "/p2p", "fee_to_pool",
+                                 r->sc->lhr.fee_to_pool, err)))
+        return rc;
     for (size_t c = 0; c < r->fc->n_cohorts; c++) {
         struct lhr_issue is;
         char grp[64];

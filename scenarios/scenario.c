@@ -1,5 +1,6 @@
 /* scenario.c — the scenario loader: --set overrides applied to the JSON
  * tree, then every key validated into a struct scn_scenario. */
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -199,15 +200,147 @@ static const int price_fill_methods[] = {FILL_NONE, FILL_HOLD_LAST,
 
 /* ---- --set overrides ----------------------------------------------------- */
 
-/* Apply "a.b.c=VALUE" to the tree: intermediate objects are created when
- * missing; the last key is replaced or added. */
+/* The index N of "[N]" at s (s[0] == '['; N decimal digits, at most
+ * INT_MAX) into *idx and the character after ']' into *end; -1 when s
+ * does not start so. */
+static int set_index(const char *s, int *idx, const char **end)
+{
+    const char *p = s + 1;
+    long n = 0;
+    if (*p < '0' || *p > '9')
+        return -1;
+    for (; *p >= '0' && *p <= '9'; p++)
+        if ((n = n * 10 + (*p - '0')) > INT_MAX)
+            return -1;
+    if (*p != ']')
+        return -1;
+    *idx = (int)n;
+    *end = p + 1;
+    return 0;
+}
+
+/* The path p of --set `set`: keys separated by '.', none empty, each
+ * followed by any number of "[N]".  Checked whole before the tree is
+ * touched, so a malformed path is reported as such wherever it points. */
+static int set_syntax(const char *set, const char *p, struct sim_err *err)
+{
+    const char *s = p, *end;
+    int idx;
+    for (;;) {
+        size_t n = strcspn(s, ".[]");
+        if (n == 0 && (*s == '[' || *s == ']'))
+            return sim_err_set(err, SIM_EINVAL, "--set %s: %.*s: expected a "
+                               "key before '%c'", set, (int)(s - p + 1), p,
+                               *s);
+        if (n == 0)
+            return sim_err_set(err, SIM_EINVAL,
+                               "--set %s: empty key in the path", set);
+        s += n;
+        if (*s == ']')
+            return sim_err_set(err, SIM_EINVAL, "--set %s: %.*s: ']' without "
+                               "'['", set, (int)(s - p + 1), p);
+        for (; *s == '['; s = end)
+            if (set_index(s, &idx, &end))
+                return sim_err_set(err, SIM_EINVAL, "--set %s: %.*s: "
+                                   "expected [N] with N a decimal index", set,
+                                   (int)(s - p) + (int)strcspn(s, "]") + 1, p);
+        if (*s == '\0')
+            return SIM_OK;
+        if (*s != '.')
+            return sim_err_set(err, SIM_EINVAL, "--set %s: %.*s: expected "
+                               "'.', '[' or the end after ']'", set,
+                               (int)(s - p + 1), p);
+        s++;
+    }
+}
+
+/* Put v (taken over, deleted on failure) at path p (set_syntax) of the
+ * tree.  A missing object is created for a plain key; an index needs an
+ * existing array with that element.  Messages show the path up to where
+ * it failed. */
+static int set_at(cJSON *root, const char *file, const char *set,
+                  const char *p, cJSON *v, struct sim_err *err)
+{
+    char key[SCN_PATH_MAX];
+    cJSON *node = root, *next;
+    const char *s = p, *end = NULL;
+    int rc, idx = 0, size;
+    if ((rc = set_syntax(set, p, err)))
+        goto out;
+    for (;;) {
+        size_t n = strcspn(s, ".[");
+        memcpy(key, s, n);
+        key[n] = '\0';
+        s += n;
+        if (!cJSON_IsObject(node)) {
+            rc = sim_err_set(err, SIM_EINVAL, "--set %s: %s: the key's "
+                             "parent in %s is not an object", set, key, file);
+            goto out;
+        }
+        next = cJSON_GetObjectItemCaseSensitive(node, key);
+        if (*s == '\0') {
+            if (next)
+                cJSON_ReplaceItemInObjectCaseSensitive(node, key, v);
+            else
+                cJSON_AddItemToObject(node, key, v);
+            return SIM_OK;
+        }
+        if (*s == '.') {
+            if (!next && !(next = cJSON_AddObjectToObject(node, key))) {
+                rc = sim_err_set(err, SIM_ENOMEM, "--set: out of memory");
+                goto out;
+            }
+            node = next;
+            s++;
+            continue;
+        }
+        /* An array is never created: the loader could not tell the
+         * elements before [N] from real ones. */
+        if (!next) {
+            rc = sim_err_set(err, SIM_EINVAL, "--set %s: %.*s is not in %s: "
+                             "write the array in the scenario before "
+                             "setting one of its elements", set,
+                             (int)(s - p), p, file);
+            goto out;
+        }
+        node = next;
+        for (; *s == '['; s = end) {
+            set_index(s, &idx, &end);
+            if (!cJSON_IsArray(node)) {
+                rc = sim_err_set(err, SIM_EINVAL, "--set %s: %.*s: expected "
+                                 "an array to take [%d] of, got %s", set,
+                                 (int)(s - p), p, idx, scn_kind(node));
+                goto out;
+            }
+            size = cJSON_GetArraySize(node);
+            if (idx >= size) {
+                rc = sim_err_set(err, SIM_EINVAL, "--set %s: %.*s: expected "
+                                 "an array with an element [%d], the array "
+                                 "has %d element%s", set, (int)(s - p), p,
+                                 idx, size, size == 1 ? "" : "s");
+                goto out;
+            }
+            if (*end == '\0') {
+                cJSON_ReplaceItemInArray(node, idx, v);
+                return SIM_OK;
+            }
+            node = cJSON_GetArrayItem(node, idx);
+        }
+        s++; /* the '.' after ']' */
+    }
+out:
+    cJSON_Delete(v);
+    return rc;
+}
+
+/* Apply "a.b[1].c=VALUE" to the tree (set_at). */
 static int apply_set(cJSON *root, const char *file, const char *set,
                      struct sim_err *err)
 {
     const char *eq = strchr(set, '=');
     char path[SCN_PATH_MAX];
     struct scn_doc val = {0};
-    cJSON *node = root, *v;
+    cJSON *v;
     size_t plen;
 
     if (!eq || eq == set)
@@ -232,39 +365,7 @@ static int apply_set(cJSON *root, const char *file, const char *set,
     scn_doc_release(&val);
     if (!v)
         return sim_err_set(err, SIM_ENOMEM, "--set: out of memory");
-    for (;;) {
-        char *dot = strchr(p, '.');
-        if (dot)
-            *dot = '\0';
-        if (!*p) {
-            cJSON_Delete(v);
-            return sim_err_set(err, SIM_EINVAL,
-                               "--set %s: empty key in the path", set);
-        }
-        if (!cJSON_IsObject(node)) {
-            cJSON_Delete(v);
-            return sim_err_set(err, SIM_EINVAL,
-                               "--set %s: %s: the key's parent in %s is not "
-                               "an object", set, p, file);
-        }
-        if (!dot) {
-            if (cJSON_GetObjectItemCaseSensitive(node, p))
-                cJSON_ReplaceItemInObjectCaseSensitive(node, p, v);
-            else
-                cJSON_AddItemToObject(node, p, v);
-            return SIM_OK;
-        }
-        cJSON *next = cJSON_GetObjectItemCaseSensitive(node, p);
-        if (!next) {
-            next = cJSON_AddObjectToObject(node, p);
-            if (!next) {
-                cJSON_Delete(v);
-                return sim_err_set(err, SIM_ENOMEM, "--set: out of memory");
-            }
-        }
-        node = next;
-        p = dot + 1;
-    }
+    return set_at(root, file, set, p, v, err);
 }
 
 /* ---- readers of the scenario's own value kinds --------------------------- */

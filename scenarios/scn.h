@@ -219,4 +219,151 @@ int scn_tick_parse(const char *text, size_t len, const char *name,
                    size_t line, const char *const *coins, size_t n_coins,
                    struct eng_tick *out, struct sim_err *err);
 
+/* ==== Sweeps and tuning (sweep.c, sweep_axes.c, tune.c) ================== */
+
+#define SCN_SWEEP_MAX_AXES 32
+#define SCN_SWEEP_MAX_RUNS 10000000
+#define SCN_SWEEP_MAX_METRICS 256
+#define SCN_TUNE_MAX_CONSTRAINTS 16
+#define SCN_SWEEP_VALUE_MAX 256 /* bytes of a value's JSON text, with NUL */
+
+/* A scenario key a sweep varies, named as --set takes it
+ * ("pool.haircut[1].haircut").  A grid axis lists its values; a sampled
+ * axis (and every axis of a tune) is a range [min, max], on a log scale
+ * when log, rounded to integers when integer. */
+struct scn_axis {
+    char key[SCN_NUMBER_PATH_MAX];
+    int sampled;
+    size_t n_values;    /* grid: its values, in order */
+    char **values;      /* grid: each value's JSON text */
+    double *num;        /* grid: the values as numbers (NaN: not a number) */
+    int numeric;        /* grid: every value is a number */
+    double min, max;
+    int log, integer;
+};
+
+/* A sweep file (SWEEP.json, documented in the README):
+ *   "scenario"     the scenario file, relative to the sweep file's folder
+ *   "description"  what the sweep asks (optional)
+ *   "set"          { KEY: VALUE } overrides applied to every run first
+ *   "grid"         { KEY: [values] | {"from", "to", "count", "log"} }
+ *   "sample"       { "count", "seed", "params": { KEY: {"min", "max",
+ *                    "log", "integer"} } }: a Latin hypercube
+ *   "seeds"        [seeds] | {"first", "count"}: each run once per seed
+ *   "paths"        count | [paths] | {"first", "count"}: each run once per
+ *                  Monte Carlo path ($.market.bootstrap.path)
+ *   "metrics"      [names or prefixes of summary numbers]: the columns kept
+ *                  (default: every number of the summary)
+ * Runs are numbered cell-major: run = (cell * seeds + seed) * paths + path,
+ * where cell = grid cell * samples + sample and the first grid key varies
+ * slowest.  A tune file (struct scn_tune) shares scenario, description,
+ * set, seeds and paths. */
+struct scn_sweep {
+    char path[MDL_PATH_MAX];     /* the sweep file */
+    char scenario[MDL_PATH_MAX]; /* the scenario file, resolved */
+    char *text;                  /* the sweep file's bytes, as recorded */
+    size_t n_sets;
+    char **sets;                 /* $.set as "KEY=JSON" */
+    size_t n_axes;               /* grid axes first, then sampled ones */
+    struct scn_axis axes[SCN_SWEEP_MAX_AXES];
+    size_t n_grid;               /* grid cells (1 without a grid) */
+    size_t n_samples;            /* Latin hypercube points (1 without) */
+    uint64_t sample_seed;
+    double *design;              /* n_samples x n_axes: the sampled axes'
+                                    values of each point (grid axes NaN) */
+    size_t n_seeds;              /* 0: the scenario's own seed */
+    int64_t *seeds;
+    size_t n_paths;              /* 0: no Monte Carlo path set */
+    int64_t *paths;
+    size_t n_metrics;            /* 0: every number */
+    char **metrics;
+    size_t n_runs;
+};
+
+/* Load and check the sweep file at path (out zeroed first, released on
+ * failure).  Messages name the file and the JSON path:
+ *   sweeps/bear.json: $.grid["pool.reserves_btc"]: expected an array of
+ *   values or {"from", "to", "count"}, got a string
+ * The keys are checked only as paths here; scn_load checks them against
+ * the scenario.  SIM_EIO, SIM_ENOMEM, SIM_EPARSE, SIM_EINVAL, SIM_ERANGE,
+ * SIM_EEXIST. */
+int scn_sweep_load(struct scn_sweep *out, const char *path,
+                   struct sim_err *err);
+void scn_sweep_release(struct scn_sweep *s);
+
+/* Where run i sits: its cell, grid cell, sample, and seed and path indices
+ * (0 when the sweep has no seeds or paths). */
+struct scn_sweep_pos {
+    size_t cell, grid, sample, seed, path;
+};
+void scn_sweep_pos(const struct scn_sweep *s, size_t i,
+                   struct scn_sweep_pos *out);
+
+/* The value of axis a in cell `cell` as JSON text into buf (a grid value
+ * verbatim, a sampled number shortest round-trip) and, when not NULL, as a
+ * number into *num (NaN for a value that is not a number). */
+void scn_sweep_value(const struct scn_sweep *s, size_t a, size_t cell,
+                     char *buf, size_t size, double *num);
+
+/* The overrides of run i, "KEY=VALUE" lines each ending in '\n': $.set,
+ * then the axes' values, then seed and $.market.bootstrap.path.  *out is
+ * malloc'd.  SIM_ENOMEM. */
+int scn_sweep_run_sets(const struct scn_sweep *s, size_t i, char **out,
+                       struct sim_err *err);
+
+/* The same for a point x[0..n_axes) of the axes' ranges (a tune's
+ * candidate) with seed index seed and path index path. */
+int scn_sweep_point_sets(const struct scn_sweep *s, const double *x,
+                         size_t seed, size_t path, char **out,
+                         struct sim_err *err);
+
+/* A number as the shortest text that reads back to it ("%.15g" when that
+ * round-trips, "%.17g" otherwise; integers without exponent up to 2^53). */
+void scn_format_number(double v, char *buf, size_t size);
+
+/* Whether name is pattern or starts with pattern followed by '.'
+ * ("liquidity" matches "liquidity.days_to_dry"). */
+int scn_metric_matches(const char *pattern, const char *name);
+
+/* Whether metric name is kept: s->n_metrics == 0, or it equals one of
+ * s->metrics or starts with one followed by '.'. */
+int scn_sweep_keeps(const struct scn_sweep *s, const char *name);
+
+/* A statistic over the Monte Carlo runs of a candidate. */
+struct scn_stat {
+    int mean; /* 1: the mean; 0: the quantile q */
+    double q; /* in [0, 1]: "min" 0, "median" 0.5, "p95" 0.95, "max" 1 */
+};
+
+/* A constraint of a tune: stat(metric) <= max and >= min. */
+struct scn_constraint {
+    char metric[SCN_NUMBER_PATH_MAX];
+    struct scn_stat stat;
+    double min, max; /* -HUGE_VAL / HUGE_VAL when absent */
+};
+
+/* A tune file (TUNE.json, documented in the README): the keys of a sweep
+ * file but "params" in place of grid and sample,
+ *   "params"       { KEY: {"min", "max", "log", "integer"} }: the space
+ *   "objective"    {"metric", "stat"}: minimised (stat: "mean", "median",
+ *                  "min", "max" or "pNN"; default "mean")
+ *   "constraints"  [{"metric", "stat", "max", "min"}]: each must hold
+ *   "search"       {"points": per axis and round (default 5), "rounds"
+ *                  (default 3)}
+ * The search evaluates a grid of points^axes candidates over the box, then
+ * shrinks the box to one grid step either side of the best candidate and
+ * repeats; each candidate runs once per seed and path. */
+struct scn_tune {
+    struct scn_sweep base; /* scenario, set, seeds, paths; axes sampled */
+    char objective[SCN_NUMBER_PATH_MAX];
+    struct scn_stat objective_stat;
+    size_t n_constraints;
+    struct scn_constraint c[SCN_TUNE_MAX_CONSTRAINTS];
+    size_t points, rounds;
+};
+
+int scn_tune_load(struct scn_tune *out, const char *path,
+                  struct sim_err *err);
+void scn_tune_release(struct scn_tune *t);
+
 #endif /* HASHSIM_SCN_H */

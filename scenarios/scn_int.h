@@ -245,4 +245,37 @@ int scn_read_bootstrap(struct scn_rd *rd, const cJSON *m,
 int scn_read_stress(struct scn_rd *rd, const cJSON *root,
                     struct scn_scenario *sc);
 
+/* ---- Sweep and tune files (sweep.c, sweep_axes.c, tune.c) ---------------- */
+
+struct scn_sweep;
+struct scn_axis;
+
+/* key must be a scenario key as --set takes it: names joined by '.', each
+ * optionally followed by [N] indices (SIM_EINVAL at rd->path). */
+int scn_check_key(struct scn_rd *rd, const char *key);
+/* key without a leading "$.". */
+const char *scn_key_plain(const char *key);
+/* A new axis of s for key (checked, stored without "$."), refused when
+ * the key is already varied, set by $.set, or is "seed" with $.seeds or
+ * "market.bootstrap.path" with $.paths (SIM_EEXIST at rd->path). */
+int scn_sweep_new_axis(struct scn_rd *rd, struct scn_sweep *s,
+                       const char *key, struct scn_axis **out);
+/* Zero out, record path, load and parse the file into doc (released by
+ * the caller), keep its text; n_grid = n_samples = 1. */
+int scn_sweep_open(struct scn_sweep *out, struct scn_doc *doc,
+                   const char *path, struct sim_err *err);
+/* "scenario" (resolved against the file's folder), "description", "set",
+ * "seeds" and "paths" of root. */
+int scn_sweep_read_base(struct scn_rd *rd, const cJSON *root,
+                        struct scn_sweep *s);
+/* "grid" and "sample" of root: the axes, n_grid, n_samples, the design. */
+int scn_sweep_read_axes(struct scn_rd *rd, const cJSON *root,
+                        struct scn_sweep *s);
+/* A range {"min", "max", "log", "integer"} at node (rd->path there) into
+ * a (sampled = 1). */
+int scn_read_axis_range(struct scn_rd *rd, const cJSON *node,
+                        struct scn_axis *a);
+/* s->n_runs = cells x seeds x paths, at most SCN_SWEEP_MAX_RUNS. */
+int scn_sweep_count(struct scn_rd *rd, struct scn_sweep *s, size_t cells);
+
 #endif /* HASHSIM_SCN_INT_H */

@@ -1,8 +1,11 @@
 #!/bin/sh
-# Install the Debian packages hashsim needs, only when one is missing.
+# Install the Debian packages hashsim needs, only when one is missing
+# (with MPI=1 in the environment, Open MPI too).
 # Runs apt-get directly as root, through sudo otherwise.
 set -eu
 pkgs="libgsl-dev libhdf5-dev libcjson-dev libcmocka-dev hdf5-tools pkg-config gnuplot-nox python3-h5py"
+# MPI=1: Open MPI for the cluster build (make MPI=1)
+if [ "${MPI:-}" = 1 ]; then pkgs="$pkgs openmpi-bin libopenmpi-dev"; fi
 missing=""
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

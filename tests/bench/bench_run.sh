@@ -3,7 +3,8 @@
 # synthetic market unless HASHSIM_DATA is set), the best of three each:
 # "default_run_wall X s" (replay), "impact_run_wall X s" (the same year on
 # simulated chains, market.network=impact) and "oracle_run_wall X s"
-# (engine.policy=oracle: two passes).  Usage: bench_run.sh HASHSIM_BIN
+# (engine.policy=oracle: two passes); then sweep throughput at -j 1 and
+# -j 2 (below).  Usage: bench_run.sh HASHSIM_BIN
 set -u
 bin=${1:-build/hashsim}
 out=$(mktemp -d) || exit 1
@@ -28,3 +29,24 @@ best() {
 best default_run_wall
 best impact_run_wall --set market.network=impact
 best oracle_run_wall --set engine.policy=oracle
+
+# Sweep throughput: runs per second of tests/bench/sweep_bench.json (24
+# equal runs) with one worker and with two, the best of three each, and
+# the speed-up from one to two (target: 1.8 or more on two cores).
+sweep_rate() {
+    b=""
+    for i in 1 2 3; do
+        t0=$(date +%s.%N)
+        "$bin" sweep tests/bench/sweep_bench.json -o "$out/s.h5" --force \
+            --quiet -j "$1" || exit 1
+        t1=$(date +%s.%N)
+        b=$(awk -v a="$t0" -v c="$t1" -v b="$b" \
+            'BEGIN { d = c - a; if (b == "" || d < b) b = d; print b }')
+    done
+    awk -v t="$b" 'BEGIN { printf "%.2f\n", 24 / t }'
+}
+r1=$(sweep_rate 1)
+r2=$(sweep_rate 2)
+echo "sweep_runs_per_s_j1 $r1 runs/s"
+echo "sweep_runs_per_s_j2 $r2 runs/s"
+awk -v a="$r1" -v b="$r2" 'BEGIN { printf "sweep_speedup_j2 %.2f x (target >= 1.8)\n", b / a }'

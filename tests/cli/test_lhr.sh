@@ -103,7 +103,7 @@ if [ $rc -eq 0 ] && grep -q "holders, marketplace and liquidity pool" \
 else fail lhr_summary_text "exit $rc"; fi
 "$bin" summary "$s" --json >"$work/s.json" 2>&1; rc=$?
 if [ $rc -eq 0 ] && json "$work/s.json" \
-    'd["summary_version"] == 5 and q["holders"] >= 5000 and
+    'd["summary_version"] == 6 and q["holders"] >= 5000 and
      q["exits"] == q["exits_filled"] + q["exits_expired"] + q["exits_open"]
      and 0 <= q["fill_rate"] <= 1 and q["min_reserves_sats"] >= 0
      and q["wait_p95_days"] >= q["wait_median_days"] >= 0
@@ -137,6 +137,121 @@ if [ $rc -eq 0 ] && [ "$(attr "$k" /pool buyback_units)" = 0 ] &&
     [ "$(attr "$k" /exits expired)" -gt 0 ]; then
     ok lhr_market_route_never_uses_the_pool
 else fail lhr_market_route_never_uses_the_pool "exit $rc"; fi
+
+# ---- What the buybacks cost the operator -----------------------------------------
+
+# lq JSON KEY: the summary's liquidity value KEY ("null" for null).
+lq() {
+    python3 -c '
+import json, sys
+v = json.load(open(sys.argv[1]))["liquidity"][sys.argv[2]]
+print("null" if v is None else v)' "$1" "$2"
+}
+
+# cost_check NAME FILE SHARE: ran_dry, relist_sats, pool_value_sats and
+# operator_cost_sats of the file's summary against its datasets, SHARE
+# being marketplace.fee_to_pool (the default primary_share, 0.05).
+# relist_sats: the pool's fills (seller 1) at price x units less the
+# operator's part of the fee, fee - floor(fee x SHARE); null when the file
+# has no /p2p@fee_to_pool and the fees were split.  pool_value_sats: per
+# issued cohort not retired, its units less its investors' at its last
+# FMV, those units adding up to /pool@units_held.  operator_cost_sats:
+# buybacks - the pool's payouts - relist - pool value, and by the pool's
+# books the initial reserves + the primary share + the other sellers'
+# fees to the pool - the final reserves - pool value.
+cost_check() {
+    c_bad=""
+    "$bin" summary "$2" --json >"$work/c.json" 2>&1 ||
+        { fail "$1" "summary: $(head -n 1 "$work/c.json")"; return; }
+    dry=$(attr "$2" /pool dry_time)
+    want=0; [ "$dry" -ge 0 ] && want=1
+    [ "$(lq "$work/c.json" ran_dry)" = $want ] &&
+        json "$work/c.json" "q['ran_dry'] == (q['dry_date'] is not None)" ||
+        c_bad="$c_bad ran_dry"
+    col "$2" /p2p/trades/seller >"$work/ts"
+    col "$2" /p2p/trades/units >"$work/tu"
+    col "$2" /p2p/trades/price_sats >"$work/tp"
+    col "$2" /p2p/trades/fee_sats >"$work/tf"
+    # pool fills, their price x units - fee, the pool's part of its fees,
+    # and the other sellers' fees' part to the pool
+    set -- "$1" "$2" "$3" $(paste "$work/ts" "$work/tu" "$work/tp" "$work/tf" |
+        awk -v f="$3" '$1 == 1 { n++; v += $3 * $2 - $4; p += int($4 * f) }
+            $1 != 1 { o += int($4 * f) }
+            END { printf "%d %.0f %.0f %.0f\n", n, v, p, o }')
+    fills=$4 part=$6 others=$7
+    relist=$(($5 + part))
+    got=$(lq "$work/c.json" relist_sats)
+    if [ "$got" = null ]; then
+        # unknown only without the share and with fees split
+        [ -z "$(attr "$2" /p2p fee_to_pool)" ] &&
+            [ "$(attr "$2" /p2p fees_to_pool_sats)" -ne 0 ] &&
+            [ "$(attr "$2" /p2p fees_to_pool_sats)" -ne \
+                "$(attr "$2" /p2p fees_sats)" ] ||
+            c_bad="$c_bad relist_sats:null"
+    elif [ "$got" != $relist ]; then
+        c_bad="$c_bad relist_sats:$got!=$relist"
+    fi
+    [ $((part + others)) -eq "$(attr "$2" /p2p fees_to_pool_sats)" ] ||
+        c_bad="$c_bad fees_to_pool:$part+$others"
+    value=0 units=0 ps=0
+    for g in $(h5ls "$2/p2p" | awk '$2 == "Group" && $1 != "trades" { print $1 }'); do
+        issued=$(attr "$2" /p2p/$g issued)
+        retired=$(attr "$2" /hardware/$g retired_time)
+        n=$(attr "$2" /p2p/$g units_issued)
+        price=$(attr "$2" /p2p/$g issue_price_sats)
+        ps=$((ps + $(awk -v t=$((n * price)) \
+            'BEGIN { printf "%.0f", int(t * 0.05) }')))
+        [ "$issued" -ge 0 ] && [ "${retired:--1}" -lt 0 ] || continue
+        held=$((n - $(sum_where "$2" /holders/cohort \
+            "$(attr "$2" /fleet/$g index)" /holders/units)))
+        value=$((value + held * $(last "$2" /p2p/$g/fmv_sats)))
+        units=$((units + held))
+    done
+    [ $units -eq "$(attr "$2" /pool units_held)" ] ||
+        c_bad="$c_bad units:$units!=$(attr "$2" /pool units_held)"
+    got=$(lq "$work/c.json" pool_value_sats)
+    [ "$got" = $value ] || c_bad="$c_bad pool_value_sats:$got!=$value"
+    cost=$(($(attr "$2" /pool buyback_sats) - $(attr "$2" /pool payouts_sats) -
+        relist - value))
+    books=$(($(attr "$2" /pool initial_reserves_sats) + ps + others -
+        $(attr "$2" /pool final_reserves_sats) - value))
+    got=$(lq "$work/c.json" operator_cost_sats)
+    [ $cost -eq $books ] || c_bad="$c_bad books:$cost!=$books"
+    if [ "$(lq "$work/c.json" relist_sats)" = null ]; then
+        [ "$got" = null ] || c_bad="$c_bad operator_cost_sats:$got!=null"
+    elif [ "$got" != $cost ]; then
+        c_bad="$c_bad operator_cost_sats:$got!=$cost"
+    fi
+    if [ -z "$c_bad" ]; then ok "$1"
+    else fail "$1" "$c_bad (pool fills $fills)"; fi
+}
+
+cost_check lhr_operator_cost_held_units "$s" 1
+# Relisting: the pool sells what it bought; the seller's fee is 1.5 %,
+# all of it to the pool (the default share), so the pool keeps the price.
+rl=$work/rl.h5
+synth run "$scn" -o "$rl" --quiet --set pool.bought_units=relist \
+    --set holders.count=500 --set marketplace.seller_fee_bps=150 \
+    2>"$work/err"; rc=$?
+expect_rc lhr_relist_run_exits_0 0 $rc
+if [ "$(sum_where "$rl" /p2p/trades/seller 1 /p2p/trades/units)" -gt 0 ]; then
+    ok lhr_relist_pool_sells
+else fail lhr_relist_pool_sells "no trade with seller 1"; fi
+cost_check lhr_operator_cost_relist "$rl" 1
+# Fees split between the pool and the operator.
+synth run "$scn" -o "$rl" --quiet --force --set pool.bought_units=relist \
+    --set holders.count=500 --set marketplace.seller_fee_bps=150 \
+    --set marketplace.fee_to_pool=0.37 2>"$work/err"
+cost_check lhr_operator_cost_relist_split_fees "$rl" 0.37
+# Upgrades: the retired cohorts' units are gone, the successors' held.
+lc=$work/lc.h5
+synth run tests/fixtures/scenarios/lifecycle_small.json -o "$lc" --quiet \
+    2>"$work/err"
+cost_check lhr_operator_cost_after_upgrades "$lc" 1
+"$bin" summary "$rl" >"$work/out" 2>&1
+if grep -q "^  operator      buybacks cost" "$work/out"; then
+    ok lhr_operator_cost_text
+else fail lhr_operator_cost_text "no operator line"; fi
 
 # ---- Bad input -----------------------------------------------------------------
 

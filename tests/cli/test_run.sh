@@ -210,7 +210,7 @@ if ! command -v python3 >/dev/null 2>&1; then
 elif python3 -c '
 import json, sys
 d = json.load(sys.stdin)
-assert d["summary_version"] == 5, "summary_version"
+assert d["summary_version"] == 6, "summary_version"
 f = d["fleet"]
 assert f["policy"] == "hysteresis:threshold=5%,dwell=10m", f["policy"]
 assert [c["name"] for c in f["cohorts"]] == \

@@ -863,7 +863,7 @@ static void test_summary_json(void **state)
     root = cJSON_Parse(text);
     if (!root)
         fail_msg("not JSON:\n%s", text);
-    assert_int_equal(get(root, "summary_version")->valuedouble, 5);
+    assert_int_equal(get(root, "summary_version")->valuedouble, 6);
     assert_true(cJSON_IsNull(get(root, "fleet"))); /* an older file */
     meta = get(root, "meta");
     assert_string_equal(get(meta, "hashsim_version")->valuestring, "0.1.0");
@@ -1372,7 +1372,7 @@ static void test_fleet_json(void **state)
     size_t i;
 
     root = fleet_json(fx->path, &o, &s, &text);
-    assert_true(get(root, "summary_version")->valuedouble == 5.0);
+    assert_true(get(root, "summary_version")->valuedouble == 6.0);
     assert_int_equal(cJSON_GetArraySize(get(root, "coins")), 2);
     /* "fleet" comes right after "coins". */
     item = root->child;

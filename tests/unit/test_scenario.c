@@ -960,6 +960,125 @@ static void test_set_errors(void **state)
     }
 }
 
+/* Indices in the path: an element's member, a whole element, on
+ * ok.json's fleet (2 cohorts) and haircut curve (4 points). */
+static void test_set_indices(void **state)
+{
+    static const char *const sets[] = {
+        "pool.haircut[1].haircut=0.2",
+        "$.pool.haircut[2]={\"utilisation\":0.8,\"haircut\":0.25}",
+        "fleet[0].count=10",
+        "fleet[1].name=z15",                /* a member the file lacks */
+    };
+    struct scn_scenario sc;
+    (void)state;
+    load_ok(&sc, FIX "ok.json", sets, N(sets));
+    assert_int_equal(sc.lhr.n_haircut, 4);
+    assert_true(sc.lhr.haircut_u[1] == 0.25);
+    assert_true(sc.lhr.haircut[1] == 0.2);
+    assert_true(sc.lhr.haircut_u[2] == 0.8);
+    assert_true(sc.lhr.haircut[2] == 0.25);
+    assert_true(sc.lhr.haircut[3] == 0.5);
+    assert_int_equal(sc.n_cohorts, 2);
+    assert_true(sc.cohorts[0].count == 10);
+    assert_string_equal(sc.cohorts[0].name, "scrypt-a");
+    assert_true(sc.cohorts[1].count == 40);
+    assert_string_equal(sc.cohorts[1].name, "z15");
+    assert_string_equal(sc.overrides,
+                        "pool.haircut[1].haircut=0.2\n"
+                        "$.pool.haircut[2]={\"utilisation\":0.8,"
+                        "\"haircut\":0.25}\n"
+                        "fleet[0].count=10\nfleet[1].name=z15\n");
+    scn_release(&sc);
+}
+
+static void test_set_index_errors(void **state)
+{
+    static const struct {
+        const char *path; /* the scenario */
+        const char *set;
+        int code;
+        const char *msg;
+    } cases[] = {
+        /* past the end */
+        {FIX "ok.json", "pool.haircut[4].haircut=0.2", SIM_EINVAL,
+         "--set pool.haircut[4].haircut=0.2: pool.haircut: expected an "
+         "array with an element [4], the array has 4 elements"},
+        {FIX "ok.json", "fleet[2]={}", SIM_EINVAL,
+         "--set fleet[2]={}: fleet: expected an array with an element [2], "
+         "the array has 2 elements"},
+        {FIX "ok.json", "fleet[0].coins[0]=1", SIM_EINVAL,
+         "--set fleet[0].coins[0]=1: fleet[0].coins is not in " FIX "ok.json: "
+         "write the array in the scenario before setting one of its "
+         "elements"},
+        /* not an array; a missing array is not created */
+        {DEFAULT, "pool.haircut[1].haircut=0.2", SIM_EINVAL,
+         "--set pool.haircut[1].haircut=0.2: pool.haircut is not in "
+         DEFAULT ": write the array in the scenario before setting one of "
+         "its elements"},
+        {DEFAULT, "pool[0]=1", SIM_EINVAL,
+         "--set pool[0]=1: pool: expected an array to take [0] of, got an "
+         "object"},
+        {DEFAULT, "fleet[0].count[1]=2", SIM_EINVAL,
+         "--set fleet[0].count[1]=2: fleet[0].count: expected an array to "
+         "take [1] of, got a number"},
+        {DEFAULT, "fleet[0][0]=2", SIM_EINVAL,
+         "--set fleet[0][0]=2: fleet[0]: expected an array to take [0] of, "
+         "got an object"},
+        {DEFAULT, "seed[0]=2", SIM_EINVAL,
+         "--set seed[0]=2: seed: expected an array to take [0] of, got a "
+         "number"},
+        /* malformed, reported before the tree is looked at */
+        {DEFAULT, "a[=1", SIM_EINVAL,
+         "--set a[=1: a[: expected [N] with N a decimal index"},
+        {DEFAULT, "a[x]=1", SIM_EINVAL,
+         "--set a[x]=1: a[x]: expected [N] with N a decimal index"},
+        {DEFAULT, "a[-1]=1", SIM_EINVAL,
+         "--set a[-1]=1: a[-1]: expected [N] with N a decimal index"},
+        {DEFAULT, "fleet[]=1", SIM_EINVAL,
+         "--set fleet[]=1: fleet[]: expected [N] with N a decimal index"},
+        {DEFAULT, "fleet[1x].count=1", SIM_EINVAL,
+         "--set fleet[1x].count=1: fleet[1x]: expected [N] with N a decimal "
+         "index"},
+        {DEFAULT, "fleet[99999999999]=1", SIM_EINVAL,
+         "--set fleet[99999999999]=1: fleet[99999999999]: expected [N] with N "
+         "a decimal index"},
+        {DEFAULT, "fleet[0]count=1", SIM_EINVAL,
+         "--set fleet[0]count=1: fleet[0]c: expected '.', '[' or the end "
+         "after ']'"},
+        {DEFAULT, "fleet]0]=1", SIM_EINVAL,
+         "--set fleet]0]=1: fleet]: ']' without '['"},
+        {DEFAULT, "[0]=1", SIM_EINVAL, "--set [0]=1: [: expected a key before '['"},
+        {DEFAULT, "fleet[0].[1]=1", SIM_EINVAL,
+         "--set fleet[0].[1]=1: fleet[0].[: expected a key before '['"},
+        {DEFAULT, "fleet[0]..count=1", SIM_EINVAL,
+         "--set fleet[0]..count=1: empty key in the path"},
+        /* the value still goes through validation, by its JSON path */
+        {FIX "ok.json", "pool.haircut[1].haircut=1.5", SIM_ERANGE,
+         FIX "ok.json: $.pool.haircut[1].haircut: "},
+        {FIX "ok.json", "pool.haircut[1].utilisation=0.9", SIM_EINVAL,
+         FIX "ok.json: $.pool.haircut[2].utilisation: "},
+        {FIX "ok.json", "fleet[1]=3", SIM_EINVAL,
+         FIX "ok.json: $.fleet[1]: expected an object, got a number"},
+        {FIX "ok.json", "fleet[0].cuont=3", SIM_EINVAL,
+         FIX "ok.json: $.fleet[0].cuont: unknown key; did you mean "
+             "\"count\"?"},
+    };
+    (void)state;
+    for (size_t i = 0; i < N(cases); i++) {
+        const char *const sets[] = {"seed=3", cases[i].set};
+        struct scn_scenario sc;
+        struct sim_err err = {0};
+        int rc = scn_load(&sc, cases[i].path, sets, 2, &err);
+        if (rc != cases[i].code || !strstr(err.msg, cases[i].msg))
+            fail_msg("--set %s: code %d (want %d), message \"%s\" (want "
+                     "\"%s\")", cases[i].set, rc, cases[i].code, err.msg,
+                     cases[i].msg);
+        assert_null(sc.overrides);
+        scn_release(&sc);
+    }
+}
+
 /* ---- the catalogue check ----------------------------------------------- */
 
 static void test_check_catalog(void **state)
@@ -2232,6 +2351,8 @@ int main(void)
         cmocka_unit_test(test_set_overrides),
         cmocka_unit_test(test_set_creates),
         cmocka_unit_test(test_set_errors),
+        cmocka_unit_test(test_set_indices),
+        cmocka_unit_test(test_set_index_errors),
         cmocka_unit_test(test_fleet_errors),
         cmocka_unit_test(test_check_catalog),
         cmocka_unit_test(test_schema_keys),
