@@ -347,9 +347,14 @@ static void print_frontier(FILE *fp, const struct tune *u, size_t win)
     fprintf(fp, "frontier: %zu candidates no other beats on the objective "
             "and every constraint at once (* meets every constraint, > "
             "the best)\n", n);
+    int wd[SCN_SWEEP_MAX_AXES];
+    for (size_t a = 0; a < s->n_axes; a++) {
+        size_t k = strlen(s->axes[a].key);
+        wd[a] = k < 12 ? 12 : (int)k;
+    }
     fprintf(fp, "  %5s", "round");
     for (size_t a = 0; a < s->n_axes; a++)
-        fprintf(fp, " %20.20s", s->axes[a].key);
+        fprintf(fp, " %*s", wd[a], s->axes[a].key);
     fprintf(fp, " %14s", "objective");
     for (size_t k = 0; k < t->n_constraints; k++)
         fprintf(fp, " %13s%zu", "constraint ", k + 1);
@@ -359,7 +364,7 @@ static void print_frontier(FILE *fp, const struct tune *u, size_t win)
         fprintf(fp, "%c%c%5zu", c == &u->c[win] ? '>' : ' ',
                 c->violation == 0 ? '*' : ' ', c->round + 1);
         for (size_t a = 0; a < s->n_axes; a++)
-            fprintf(fp, " %20.6g", c->x[a]);
+            fprintf(fp, " %*.6g", wd[a], c->x[a]);
         fprintf(fp, " %14.6g", c->objective);
         for (size_t k = 0; k < t->n_constraints; k++)
             fprintf(fp, " %14.6g", c->stat[k]);
