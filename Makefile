@@ -42,7 +42,7 @@ BENCH_SRC := $(wildcard tests/bench/bench_*.c)
 BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 
 .PHONY: all deps run check bench check-asan clean install help check-symbols \
-        golden-update check-mpi build
+        golden-update check-mpi build bench-large
 
 all: deps
 	@$(MAKE) --no-print-directory build
@@ -54,6 +54,7 @@ help:
 	@echo "make run        build and run scenarios/default.json -> results/default.h5, .html"
 	@echo "make check      build and run every test"
 	@echo "make bench      run the benchmarks (one line per figure)"
+	@echo "make bench-large  scenarios/large.json under /usr/bin/time -v (HASHSIM_DATA)"
 	@echo "make golden-update  rewrite tests/golden/*.json from fresh runs"
 	@echo "make check-asan run the tests under AddressSanitizer + UBSan"
 	@echo "make MPI=1      build with Open MPI (mpirun -np K build/hashsim sweep ...)"
@@ -104,6 +105,11 @@ bench: deps
 	@$(MAKE) --no-print-directory $(BIN) $(BENCH_BIN)
 	@for b in $(BENCH_BIN); do $$b || exit 1; done
 	@sh tests/bench/bench_run.sh $(BIN)
+
+# The operator-scale run (scenarios/large.json): wall time and peak memory.
+bench-large: deps
+	@$(MAKE) --no-print-directory $(BIN)
+	@sh tests/bench/bench_large.sh $(BIN)
 
 # The MPI build in its own folder, and sweeps across 2 ranks against one
 # process (tests/cli/test_mpi.sh).

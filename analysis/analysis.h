@@ -76,7 +76,7 @@ int h5_rec_attr_double(struct h5_rec *r, const char *obj_path,
                        const char *name, double value, struct sim_err *err);
 
 /* Create an empty appendable 1-D dataset at path (parent groups created on
- * demand): chunked by H5_CHUNK_ELEMS, shuffle + deflate level 4, unlimited
+ * demand): chunked by H5_CHUNK_ELEMS, shuffle + deflate level 1, unlimited
  * length, fill value 0.  `units` (may be NULL) becomes a string attribute
  * "units".  *out belongs to the recorder: valid until commit/abort.
  * SIM_EEXIST when an object already exists at path. */

@@ -293,6 +293,7 @@ int app_lhr_totals(struct app_run *r)
         {"/holders", "buyers", tot.buyers},
         {"/holders", "ledger_dust_sats", tot.dust},
         {"/holders", "operator_payouts_sats", tot.operator_payouts},
+        {"/holders", "withdrawn_sats", tot.withdrawn},
         {"/pool", "payouts_sats", tot.pool_payouts},
     };
     for (size_t k = 0; k < N(attrs); k++)

@@ -42,30 +42,40 @@ static int non_negative(double v)
     return isfinite(v) && v >= 0;
 }
 
-int eng_tick_check(const struct eng_tick *t, char *msg, size_t size)
+/* The tick's numbers: their failure's field and expectation, or NULL. */
+static const char *tick_values_bad(const struct eng_tick *t,
+                                   const char **want)
 {
-    const char *bad = NULL, *want = NULL;
-    if (!memchr(t->coin, '\0', sizeof t->coin) || !eng_symbol_ok(t->coin))
-        bad = "coin", want = "1-7 capital letters or digits";
-    else if (t->time < 0)
-        bad = "time", want = "a time at or after 1970-01-01";
+    const char *bad = NULL;
+    if (t->time < 0)
+        bad = "time", *want = "a time at or after 1970-01-01";
     else if (!positive(t->price))
-        bad = "price", want = "a finite number > 0";
+        bad = "price", *want = "a finite number > 0";
     else if (!positive(t->difficulty))
-        bad = "difficulty", want = "a finite number > 0";
+        bad = "difficulty", *want = "a finite number > 0";
     else if (!non_negative(t->reward))
-        bad = "reward", want = "a finite number >= 0";
+        bad = "reward", *want = "a finite number >= 0";
     else if (!non_negative(t->fees))
-        bad = "fees", want = "a finite number >= 0";
+        bad = "fees", *want = "a finite number >= 0";
     else if (!positive(t->work))
-        bad = "work", want = "a finite number > 0";
+        bad = "work", *want = "a finite number > 0";
     else if (!non_negative(t->block_time))
-        bad = "block_time", want = "a finite number > 0 (0: not given)";
+        bad = "block_time", *want = "a finite number > 0 (0: not given)";
     else if (!(t->difficulty * t->work >= DBL_MIN) ||
              !isfinite(eng_usd_per_s(t, 1.0)))
         bad = "difficulty × work",
-        want = "a product that keeps price × (reward + fees) / "
-               "(difficulty × work) finite";
+        *want = "a product that keeps price × (reward + fees) / "
+                "(difficulty × work) finite";
+    return bad;
+}
+
+int eng_tick_check(const struct eng_tick *t, char *msg, size_t size)
+{
+    const char *bad, *want = NULL;
+    if (!memchr(t->coin, '\0', sizeof t->coin) || !eng_symbol_ok(t->coin))
+        bad = "coin", want = "1-7 capital letters or digits";
+    else
+        bad = tick_values_bad(t, &want);
     if (!bad)
         return ENG_OK;
     eng_msg(msg, size, "tick: %s: expected %s", bad, want);
@@ -212,6 +222,19 @@ int eng_observe(struct eng_engine *e, const struct eng_tick *t, int *ignored)
     int ci = eng_coin_index(e, t->coin);
     if (ci < 0)
         return ENG_ENOTFOUND;
+    return eng_observe_coin(e, (size_t)ci, t, ignored);
+}
+
+int eng_observe_coin(struct eng_engine *e, size_t ci, const struct eng_tick *t,
+                     int *ignored)
+{
+    const char *want;
+    if (ignored)
+        *ignored = 0;
+    if (ci >= e->n_coins)
+        return ENG_ENOTFOUND;
+    if (tick_values_bad(t, &want))
+        return ENG_EINVAL;
     struct eng_coin_state *c = &e->coins[ci];
     if (c->observed && t->time < c->last.time)
         return ENG_ERANGE;

@@ -218,6 +218,12 @@ int eng_coin_index(const struct eng_engine *e, const char *symbol);
  * time before the coin's previous observation.  On error nothing changes. */
 int eng_observe(struct eng_engine *e, const struct eng_tick *t, int *ignored);
 
+/* The same for the engine's coin index ci (eng_coin_index), t->coin not
+ * read: the simulator's path, which knows its coins' indices, so a tick
+ * costs no symbol lookup.  ENG_ENOTFOUND for an index past the coins. */
+int eng_observe_coin(struct eng_engine *e, size_t ci, const struct eng_tick *t,
+                     int *ignored);
+
 /* The smoothed price of coin index c (the latest price for policies that
  * do not smooth); 0 when it has no observation yet. */
 double eng_coin_price(const struct eng_engine *e, size_t c);

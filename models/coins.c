@@ -53,6 +53,14 @@ int coin_daa_parse(const char *s)
 
 double coin_schedule_at(const struct coin_schedule *s, sim_time_t t)
 {
+    sim_time_t until;
+    return coin_schedule_span(s, t, &until);
+}
+
+double coin_schedule_span(const struct coin_schedule *s, sim_time_t t,
+                          sim_time_t *until)
+{
+    *until = SIM_TIME_MAX;
     if (!s || s->n == 0)
         return NAN;
     /* Binary search for the last step with from <= t: schedules such as
@@ -65,6 +73,10 @@ double coin_schedule_at(const struct coin_schedule *s, sim_time_t t)
         else
             hi = mid;
     }
+    if (s->steps[lo].from > t)
+        *until = s->steps[lo].from; /* before the first step */
+    else if (lo + 1 < s->n)
+        *until = s->steps[lo + 1].from;
     return s->steps[lo].value;
 }
 

@@ -7,8 +7,14 @@
 double econ_coins_per_hash(const struct coin *c, sim_time_t t,
                            double difficulty, double fees_per_block)
 {
-    double reward = coin_miner_reward(c, t) + fees_per_block;
-    return reward / (difficulty * c->work_per_difficulty);
+    return econ_coins_per_hash_r(c, coin_miner_reward(c, t), difficulty,
+                                 fees_per_block);
+}
+
+double econ_coins_per_hash_r(const struct coin *c, double reward,
+                             double difficulty, double fees_per_block)
+{
+    return (reward + fees_per_block) / (difficulty * c->work_per_difficulty);
 }
 
 double econ_fees_per_block(const struct hist_coin *hc, const struct coin *c,

@@ -50,6 +50,10 @@ struct fleet {
     double coins_per_hash_s[SYNTH_MAX_COINS];
     double price[SYNTH_MAX_COINS];
     int64_t fee_day[SYNTH_MAX_COINS];
+    /* each coin's reward and block time, valid on [terms_from, terms_until):
+     * their schedules step rarely, ticks come every minute */
+    sim_time_t terms_from[SYNTH_MAX_COINS], terms_until[SYNTH_MAX_COINS];
+    double reward[SYNTH_MAX_COINS], block_time[SYNTH_MAX_COINS];
     unsigned char delisted[SYNTH_MAX_COINS]; /* stress: out of the set */
     double fees[SYNTH_MAX_COINS];
     sim_time_t t_last;
@@ -179,12 +183,28 @@ static void collect(struct fleet *f, sim_time_t t)
     }
 }
 
+/* Coin ci's miner reward per block and block time at t, from the cache
+ * while t is within the span its schedules hold still. */
+static void coin_terms(struct fleet *f, size_t ci, sim_time_t t)
+{
+    const struct coin *c = f->coin[ci];
+    sim_time_t u1, u2, u3;
+    if (t >= f->terms_from[ci] && t < f->terms_until[ci])
+        return;
+    f->reward[ci] = coin_schedule_span(&c->subsidy, t, &u1) *
+                    coin_schedule_span(&c->miner_share, t, &u2);
+    f->block_time[ci] = coin_schedule_span(&c->block_time, t, &u3);
+    f->terms_from[ci] = t;
+    f->terms_until[ci] = u1 < u2 ? (u1 < u3 ? u1 : u3) : (u2 < u3 ? u2 : u3);
+}
+
 /* A coin's rates at tick t from its quote: 0 while it has no price or no
  * difficulty (it cannot be mined or sold). */
 static void rates_at(struct fleet *f, size_t ci, sim_time_t t,
                      const struct mkt_quote *q)
 {
     int64_t day = sim_time_day(t);
+    coin_terms(f, ci, t);
     if (f->fee_day[ci] != day) {
         f->fees[ci] = econ_fees_per_block(&f->h->coins[ci], f->coin[ci], day,
                                           f->cfg.fees_per_block[ci], NULL);
@@ -194,7 +214,8 @@ static void rates_at(struct fleet *f, size_t ci, sim_time_t t,
     f->price[ci] = ok ? q->price_usd : 0.0;
     f->coins_per_hash_s[ci] =
         ok && !f->delisted[ci]
-            ? econ_coins_per_hash(f->coin[ci], t, q->difficulty, f->fees[ci])
+            ? econ_coins_per_hash_r(f->coin[ci], f->reward[ci], q->difficulty,
+                                    f->fees[ci])
             : 0.0;
 }
 
@@ -206,15 +227,14 @@ static void observe(struct fleet *f, size_t ci, sim_time_t t,
     if (f->eng_of[ci] < 0 || !(f->price[ci] > 0))
         return;
     tk.time = t;
-    memcpy(tk.coin, c->symbol, sizeof tk.coin);
     tk.price = q->price_usd;
     tk.difficulty = q->difficulty;
     /* A delisted coin pays nothing: the engine scores it at zero. */
-    tk.reward = f->delisted[ci] ? 0.0 : coin_miner_reward(c, t);
+    tk.reward = f->delisted[ci] ? 0.0 : f->reward[ci];
     tk.fees = f->delisted[ci] ? 0.0 : f->fees[ci];
     tk.work = c->work_per_difficulty;
-    tk.block_time = coin_schedule_at(&c->block_time, t);
-    if (eng_observe(&f->eng, &tk, NULL) != ENG_OK)
+    tk.block_time = f->block_time[ci];
+    if (eng_observe_coin(&f->eng, (size_t)f->eng_of[ci], &tk, NULL) != ENG_OK)
         fail(f, sim_err_set(&f->err, SIM_EINVAL,
                             "engine: %s's observation at %lld was refused",
                             c->symbol, (long long)t));
@@ -510,6 +530,7 @@ int fleet_new(struct fleet **out, const struct fleet_cfg *cfg,
         if (f->is_btc[ci])
             f->btc = (int)ci;
         f->fee_day[ci] = INT64_MIN;
+        f->terms_from[ci] = SIM_TIME_MAX; /* nothing cached */
     }
     ec.n_groups = cfg->n_cohorts;
     for (size_t g = 0; g < cfg->n_cohorts; g++) {

@@ -293,18 +293,25 @@ static i128 owed_num(const struct ledger *l, const struct lpos *x)
     return (i128)x->units * (co->index - x->snap) + x->rem;
 }
 
-/* Settle position p of holder h; the satoshis paid. */
-static int64_t settle_pos(struct ledger *l, uint32_t h, uint32_t p)
+/* Settle position p of holder h up to the cohort's index `index` (at
+ * most its current one, at least the position's snapshot); the satoshis
+ * paid. */
+static int64_t settle_to(struct ledger *l, uint32_t h, uint32_t p,
+                         int64_t index)
 {
     struct lpos *x = &l->pos[p];
     struct lcohort *co = &l->co[x->cohort];
-    i128 gain = (i128)x->units * (co->index - x->snap);
+    if (index > co->index)
+        index = co->index;
+    if (index <= x->snap)
+        return 0;
+    i128 gain = (i128)x->units * (index - x->snap);
     i128 num = gain + x->rem;
     int64_t q = (int64_t)(num / co->size);
     int64_t r = (int64_t)(num % co->size);
     co->sum_us += gain;
     co->sum_rem += (i128)r - x->rem;
-    x->snap = co->index;
+    x->snap = index;
     x->rem = r;
     co->settled += q;
     l->tot.settled += q;
@@ -312,6 +319,11 @@ static int64_t settle_pos(struct ledger *l, uint32_t h, uint32_t p)
     l->hold[h].balance += q;
     l->hold[h].credited += q;
     return q;
+}
+
+static int64_t settle_pos(struct ledger *l, uint32_t h, uint32_t p)
+{
+    return settle_to(l, h, p, l->co[l->pos[p].cohort].index);
 }
 
 /* ---- argument checks ---------------------------------------------------- */
@@ -587,6 +599,23 @@ int ldg_settle(struct ledger *l, uint32_t h, int64_t *sats,
         total += settle_pos(l, h, p);
     if (sats)
         *sats = total;
+    return SIM_OK;
+}
+
+int ldg_settle_upto(struct ledger *l, uint32_t h, size_t c, int64_t index,
+                    int64_t *sats, struct sim_err *err)
+{
+    int rc = need_holder(l, h, err);
+    if (sats)
+        *sats = 0;
+    if (rc == SIM_OK)
+        rc = need_cohort(l, c, err);
+    if (rc != SIM_OK)
+        return rc;
+    uint32_t p = find_pos(l, h, c);
+    int64_t q = p == NIL ? 0 : settle_to(l, h, p, index);
+    if (sats)
+        *sats = q;
     return SIM_OK;
 }
 

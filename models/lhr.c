@@ -192,6 +192,74 @@ void lhr_withdraw_all(struct lhr *l, uint32_t h)
         lhr_fail(l, rc);
 }
 
+void lhr_mark_credit(struct lhr *l, size_t c, sim_time_t t)
+{
+    struct lhr_cohort *k = &l->c[c];
+    int64_t index = ldg_index(l->ldg, c);
+    if (k->n_marks && k->marks[k->n_marks - 1].t == t) {
+        k->marks[k->n_marks - 1].index = index;
+        return;
+    }
+    if (k->n_marks == k->cap_marks) {
+        size_t cap = k->cap_marks ? 2 * k->cap_marks : 1024;
+        struct lhr_mark *m = realloc(k->marks, cap * sizeof *m);
+        if (!m) {
+            lhr_fail(l, sim_err_set(&l->err, SIM_ENOMEM, "out of memory"));
+            return;
+        }
+        k->marks = m;
+        k->cap_marks = cap;
+    }
+    k->marks[k->n_marks++] = (struct lhr_mark){t, index};
+}
+
+/* Cohort c's index at time t: that of its last credit at or before t
+ * (INT64_MIN before its first: nothing was owed). */
+static int64_t index_at(const struct lhr *l, size_t c, sim_time_t t)
+{
+    const struct lhr_cohort *k = &l->c[c];
+    size_t lo = 0, hi = k->n_marks;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (k->marks[mid].t <= t)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo ? k->marks[lo - 1].index : INT64_MIN;
+}
+
+void lhr_withdraw_catch_up(struct lhr *l, uint32_t i, sim_time_t t)
+{
+    struct lhr_inv *v = &l->inv[i];
+    sim_time_t from = v->wd_from;
+    struct ldg_holder b;
+    int rc;
+    v->wd_from = t;
+    if (l->rc || v->state != LHR_INV_HOLDING || l->cfg.withdraw_every <= 0 ||
+        t <= from)
+        return;
+    double w = (double)l->cfg.withdraw_every;
+    double none = exp(-(double)(t - from) / w);
+    if (gsl_rng_uniform(l->rng_withdraw) < none)
+        return; /* no withdrawal since `from` */
+    /* back from t to the last withdrawal: exponential, within the span */
+    double back = -w * log1p(-gsl_rng_uniform(l->rng_withdraw) * (1 - none));
+    sim_time_t at = t - (sim_time_t)back;
+    if (at <= from)
+        at = from + 1;
+    uint32_t h = LHR_FIRST_INV + i;
+    rc = ldg_settle_upto(l->ldg, h, v->cohort, index_at(l, v->cohort, at),
+                         NULL, &l->err);
+    if (rc == SIM_OK) {
+        ldg_holder(l->ldg, h, &b);
+        if (b.balance > b.locked)
+            rc = ldg_withdraw(l->ldg, h, b.balance - b.locked, &l->err);
+    }
+    if (rc)
+        lhr_fail(l, rc);
+}
+
 void lhr_track_reserves(struct lhr *l, sim_time_t t)
 {
     struct ldg_holder p;
@@ -226,12 +294,28 @@ static void next_poisson(struct lhr *l, gsl_rng *r, double per_day,
 
 /* ---- the primary sale ----------------------------------------------------- */
 
+/* A share's remainder and whose it is, for the largest-remainder order. */
+struct remainder {
+    double frac;
+    size_t i;
+};
+
+/* Largest remainders first, ties by index: a total order, so the result
+ * does not depend on the sort. */
+static int by_remainder(const void *a, const void *b)
+{
+    const struct remainder *x = a, *y = b;
+    if (x->frac != y->frac)
+        return x->frac > y->frac ? -1 : 1;
+    return x->i < y->i ? -1 : (x->i > y->i);
+}
+
 /* Units per investor: equal, or lognormal weights, each at least 1, by
  * largest remainder so the cohort's units are all sold. */
 static int split_units(struct lhr *l, int64_t units, size_t n, int64_t *out)
 {
     double *w = malloc(n * sizeof *w), sum = 0;
-    size_t *ord = NULL;
+    struct remainder *ord = NULL;
     if (!w)
         return SIM_ENOMEM;
     for (size_t i = 0; i < n; i++) {
@@ -241,35 +325,23 @@ static int split_units(struct lhr *l, int64_t units, size_t n, int64_t *out)
         sum += w[i];
     }
     int64_t rest = units - (int64_t)n, given = 0;
-    double *frac = malloc(n * sizeof *frac);
-    ord = malloc(n * sizeof *ord);
-    if (!frac || !ord) {
+    if (!(ord = malloc(n * sizeof *ord))) {
         free(w);
-        free(frac);
-        free(ord);
         return SIM_ENOMEM;
     }
     for (size_t i = 0; i < n; i++) {
         double x = (double)rest * w[i] / sum;
         out[i] = 1 + (int64_t)floor(x);
-        frac[i] = x - floor(x);
+        ord[i].frac = x - floor(x);
+        ord[i].i = i;
         given += out[i] - 1;
-        ord[i] = i;
     }
-    /* largest remainders first, ties by index */
-    for (size_t i = 1; i < n; i++) {
-        size_t k = ord[i], j = i;
-        while (j > 0 && (frac[ord[j - 1]] < frac[k] ||
-                         (frac[ord[j - 1]] == frac[k] && ord[j - 1] > k))) {
-            ord[j] = ord[j - 1];
-            j--;
-        }
-        ord[j] = k;
-    }
+    /* equal weights leave equal remainders: index order already */
+    if (l->cfg.holdings == LHR_HOLDINGS_LOGNORMAL)
+        qsort(ord, n, sizeof *ord, by_remainder);
     for (size_t i = 0; given < rest; i = (i + 1) % n, given++)
-        out[ord[i]]++;
+        out[ord[i].i]++;
     free(w);
-    free(frac);
     free(ord);
     return SIM_OK;
 }
@@ -317,6 +389,7 @@ static int primary_sale(struct lhr *l, size_t c, sim_time_t t)
         v->bought = units[j];
         v->cost_usd = (double)cost * 1e-8 * l->btc_usd;
         v->state = LHR_INV_HOLDING;
+        v->wd_from = t;
         lhr_arm(l, (uint32_t)i);
         total += cost;
         j++;
@@ -545,16 +618,6 @@ static void on_event(struct sim *s, const struct sim_event *ev, void *ctx)
         next_poisson(l, l->rng_shock, l->cfg.shocks_per_year / 365.0 * n, t,
                      LHR_EV_SHOCK);
         break;
-    case LHR_EV_WITHDRAW:
-        if (l->n_inv > 0) {
-            uint32_t i = pick_investor(l, l->rng_withdraw);
-            if (l->inv[i].state == LHR_INV_HOLDING)
-                lhr_withdraw_all(l, LHR_FIRST_INV + i);
-        }
-        next_poisson(l, l->rng_withdraw,
-                     n * (double)DAY / (double)l->cfg.withdraw_every, t,
-                     LHR_EV_WITHDRAW);
-        break;
     case LHR_EV_PATIENCE:
         lhr_patience_end(l, a, t);
         break;
@@ -741,11 +804,6 @@ int lhr_new(struct lhr **out, const struct lhr_cfg *cfg, sim_time_t start,
     next_poisson(l, l->rng_shock,
                  cfg->shocks_per_year / 365.0 * (double)l->n_inv, start,
                  LHR_EV_SHOCK);
-    if (cfg->withdraw_every > 0)
-        next_poisson(l, l->rng_withdraw,
-                     (double)l->n_inv * (double)DAY /
-                         (double)cfg->withdraw_every,
-                     start, LHR_EV_WITHDRAW);
     if (l->rc) {
         rc = l->rc;
         sim_err_set(err, rc, "%s", l->err.msg);
@@ -818,6 +876,7 @@ void lhr_free(struct lhr *l)
         struct lhr_cohort *k = &l->c[c];
         book_free(k->book);
         free(k->credited_day);
+        free(k->marks);
         free(k->traded_value_day);
         free(k->traded_units_day);
         free(k->rate_day);
@@ -857,6 +916,7 @@ void lhr_payout(struct lhr *l, sim_time_t t, size_t c, int64_t credited)
         return;
     }
     l->c[c].credited_day[lhr_day_index(l, t - 1)] += credited;
+    lhr_mark_credit(l, c, t);
     if ((rc = ldg_check(l->ldg, &l->err)) ||
         (l->cfg.audit && (rc = ldg_audit(l->ldg, &l->err))))
         lhr_fail(l, rc);
@@ -867,6 +927,8 @@ int lhr_finish(struct lhr *l, sim_time_t t, struct sim_err *err)
     int rc;
     if (l->rc)
         return lhr_status(l, err);
+    for (size_t i = 0; i < l->n_inv; i++)
+        lhr_withdraw_catch_up(l, (uint32_t)i, t);
     lhr_close_open(l, t);
     for (uint32_t h = 0; h < ldg_holders(l->ldg) && l->rc == SIM_OK; h++)
         if ((rc = ldg_settle(l->ldg, h, NULL, &l->err)))
@@ -907,6 +969,7 @@ void lhr_get_totals(const struct lhr *l, struct lhr_totals *out)
     }
     ldg_get_totals(l->ldg, &lt);
     out->dust = lt.credited - lt.settled;
+    out->withdrawn = lt.withdrawn;
     ldg_holder(l->ldg, LHR_POOL, &h);
     out->pool_payouts = h.credited;
     ldg_holder(l->ldg, LDG_ISSUER, &h);

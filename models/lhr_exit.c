@@ -68,12 +68,13 @@ static void exit_done(struct lhr *l, uint32_t a, int state, sim_time_t t)
         l->inv[i].state = LHR_INV_GONE;
     } else {
         l->inv[i].state = LHR_INV_HOLDING;
+        l->inv[i].wd_from = t;
         lhr_arm(l, i);
     }
     lhr_withdraw_all(l, x->x.holder); /* an exit takes the money out */
 }
 
-static void buyer_done(struct lhr *l, uint32_t a, int at_end)
+static void buyer_done(struct lhr *l, uint32_t a, int at_end, sim_time_t t)
 {
     struct lhr_act *x = &l->act[a];
     uint32_t i = x->x.holder - LHR_FIRST_INV;
@@ -86,6 +87,7 @@ static void buyer_done(struct lhr *l, uint32_t a, int at_end)
     v->act = 0;
     if (v->bought > 0) {
         v->state = LHR_INV_HOLDING;
+        v->wd_from = t;
         l->tot.buyers++;
         lhr_arm(l, i);
     } else {
@@ -168,7 +170,7 @@ static void on_fill(void *ctx, const struct book_fill *f)
     if (!taker_buys && btag != NO_ACT && f->maker_done) {
         l->act[btag].order = 0;
         if (l->act[btag].open)
-            buyer_done(l, (uint32_t)btag, 0);
+            buyer_done(l, (uint32_t)btag, 0, fc->t);
     }
 }
 
@@ -313,6 +315,7 @@ void lhr_exit_start(struct lhr *l, uint32_t i, int reason, sim_time_t t)
     struct ldg_position p;
     if (v->state != LHR_INV_HOLDING)
         return;
+    lhr_withdraw_catch_up(l, i, t);
     ldg_position(l->ldg, h, v->cohort, &p);
     if (p.units - p.locked <= 0)
         return;
@@ -468,7 +471,7 @@ void lhr_arrival(struct lhr *l, sim_time_t t)
     if (l->rc)
         return;
     if (id == 0) {
-        buyer_done(l, a, 0); /* filled at once */
+        buyer_done(l, a, 0, t); /* filled at once */
         return;
     }
     x->order = id;
@@ -488,7 +491,7 @@ void lhr_bid_end(struct lhr *l, uint32_t a, sim_time_t t)
         keep(l, ldg_unlock_sats(l->ldg, x->x.holder, o.qty * x->bid_price,
                                 &l->err));
     x->order = 0;
-    buyer_done(l, a, 0);
+    buyer_done(l, a, 0, t);
 }
 
 /* ---- closing ----------------------------------------------------------------- */
@@ -518,7 +521,7 @@ void lhr_close_acts(struct lhr *l, size_t cohort, int state, sim_time_t t)
             if (found)
                 keep(l, ldg_unlock_sats(l->ldg, x->x.holder,
                                         o.qty * x->bid_price, &l->err));
-            buyer_done(l, (uint32_t)a, state == LHR_EXIT_OPEN_AT_END);
+            buyer_done(l, (uint32_t)a, state == LHR_EXIT_OPEN_AT_END, t);
             continue;
         }
         if (found)

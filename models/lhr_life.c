@@ -71,9 +71,16 @@ int lhr_retire(struct lhr *l, sim_time_t t, size_t from, int64_t cash,
     lhr_close_acts(l, from, LHR_EXIT_RETIRED, t);
     if (l->rc)
         return lhr_status(l, err);
+    /* withdrawals before the conversion, from the old cohort's payouts */
+    for (size_t i = 0; i < l->n_inv; i++)
+        if (l->inv[i].cohort == from)
+            lhr_withdraw_catch_up(l, (uint32_t)i, t);
+    if (l->rc)
+        return lhr_status(l, err);
     if (cash > 0) {
         if ((rc = ldg_credit(l->ldg, from, cash, &l->err)))
             goto out;
+        lhr_mark_credit(l, from, t);
         l->tot.scrap_sats += cash;
     }
     rc = to == SIZE_MAX ? ldg_retire(l->ldg, from, &l->err)

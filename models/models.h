@@ -75,6 +75,10 @@ struct coin_schedule {
 
 /* The value in force at t (the first step's value before it). */
 double coin_schedule_at(const struct coin_schedule *s, sim_time_t t);
+/* The same, and in *until when the next step begins (SIM_TIME_MAX when
+ * none follows), so a caller can keep the value until then. */
+double coin_schedule_span(const struct coin_schedule *s, sim_time_t t,
+                          sim_time_t *until);
 
 struct coin {
     char symbol[MDL_SYMBOL_MAX];
@@ -518,6 +522,9 @@ double mkt_estimate_volatility(const struct hist_series *s, int64_t first_day,
 /* Coins a second earned by one H/s (Sol/s) on coin c at time t. */
 double econ_coins_per_hash(const struct coin *c, sim_time_t t,
                            double difficulty, double fees_per_block);
+/* The same with the miner's reward per block already known. */
+double econ_coins_per_hash_r(const struct coin *c, double reward,
+                             double difficulty, double fees_per_block);
 
 /* Fees per block of coin hc on `day`: the day's total fees (its fee
  * series) over the day's blocks (the series' block count, else the
@@ -1391,6 +1398,14 @@ int ldg_unlock_units(struct ledger *l, uint32_t h, size_t c, int64_t units,
 int ldg_settle(struct ledger *l, uint32_t h, int64_t *sats,
                struct sim_err *err);
 
+/* Settle holder h's position in cohort c as of an earlier moment, when
+ * the cohort's index (satoshis credited to it so far) was `index`: what
+ * was owed then moves into the balance, what was credited since stays
+ * owed.  An index below the position's last settlement moves nothing;
+ * one above the cohort's index counts as the cohort's index. */
+int ldg_settle_upto(struct ledger *l, uint32_t h, size_t c, int64_t index,
+                    int64_t *sats, struct sim_err *err);
+
 /* Satoshis holder h's position in c would receive if settled now (what
  * ldg_settle would move for that position), without settling. */
 int64_t ldg_accrued(const struct ledger *l, uint32_t h, size_t c);
@@ -1748,6 +1763,7 @@ struct lhr_totals {
     int64_t scrap_sats;      /* end-of-life cash credited to holders */
     int64_t pool_payouts;    /* payouts credited to the pool's units */
     int64_t operator_payouts; /* to the issuer's units (before a sale) */
+    int64_t withdrawn;       /* satoshis holders took off the platform */
 };
 
 struct lhr;

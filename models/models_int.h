@@ -172,9 +172,16 @@ struct lhr_inv {
     int64_t bought;       /* units bought */
     int64_t sales;        /* satoshis received for units, after fees */
     double cost_usd;
+    sim_time_t wd_from;   /* its withdrawals are drawn up to here */
     uint32_t act;         /* its open exit or bid: index + 1, 0 none */
     uint32_t version;     /* invalidates its older trigger entries */
     uint8_t cohort, behaviour, kind, state;
+};
+
+/* A cohort's ledger index (satoshis credited so far) from time t on. */
+struct lhr_mark {
+    sim_time_t t;
+    int64_t index;
 };
 
 /* A trigger: investor inv fires when the cohort's value crosses key. */
@@ -218,6 +225,8 @@ struct lhr_cohort {
     struct lhr_heap panic, profit;
     uint64_t pool_order;        /* the pool's relisted ask, 0 none */
     int64_t pool_listed;
+    struct lhr_mark *marks;     /* every credit's index, in time order */
+    size_t n_marks, cap_marks;
 };
 
 struct lhr {
@@ -251,6 +260,15 @@ void lhr_fail(struct lhr *l, int rc);
 void lhr_arm(struct lhr *l, uint32_t i);
 int lhr_new_act(struct lhr *l, uint32_t *out);
 void lhr_withdraw_all(struct lhr *l, uint32_t holder);
+/* Investor i's withdrawals from wd_from to t: each investor withdraws
+ * its balance at the times of a Poisson process (mean interval
+ * withdraw_every) while it holds; only the last withdrawal before t
+ * matters (it takes everything owed until then), so it is drawn alone,
+ * when the investor is next touched (an exit, an upgrade, the end), and
+ * no event per withdrawal is needed.  Then wd_from = t. */
+void lhr_withdraw_catch_up(struct lhr *l, uint32_t i, sim_time_t t);
+/* Cohort c's index was credited at t: remember it for catch-ups. */
+void lhr_mark_credit(struct lhr *l, size_t c, sim_time_t t);
 void lhr_track_reserves(struct lhr *l, sim_time_t t);
 /* Each cohort's buyback quote from today's FMV and the pool's haircut. */
 void lhr_requote(struct lhr *l);
@@ -261,7 +279,6 @@ int lhr_draw_behaviour(const struct lhr *l, gsl_rng *r);
 enum lhr_ev_kind {
     LHR_EV_ARRIVAL = 0,
     LHR_EV_SHOCK,
-    LHR_EV_WITHDRAW,
     LHR_EV_PATIENCE, /* payload: act index */
     LHR_EV_BID_END,  /* payload: act index */
     LHR_EV_FORCED    /* payload: investor index, tag << 32 */

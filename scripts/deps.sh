@@ -3,7 +3,7 @@
 # (with MPI=1 in the environment, Open MPI too).
 # Runs apt-get directly as root, through sudo otherwise.
 set -eu
-pkgs="libgsl-dev libhdf5-dev libcjson-dev libcmocka-dev hdf5-tools pkg-config gnuplot-nox python3-h5py"
+pkgs="libgsl-dev libhdf5-dev libcjson-dev libcmocka-dev hdf5-tools pkg-config gnuplot-nox python3-h5py time"
 # MPI=1: Open MPI for the cluster build (make MPI=1)
 if [ "${MPI:-}" = 1 ]; then pkgs="$pkgs openmpi-bin libopenmpi-dev"; fi
 missing=""

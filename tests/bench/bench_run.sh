@@ -4,7 +4,8 @@
 # "default_run_wall X s" (replay), "impact_run_wall X s" (the same year on
 # simulated chains, market.network=impact) and "oracle_run_wall X s"
 # (engine.policy=oracle: two passes); then sweep throughput at -j 1 and
-# -j 2 (below).  Usage: bench_run.sh HASHSIM_BIN
+# -j 2 and the instruction count of a default run (below).
+# Usage: bench_run.sh HASHSIM_BIN
 set -u
 bin=${1:-build/hashsim}
 out=$(mktemp -d) || exit 1
@@ -50,3 +51,14 @@ r2=$(sweep_rate 2)
 echo "sweep_runs_per_s_j1 $r1 runs/s"
 echo "sweep_runs_per_s_j2 $r2 runs/s"
 awk -v a="$r1" -v b="$r2" 'BEGIN { printf "sweep_speedup_j2 %.2f x (target >= 1.8)\n", b / a }'
+
+# Instructions of one default run under callgrind: a figure without timing
+# noise, for comparing two commits (skipped without valgrind).
+if command -v valgrind >/dev/null 2>&1; then
+    valgrind --tool=callgrind --callgrind-out-file=/dev/null \
+        "$bin" run scenarios/default.json -o "$out/c.h5" --force --quiet \
+        2>"$out/cg" || { cat "$out/cg"; exit 1; }
+    sed -n 's/^==[0-9]*== Collected : \([0-9]*\).*/default_run_instructions \1 Ir/p' "$out/cg"
+else
+    echo "default_run_instructions skipped: valgrind is not installed"
+fi

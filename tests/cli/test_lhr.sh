@@ -261,6 +261,27 @@ if [ $rc -ne 0 ] && grep -q '\$.pool.haircut' "$work/out" &&
     [ ! -e "$work/bad.h5" ]; then ok lhr_bad_key_named_nothing_written
 else fail lhr_bad_key_named_nothing_written "exit $rc: $(head -n 1 "$work/out")"; fi
 
+# Withdrawals: drawn for each holder when it is next touched (no event per
+# withdrawal); more often means more taken off the platform, "off" leaves
+# only what exits take, and the ledger still reconciles.
+wd_bad=""
+prev=""
+for w in off 30d 1d; do
+    synth run tests/fixtures/sweeps/base.json -o "$work/w_$w.h5" --quiet \
+        --set "holders.withdraw_every=\"$w\"" 2>"$work/err" ||
+        wd_bad="$wd_bad run_$w:$(head -c 200 "$work/err")"
+    got=$(attr "$work/w_$w.h5" /holders withdrawn_sats)
+    [ -n "$prev" ] && [ "${got:-0}" -le "$prev" ] && wd_bad="$wd_bad $w:$got<=$prev"
+    prev=${got:-0}
+done
+# what daily withdrawals add to exits' is payouts: never more than paid
+paid=$(sum "$work/w_1d.h5" /holders/payouts_sats)
+off=$(attr "$work/w_off.h5" /holders withdrawn_sats)
+[ $((prev - off)) -gt 0 ] && [ $((prev - off)) -le "$paid" ] ||
+    wd_bad="$wd_bad daily:$prev-$off-vs-$paid"
+if [ -z "$wd_bad" ]; then ok lhr_withdrawals_follow_withdraw_every
+else fail lhr_withdrawals_follow_withdraw_every "$wd_bad"; fi
+
 # ---- 2022 on history ------------------------------------------------------------
 
 if [ -z "${HASHSIM_DATA:-}" ] || [ ! -d "$HASHSIM_DATA" ]; then
@@ -281,3 +302,4 @@ if [ $rc -eq 0 ] && json "$work/h.json" \
      q["exits_filled"] > 0 and q["trades"] > 0'; then
     ok lhr_history_pool_in_the_bear_year
 else fail lhr_history_pool_in_the_bear_year "exit $rc: $(head -n 1 "$work/err")"; fi
+
