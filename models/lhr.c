@@ -178,11 +178,11 @@ int lhr_new_act(struct lhr *l, uint32_t *out)
     return SIM_OK;
 }
 
-/* Settle a holder and take its whole unlocked balance off the platform. */
-void lhr_withdraw_all(struct lhr *l, uint32_t h)
+/* After a settlement that returned rc: take holder h's whole unlocked
+ * balance off the platform. */
+static void take_unlocked(struct lhr *l, uint32_t h, int rc)
 {
     struct ldg_holder b;
-    int rc = ldg_settle(l->ldg, h, NULL, &l->err);
     if (rc == SIM_OK) {
         ldg_holder(l->ldg, h, &b);
         if (b.balance > b.locked)
@@ -190,6 +190,12 @@ void lhr_withdraw_all(struct lhr *l, uint32_t h)
     }
     if (rc)
         lhr_fail(l, rc);
+}
+
+/* Settle a holder and take its whole unlocked balance off the platform. */
+void lhr_withdraw_all(struct lhr *l, uint32_t h)
+{
+    take_unlocked(l, h, ldg_settle(l->ldg, h, NULL, &l->err));
 }
 
 void lhr_mark_credit(struct lhr *l, size_t c, sim_time_t t)
@@ -233,8 +239,6 @@ void lhr_withdraw_catch_up(struct lhr *l, uint32_t i, sim_time_t t)
 {
     struct lhr_inv *v = &l->inv[i];
     sim_time_t from = v->wd_from;
-    struct ldg_holder b;
-    int rc;
     v->wd_from = t;
     if (l->rc || v->state != LHR_INV_HOLDING || l->cfg.withdraw_every <= 0 ||
         t <= from)
@@ -249,15 +253,9 @@ void lhr_withdraw_catch_up(struct lhr *l, uint32_t i, sim_time_t t)
     if (at <= from)
         at = from + 1;
     uint32_t h = LHR_FIRST_INV + i;
-    rc = ldg_settle_upto(l->ldg, h, v->cohort, index_at(l, v->cohort, at),
-                         NULL, &l->err);
-    if (rc == SIM_OK) {
-        ldg_holder(l->ldg, h, &b);
-        if (b.balance > b.locked)
-            rc = ldg_withdraw(l->ldg, h, b.balance - b.locked, &l->err);
-    }
-    if (rc)
-        lhr_fail(l, rc);
+    take_unlocked(l, h,
+                  ldg_settle_upto(l->ldg, h, v->cohort,
+                                  index_at(l, v->cohort, at), NULL, &l->err));
 }
 
 void lhr_track_reserves(struct lhr *l, sim_time_t t)
