@@ -213,9 +213,19 @@ int ana_summary_load(struct ana_summary *out, const char *path,
         goto out;
     }
     if (!ana_exists(f, "/meta")) {
-        rc = sim_err_set(err, SIM_EDATA,
-                         "%s: not a hashsim results file (no /meta group)",
-                         path);
+        const char *kind = ana_exists(f, "/sweep") ? "sweep"
+                           : ana_exists(f, "/tune") ? "tune"
+                                                    : NULL;
+        rc = kind ? sim_err_set(err, SIM_EDATA,
+                                "%s: a hashsim %s file, not a run's results "
+                                "(no /meta group): its table is under /%s "
+                                "(README: \"Sweeps, Monte Carlo paths and "
+                                "tuning\"); hashsim compare compares two",
+                                path, kind, kind)
+                  : sim_err_set(err, SIM_EDATA,
+                                "%s: not a hashsim results file (no /meta "
+                                "group)",
+                                path);
         goto out;
     }
     for (i = 0; i < sizeof meta_strings / sizeof meta_strings[0]; i++) {

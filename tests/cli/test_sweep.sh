@@ -73,6 +73,10 @@ for m in operator_cost_sats buyback_sats ran_dry final_reserves_sats \
     fi
 done
 
+"$bin" summary "$a" >"$work/out" 2>"$work/err"; rc=$?
+expect_rc sweep_summary_exits_2 2 $rc
+expect_err sweep_summary_says_sweep "a hashsim sweep file, not a run's results"
+
 # ---- Any number of workers, any order --------------------------------------
 
 synth sweep "$sw" -o "$work/j2.h5" -j 2 --quiet 2>"$work/err"; rc=$?
