@@ -274,6 +274,20 @@ int app_metrics_build(char *const *json, size_t n,
 const double *app_metrics_col(const struct app_metrics *m, const char *name);
 void app_metrics_release(struct app_metrics *m);
 
+/* Most "KEY=VALUE" overrides one run of a batch takes. */
+#define APP_MAX_RUN_SETS 256
+
+/* Split "KEY=VALUE\n..." in place into at most max pointers; the count. */
+size_t app_split_lines(char *s, const char **v, size_t max);
+/* The whole file at path, NUL-terminated (malloc'd), or NULL with err set
+ * (SIM_EIO naming the file, SIM_ENOMEM). */
+char *app_read_text(const char *path, struct sim_err *err);
+/* Write text to path whole: into "<path>.tmp", then renamed, so path
+ * never holds a part.  0, or -1 (nothing left behind). */
+int app_write_text(const char *path, const char *text);
+/* grp/name as an HDF5 link name: '/' in name becomes '|'. */
+void app_link_name(const char *grp, const char *name, char *buf, size_t size);
+
 /* -j N of a command: N from 1 to APP_MAX_JOBS into *out, else the usage
  * error is reported and APP_EXIT_USAGE returned. */
 int app_parse_jobs(const char *cmd, const char *v, unsigned *out);

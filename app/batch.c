@@ -22,8 +22,6 @@
 #include "app/app_int.h"
 #include "models/models.h"
 
-#define MAX_RUN_SETS 256
-
 static volatile sig_atomic_t stop_signal;
 
 static void on_stop(int sig)
@@ -64,7 +62,7 @@ static void run_label(const struct app_batch *b, size_t i, char *buf,
     snprintf(buf + k, size - k, ")");
 }
 
-static char *slurp(const char *path, struct sim_err *err)
+char *app_read_text(const char *path, struct sim_err *err)
 {
     FILE *fp = fopen(path, "rb");
     char *buf = NULL;
@@ -87,14 +85,43 @@ static char *slurp(const char *path, struct sim_err *err)
     return buf;
 }
 
+int app_write_text(const char *path, const char *text)
+{
+    char tmp[MDL_PATH_MAX + 48];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *fp = fopen(tmp, "wb");
+    int bad = !fp || fputs(text, fp) == EOF;
+    if (fp && fclose(fp))
+        bad = 1;
+    if (bad || rename(tmp, path)) {
+        remove(tmp);
+        return -1;
+    }
+    return 0;
+}
+
+size_t app_split_lines(char *s, const char **v, size_t max)
+{
+    size_t n = 0;
+    while (*s && n < max) {
+        char *nl = strchr(s, '\n');
+        v[n++] = s;
+        if (!nl)
+            break;
+        *nl = '\0';
+        s = nl + 1;
+    }
+    return n;
+}
+
 /* One run: the scenario with its overrides into a results file, then the
  * file's summary as JSON into *json. */
 static int run_one(const struct batch_ctx *c, size_t i, char **json,
                    struct sim_err *err)
 {
     const struct app_batch *b = c->b;
-    const char *sets[MAX_RUN_SETS];
-    char path[MDL_PATH_MAX + 64], *lines = strdup(b->sets[i]), *s;
+    const char *sets[APP_MAX_RUN_SETS];
+    char path[MDL_PATH_MAX + 64], *lines = strdup(b->sets[i]);
     struct app_run_opts o = {0};
     size_t len = 0;
     FILE *fp = NULL;
@@ -103,14 +130,7 @@ static int run_one(const struct batch_ctx *c, size_t i, char **json,
     *json = NULL;
     if (!lines)
         return sim_err_set(err, SIM_ENOMEM, "out of memory");
-    for (s = lines; *s && o.n_sets < MAX_RUN_SETS;) {
-        char *nl = strchr(s, '\n');
-        sets[o.n_sets++] = s;
-        if (!nl)
-            break;
-        *nl = '\0';
-        s = nl + 1;
-    }
+    o.n_sets = app_split_lines(lines, sets, APP_MAX_RUN_SETS);
     if (b->keep_dir)
         snprintf(path, sizeof path, "%s/run-%06zu.h5", b->keep_dir, i);
     else
@@ -186,16 +206,6 @@ static int write_all(int fd, const void *p, size_t n)
     return 0;
 }
 
-static int write_file(const char *path, const char *text)
-{
-    FILE *fp = fopen(path, "wb");
-    int bad;
-    if (!fp)
-        return -1;
-    bad = fputs(text, fp) == EOF;
-    return fclose(fp) || bad ? -1 : 0;
-}
-
 static void worker(struct batch_ctx *c, struct shared *sh, int fd)
 {
     for (;;) {
@@ -214,14 +224,14 @@ static void worker(struct batch_ctx *c, struct shared *sh, int fd)
             char line[sizeof err.msg + 16];
             atomic_store(&sh->stop, 1);
             snprintf(line, sizeof line, "%d\n%s", err.code, err.msg);
-            write_file(path, line);
-        } else if (write_file(path, json)) {
+            app_write_text(path, line);
+        } else if (app_write_text(path, json)) {
             atomic_store(&sh->stop, 1);
             snprintf(path, sizeof path, "%s/run-%zu.err", c->dir, i);
             snprintf(err.msg, sizeof err.msg,
                      "%d\ncannot write a run's summary into %.900s", SIM_EIO,
                      c->dir);
-            write_file(path, err.msg);
+            app_write_text(path, err.msg);
             r.rc = SIM_EIO;
         }
         free(json);
@@ -236,7 +246,7 @@ static int read_failure(const struct batch_ctx *c, size_t i,
 {
     char path[MDL_PATH_MAX + 32];
     snprintf(path, sizeof path, "%s/run-%zu.err", c->dir, i);
-    char *text = slurp(path, err);
+    char *text = app_read_text(path, err);
     int code = SIM_EIO;
     if (!text)
         return err->code;
@@ -312,7 +322,7 @@ static int run_workers(struct batch_ctx *c, unsigned jobs,
         }
         char path[MDL_PATH_MAX + 32];
         snprintf(path, sizeof path, "%s/run-%zu.json", c->dir, i);
-        if (!(c->json[i] = slurp(path, err))) {
+        if (!(c->json[i] = app_read_text(path, err))) {
             rc = err->code;
             atomic_store(&sh->stop, 1);
         }

@@ -61,21 +61,6 @@ static void free_all(char **v, size_t n)
     free(v);
 }
 
-/* Split "KEY=VALUE\n..." in place into at most max pointers. */
-static size_t split_lines(char *s, const char **v, size_t max)
-{
-    size_t n = 0;
-    while (*s && n < max) {
-        char *nl = strchr(s, '\n');
-        v[n++] = s;
-        if (!nl)
-            break;
-        *nl = '\0';
-        s = nl + 1;
-    }
-    return n;
-}
-
 /* Each cell's first run through the scenario loader, so a bad key or
  * value stops the sweep before any run, naming the sweep and the run. */
 static int check_cells(const struct scn_sweep *s, char *const *sets,
@@ -85,12 +70,12 @@ static int check_cells(const struct scn_sweep *s, char *const *sets,
                       (s->n_paths ? s->n_paths : 1);
     for (size_t i = 0; i < s->n_runs; i += per_cell) {
         struct scn_scenario sc;
-        const char *v[256];
+        const char *v[APP_MAX_RUN_SETS];
         char *copy = strdup(sets[i]);
         if (!copy)
             return sim_err_set(err, SIM_ENOMEM, "out of memory");
         int rc = scn_load(&sc, s->scenario, v,
-                          split_lines(copy, v, sizeof v / sizeof v[0]), err);
+                          app_split_lines(copy, v, APP_MAX_RUN_SETS), err);
         scn_release(&sc);
         free(copy);
         if (rc)
@@ -99,9 +84,7 @@ static int check_cells(const struct scn_sweep *s, char *const *sets,
     return SIM_OK;
 }
 
-/* A column name safe as an HDF5 link name ('/' separates groups). */
-static void link_name(const char *grp, const char *name, char *buf,
-                      size_t size)
+void app_link_name(const char *grp, const char *name, char *buf, size_t size)
 {
     size_t k = (size_t)snprintf(buf, size, "%s/", grp);
     for (; *name && k + 1 < size; name++)
@@ -121,7 +104,7 @@ static int write_params(struct h5_rec *rec, const struct scn_sweep *s,
         const struct scn_axis *x = &s->axes[a];
         char path[SCN_NUMBER_PATH_MAX + 32], buf[SCN_SWEEP_VALUE_MAX];
         struct scn_sweep_pos p;
-        link_name("/sweep/params", x->key, path, sizeof path);
+        app_link_name("/sweep/params", x->key, path, sizeof path);
         for (size_t i = 0; i < s->n_runs; i++) {
             scn_sweep_pos(s, i, &p);
             scn_sweep_value(s, a, p.cell, buf, sizeof buf, &num[i]);
@@ -201,7 +184,7 @@ static int write_runs(struct h5_rec *rec, const struct scn_sweep *s,
         goto out;
     for (size_t j = 0; j < m->n_cols && !rc; j++) {
         char name[SCN_NUMBER_PATH_MAX + 32];
-        link_name("/sweep/metrics", m->names[j], name, sizeof name);
+        app_link_name("/sweep/metrics", m->names[j], name, sizeof name);
         rc = h5_rec_write_f64(rec, name, NULL, m->cols[j], s->n_runs, err);
     }
 out:
@@ -412,18 +395,8 @@ static int read_summaries(const char *dir, const struct sweep_args *a,
                 first = i;
             continue;
         }
-        FILE *fp = fopen(path, "rb");
-        char *buf = fp ? malloc((size_t)st.st_size + 1) : NULL;
-        size_t got = buf ? fread(buf, 1, (size_t)st.st_size, fp) : 0;
-        if (fp)
-            fclose(fp);
-        if (!buf || got != (size_t)st.st_size) {
-            free(buf);
-            return sim_err_set(err, fp ? SIM_EIO : SIM_EIO,
-                               "%s: cannot read", path);
-        }
-        buf[got] = '\0';
-        json[i] = buf;
+        if (!(json[i] = app_read_text(path, err)))
+            return err->code;
         had[i] = 1;
     }
     if (all && missing)
@@ -440,19 +413,12 @@ static int write_summaries(const char *dir, size_t n, char *const *json,
                            const unsigned char *had, struct sim_err *err)
 {
     for (size_t i = 0; i < n; i++) {
-        char path[MDL_PATH_MAX + 32], tmp[MDL_PATH_MAX + 40];
+        char path[MDL_PATH_MAX + 32];
         if (!json[i] || had[i])
             continue;
         summary_path(dir, i, path, sizeof path);
-        snprintf(tmp, sizeof tmp, "%s.tmp", path);
-        FILE *fp = fopen(tmp, "wb");
-        int bad = !fp || fputs(json[i], fp) == EOF;
-        if (fp && fclose(fp))
-            bad = 1;
-        if (bad || rename(tmp, path)) {
-            remove(tmp);
+        if (app_write_text(path, json[i]))
             return sim_err_set(err, SIM_EIO, "%s: cannot write", path);
-        }
     }
     return SIM_OK;
 }

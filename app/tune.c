@@ -415,9 +415,7 @@ static int write_tune(const char *out, int force, const struct tune *u,
     for (size_t a = 0; a < s->n_axes && !rc; a++) {
         for (size_t i = 0; i < u->n; i++)
             v[i] = u->c[i].x[a];
-        snprintf(path, sizeof path, "/tune/params/%s", s->axes[a].key);
-        for (char *p = path + 13; *p; p++)
-            *p = *p == '/' ? '|' : *p;
+        app_link_name("/tune/params", s->axes[a].key, path, sizeof path);
         rc = h5_rec_write_f64(rec, path, NULL, v, u->n, err);
     }
     for (size_t i = 0; i < u->n; i++)
