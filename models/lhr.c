@@ -163,19 +163,34 @@ void lhr_arm(struct lhr *l, uint32_t i)
 
 int lhr_new_act(struct lhr *l, uint32_t *out)
 {
-    if (l->n_act == l->cap_act) {
-        size_t cap = l->cap_act ? 2 * l->cap_act : 256;
-        struct lhr_act *a = realloc(l->act, cap * sizeof *a);
-        if (!a)
-            return SIM_ENOMEM;
-        l->act = a;
-        l->cap_act = cap;
+    uint32_t a = l->act_free;
+    if (a != UINT32_MAX) {
+        l->act_free = l->act[a].next_free;
+    } else {
+        if (l->n_act == l->cap_act) {
+            size_t cap = l->cap_act ? 2 * l->cap_act : 256;
+            struct lhr_act *v = realloc(l->act, cap * sizeof *v);
+            if (!v)
+                return SIM_ENOMEM;
+            l->act = v;
+            l->cap_act = cap;
+        }
+        if (l->n_act >= UINT32_MAX - 1)
+            return SIM_ERANGE;
+        a = (uint32_t)l->n_act++;
     }
-    if (l->n_act >= UINT32_MAX - 1)
-        return SIM_ERANGE;
-    memset(&l->act[l->n_act], 0, sizeof l->act[0]);
-    *out = (uint32_t)l->n_act++;
+    memset(&l->act[a], 0, sizeof l->act[0]);
+    l->act[a].seq = l->act_seq++;
+    l->act[a].open = 1;
+    *out = a;
     return SIM_OK;
+}
+
+void lhr_act_free(struct lhr *l, uint32_t a)
+{
+    l->act[a].open = 0;
+    l->act[a].next_free = l->act_free;
+    l->act_free = a;
 }
 
 /* After a settlement that returned rc: take holder h's whole unlocked
@@ -758,6 +773,7 @@ int lhr_new(struct lhr **out, const struct lhr_cfg *cfg, sim_time_t start,
         return sim_err_set(err, SIM_ENOMEM, "out of memory");
     l->cfg = *cfg;
     l->s = s;
+    l->act_free = UINT32_MAX;
     if (obs)
         l->obs = *obs;
     l->start = start;

@@ -61,9 +61,12 @@ static void exit_done(struct lhr *l, uint32_t a, int state, sim_time_t t)
     if (l->obs.on_exit)
         l->obs.on_exit(l->obs.ctx, &x->x);
     l->inv[i].act = 0;
+    uint32_t holder = x->x.holder;
+    size_t cohort = x->x.cohort;
+    lhr_act_free(l, a);
     if (state == LHR_EXIT_OPEN_AT_END)
         return;
-    ldg_position(l->ldg, x->x.holder, x->x.cohort, &p);
+    ldg_position(l->ldg, holder, cohort, &p);
     if (p.units == 0) {
         l->inv[i].state = LHR_INV_GONE;
     } else {
@@ -71,7 +74,7 @@ static void exit_done(struct lhr *l, uint32_t a, int state, sim_time_t t)
         l->inv[i].wd_from = t;
         lhr_arm(l, i);
     }
-    lhr_withdraw_all(l, x->x.holder); /* an exit takes the money out */
+    lhr_withdraw_all(l, holder); /* an exit takes the money out */
 }
 
 static void buyer_done(struct lhr *l, uint32_t a, int at_end, sim_time_t t)
@@ -85,6 +88,8 @@ static void buyer_done(struct lhr *l, uint32_t a, int at_end, sim_time_t t)
         x->timer = 0;
     }
     v->act = 0;
+    uint32_t holder = x->x.holder;
+    lhr_act_free(l, a);
     if (v->bought > 0) {
         v->state = LHR_INV_HOLDING;
         v->wd_from = t;
@@ -94,7 +99,7 @@ static void buyer_done(struct lhr *l, uint32_t a, int at_end, sim_time_t t)
         v->state = LHR_INV_GONE;
     }
     if (!at_end || v->bought == 0)
-        lhr_withdraw_all(l, x->x.holder);
+        lhr_withdraw_all(l, holder);
 }
 
 /* ---- fills ---------------------------------------------------------------- */
@@ -324,7 +329,6 @@ void lhr_exit_start(struct lhr *l, uint32_t i, int reason, sim_time_t t)
         return;
     }
     struct lhr_act *x = &l->act[a];
-    x->open = 1;
     x->x.holder = h;
     x->x.cohort = v->cohort;
     x->x.reason = reason;
@@ -454,7 +458,6 @@ void lhr_arrival(struct lhr *l, sim_time_t t)
     v->state = LHR_INV_BIDDING;
     v->act = a + 1;
     struct lhr_act *x = &l->act[a];
-    x->open = 1;
     x->is_bid = 1;
     x->bid_price = price;
     x->x.holder = h;
@@ -496,6 +499,36 @@ void lhr_bid_end(struct lhr *l, uint32_t a, sim_time_t t)
 
 /* ---- closing ----------------------------------------------------------------- */
 
+struct open_act {
+    uint64_t seq;
+    uint32_t a;
+};
+
+static int by_seq(const void *pa, const void *pb)
+{
+    uint64_t a = ((const struct open_act *)pa)->seq;
+    uint64_t b = ((const struct open_act *)pb)->seq;
+    return (a > b) - (a < b);
+}
+
+/* The open acts of cohort c (every cohort's for SIZE_MAX) in the order
+ * they were opened, which records reused in any order do not keep, so
+ * that closing them writes the same rows in the same order. */
+static int open_acts(const struct lhr *l, size_t c, struct open_act **out,
+                     size_t *n)
+{
+    struct open_act *v = malloc((l->n_act ? l->n_act : 1) * sizeof *v);
+    *out = v;
+    *n = 0;
+    if (!v)
+        return SIM_ENOMEM;
+    for (size_t a = 0; a < l->n_act; a++)
+        if (l->act[a].open && (c == SIZE_MAX || l->act[a].x.cohort == c))
+            v[(*n)++] = (struct open_act){l->act[a].seq, (uint32_t)a};
+    qsort(v, *n, sizeof *v, by_seq);
+    return SIM_OK;
+}
+
 void lhr_close_acts(struct lhr *l, size_t cohort, int state, sim_time_t t)
 {
     int all = cohort == SIZE_MAX;
@@ -509,10 +542,17 @@ void lhr_close_acts(struct lhr *l, size_t cohort, int state, sim_time_t t)
         k->pool_order = 0;
         k->pool_listed = 0;
     }
-    for (size_t a = 0; a < l->n_act && l->rc == SIM_OK; a++) {
+    struct open_act *acts = NULL;
+    size_t n_acts = 0;
+    if (open_acts(l, cohort, &acts, &n_acts)) {
+        lhr_fail(l, sim_err_set(&l->err, SIM_ENOMEM, "out of memory"));
+        return;
+    }
+    for (size_t j = 0; j < n_acts && l->rc == SIM_OK; j++) {
+        uint32_t a = acts[j].a;
         struct lhr_act *x = &l->act[a];
         struct book_order o;
-        if (!x->open || (!all && x->x.cohort != cohort))
+        if (!x->open)
             continue;
         int found = x->order && book_cancel(l->c[x->x.cohort].book, x->order,
                                             &o) == SIM_OK;
@@ -521,7 +561,7 @@ void lhr_close_acts(struct lhr *l, size_t cohort, int state, sim_time_t t)
             if (found)
                 keep(l, ldg_unlock_sats(l->ldg, x->x.holder,
                                         o.qty * x->bid_price, &l->err));
-            buyer_done(l, (uint32_t)a, state == LHR_EXIT_OPEN_AT_END, t);
+            buyer_done(l, a, state == LHR_EXIT_OPEN_AT_END, t);
             continue;
         }
         if (found)
@@ -533,8 +573,9 @@ void lhr_close_acts(struct lhr *l, size_t cohort, int state, sim_time_t t)
                                      &l->err));
             x->queued = 0;
         }
-        exit_done(l, (uint32_t)a, state, t);
+        exit_done(l, a, state, t);
     }
+    free(acts);
     /* The queue keeps, in order, the requests still queued. */
     size_t n = 0;
     for (size_t q = 0; q < l->q_n; q++) {
