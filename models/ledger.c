@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "models/models.h"
+#include "models/models_int.h"
 
 __extension__ typedef __int128 i128;
 __extension__ typedef unsigned __int128 u128;
@@ -683,22 +684,22 @@ int ldg_retire(struct ledger *l, size_t c, struct sim_err *err)
 struct share {
     uint32_t h, p; /* the holder, its position in the old cohort */
     int64_t units; /* new units */
-    int64_t frac;  /* (u x new U) mod old U: the fractional part, in 1/U */
+};
+
+/* A share's fractional part, (u x new U) mod old U in 1/U, and its place
+ * in the shares (which are in holder order). */
+struct frac {
+    int64_t frac;
+    size_t i;
 };
 
 /* Largest fractional part first; ties: lower holder number first. */
 static int by_frac(const void *a, const void *b)
 {
-    const struct share *x = a, *y = b;
+    const struct frac *x = a, *y = b;
     if (x->frac != y->frac)
         return x->frac > y->frac ? -1 : 1;
-    return (x->h > y->h) - (x->h < y->h);
-}
-
-static int by_holder(const void *a, const void *b)
-{
-    const struct share *x = a, *y = b;
-    return (x->h > y->h) - (x->h < y->h);
+    return (x->i > y->i) - (x->i < y->i);
 }
 
 int ldg_convert(struct ledger *l, size_t from, size_t to, int64_t units,
@@ -726,9 +727,13 @@ int ldg_convert(struct ledger *l, size_t from, size_t to, int64_t units,
     struct lcohort *cf = &l->co[from], *ct = &l->co[to];
     size_t k = cf->owners;
     struct share *sh = malloc((k ? k : 1) * sizeof *sh);
-    if (!sh)
+    struct frac *fr = malloc((k ? k : 1) * sizeof *fr);
+    if (!sh || !fr) {
+        free(fr);
+        free(sh);
         return sim_err_set(err, SIM_ENOMEM, "ledger: out of memory for "
                            "converting cohort %zu (%zu owners)", from, k);
+    }
     size_t n = 0;
     for (size_t h = 0; h < l->nh && n < k; h++) {
         uint32_t p = find_pos(l, (uint32_t)h, from);
@@ -740,18 +745,17 @@ int ldg_convert(struct ledger *l, size_t from, size_t to, int64_t units,
     for (size_t i = 0; i < n; i++) {
         i128 prod = (i128)l->pos[sh[i].p].units * units;
         sh[i].units = (int64_t)(prod / cf->size);
-        sh[i].frac = (int64_t)(prod % cf->size);
+        fr[i] = (struct frac){(int64_t)(prod % cf->size), i};
         given += sh[i].units;
     }
     /* sum(frac) = U x (units - given) with every frac < U, so fewer units
-     * than owners are left over: at most one more to each. */
+     * than owners are left over: one more to each of the first `left`. */
     int64_t left = units - given;
     assert(left >= 0 && (uint64_t)left < (uint64_t)n);
     if (left > 0) {
-        qsort(sh, n, sizeof *sh, by_frac);
+        mdl_select_first(fr, n, sizeof *fr, (size_t)left, by_frac);
         for (size_t i = 0; i < (size_t)left; i++)
-            sh[i].units++;
-        qsort(sh, n, sizeof *sh, by_holder);
+            sh[fr[i].i].units++;
     }
     size_t fresh = 0;
     for (size_t i = 0; i < n; i++)
@@ -787,6 +791,7 @@ int ldg_convert(struct ledger *l, size_t from, size_t to, int64_t units,
     }
     rc = SIM_OK;
 out:
+    free(fr);
     free(sh);
     return rc;
 }
@@ -1102,37 +1107,46 @@ int ldg_audit(const struct ledger *l, struct sim_err *err)
                         "in dormant cohort %" PRIu32, owner[p], x->cohort);
             goto out;
         }
-        int64_t locked = lk_get(l, (uint32_t)p);
         int64_t most = co->state == LDG_ACTIVE ? co->size : 0;
-        if (x->units < 0 || x->units > most || locked < 0 ||
-            locked > x->units || x->rem < 0 || x->rem >= co->size ||
-            x->snap < 0 || x->snap > co->index) {
+        if (x->units < 0 || x->units > most || x->rem < 0 ||
+            x->rem >= co->size || x->snap < 0 || x->snap > co->index) {
             sim_err_set(err, rc, "ledger: holder %" PRIu32 ", cohort %" PRIu32
-                        ": units %" PRId64 ", locked %" PRId64 ", snap %"
-                        PRId64 ", rem %" PRId64 " out of bounds (U %" PRId64
-                        ", index %" PRId64 ")", owner[p], x->cohort, x->units,
-                        locked, x->snap, x->rem, co->size, co->index);
+                        ": units %" PRId64 ", snap %" PRId64 ", rem %" PRId64
+                        " out of bounds (U %" PRId64 ", index %" PRId64 ")",
+                        owner[p], x->cohort, x->units, x->snap, x->rem,
+                        co->size, co->index);
             goto out;
         }
         struct audit_sums *a = &s[x->cohort];
         a->units += x->units;
-        a->locked += locked;
         a->owners += x->units > 0;
         a->sum_us += (i128)x->units * x->snap;
         a->sum_rem += x->rem;
     }
 
+    /* Locks from their table, not a lookup per position: at a million
+     * positions the lookups were most of the audit's time. */
     size_t locks = 0;
     for (size_t i = 0; i < l->lk_cap; i++) {
         if (l->lk_key[i] == 0)
             continue;
         locks++;
-        if (l->lk_key[i] > l->np || l->lk_units[i] <= 0) {
+        uint32_t p = l->lk_key[i] - 1;
+        int64_t locked = l->lk_units[i];
+        if (p >= l->np || locked <= 0) {
             sim_err_set(err, rc, "ledger: lock slot %zu names position %"
-                        PRIu32 " with %" PRId64 " units", i,
-                        l->lk_key[i] - 1, l->lk_units[i]);
+                        PRIu32 " with %" PRId64 " units", i, p, locked);
             goto out;
         }
+        const struct lpos *x = &l->pos[p];
+        if (locked > x->units || lk_find(l, p) != i) {
+            sim_err_set(err, rc, "ledger: holder %" PRIu32 ", cohort %" PRIu32
+                        ": %" PRId64 " units locked of %" PRId64
+                        " (or the lock is stored twice)", owner[p],
+                        x->cohort, locked, x->units);
+            goto out;
+        }
+        s[x->cohort].locked += locked;
     }
     if (locks != l->lk_n) {
         sim_err_set(err, rc, "ledger: %zu locks stored, %zu counted", locks,

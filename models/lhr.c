@@ -349,9 +349,17 @@ static int split_units(struct lhr *l, int64_t units, size_t n, int64_t *out)
         ord[i].i = i;
         given += out[i] - 1;
     }
-    /* equal weights leave equal remainders: index order already */
-    if (l->cfg.holdings == LHR_HOLDINGS_LOGNORMAL)
-        qsort(ord, n, sizeof *ord, by_remainder);
+    /* Equal weights leave equal remainders: index order already.  The
+     * units left over are fewer than the holders (each remainder is below
+     * one), so only the first of the order get one; a sort remains for
+     * the case rounding would break that. */
+    if (l->cfg.holdings == LHR_HOLDINGS_LOGNORMAL) {
+        if (rest - given > 0 && rest - given < (int64_t)n)
+            mdl_select_first(ord, n, sizeof *ord, (size_t)(rest - given),
+                             by_remainder);
+        else
+            qsort(ord, n, sizeof *ord, by_remainder);
+    }
     for (size_t i = 0; given < rest; i = (i + 1) % n, given++)
         out[ord[i].i]++;
     free(w);

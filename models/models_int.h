@@ -151,6 +151,15 @@ int hist_fees_parse(struct hist_fees *out, const char *path, const char *buf,
 size_t mdl_count_lines(const char *buf, size_t len);
 
 
+/* ---- Selection (select.c) ------------------------------------------------ */
+
+/* Reorder base[0..n) (elements of `size` <= 64 bytes) so that its first m
+ * elements in the order cmp are at base[0..m), in no particular order:
+ * O(n) on average, where a sort is O(n log n).  cmp must be a total order
+ * (no two elements equal), so the set chosen is the one a sort gives. */
+void mdl_select_first(void *base, size_t n, size_t size, size_t m,
+                      int (*cmp)(const void *, const void *));
+
 /* ---- Liquid Hashrate internals (lhr.c, lhr_exit.c) ----------------------- */
 
 #include <gsl/gsl_rng.h>
