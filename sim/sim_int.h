@@ -158,10 +158,10 @@ static inline size_t sim_heap_min4(const struct sim_heap_entry *e, size_t c)
  * data dependence that replaces it, which makes every event wait for the
  * previous one's last comparison. */
 static inline size_t sim_heap_walk(struct sim_heap_entry *e, size_t n,
-                                   int prefetch)
+                                   size_t i, int prefetch)
 {
-    size_t i = 0;
-    for (size_t c = 1; c < n; c = (i << SIM_HEAP_LOG2_D) + 1) {
+    for (size_t c = (i << SIM_HEAP_LOG2_D) + 1; c < n;
+         c = (i << SIM_HEAP_LOG2_D) + 1) {
         size_t g = (((c << SIM_HEAP_LOG2_D) + 1) << SIM_HEAP_LOG2_D) + 1;
         if (prefetch && g < n) {
             const char *p = (const char *)&e[g];
@@ -178,8 +178,8 @@ static inline size_t sim_heap_walk(struct sim_heap_entry *e, size_t n,
 /* The walk for a heap of n entries. */
 static inline size_t sim_heap_descend(struct sim_heap_entry *e, size_t n)
 {
-    return n > SIM_HEAP_PREFETCH_MIN ? sim_heap_walk(e, n, 1)
-                                     : sim_heap_walk(e, n, 0);
+    return n > SIM_HEAP_PREFETCH_MIN ? sim_heap_walk(e, n, 0, 1)
+                                     : sim_heap_walk(e, n, 0, 0);
 }
 
 /* Fill the hole at i with x, moving it up past every later parent. */
@@ -203,11 +203,35 @@ static inline void sim_heap_push(struct sim_heap *h, struct sim_heap_entry x)
     sim_heap_sift_up(h->e, h->n++, x);
 }
 
-/* Replace e[0] (h->n > 0) by x: one walk instead of a pop and a push. */
+/* Replace e[0] (h->n > 0) by x: one walk instead of a pop and a push.
+ *
+ * In a large heap an entry that stays at the top is kept there at once:
+ * a run's market tick reschedules itself a minute ahead among ~100,000
+ * failures years away, so it nearly always stays within SIM_HEAP_EARLY
+ * levels of the top, where a walk to a leaf and back cost two passes over
+ * the heap's depth in cache misses.  Each early level costs the hold model
+ * one comparison more, so small heaps, all in cache, skip them. */
+#define SIM_HEAP_EARLY 2
 static inline void sim_heap_replace_top(struct sim_heap *h,
                                         struct sim_heap_entry x)
 {
-    sim_heap_sift_up(h->e, sim_heap_descend(h->e, h->n), x);
+    struct sim_heap_entry *e = h->e;
+    size_t n = h->n, i = 0;
+    if (n <= SIM_HEAP_PREFETCH_MIN) {
+        sim_heap_sift_up(e, sim_heap_walk(e, n, 0, 0), x);
+        return;
+    }
+    sim_key_t k = sim_heap_key(&x);
+    for (int level = 0; level < SIM_HEAP_EARLY; level++) {
+        size_t m = sim_heap_min4(e, (i << SIM_HEAP_LOG2_D) + 1);
+        if (k < sim_heap_key(&e[m])) {
+            e[i] = x;
+            return;
+        }
+        e[i] = e[m];
+        i = m;
+    }
+    sim_heap_sift_up(e, sim_heap_walk(e, n, i, 1), x);
 }
 
 /* Remove e[0] (h->n > 0). */

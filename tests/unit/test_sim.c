@@ -979,6 +979,86 @@ static void test_kernel_growth(void **state)
     free(l.r);
 }
 
+/* A large heap (past SIM_HEAP_PREFETCH_MIN) where handlers reschedule:
+ * some events come back within a few ns, the way a market tick does among
+ * far-off failures, and stay near the top; others go far or are dropped.
+ * New events always lie after the running one, so the run is correct
+ * exactly when events come out strictly in (time, class, seq) order and
+ * every event scheduled and not cancelled runs. */
+struct churn {
+    gsl_rng *rng;
+    uint64_t steps, ran, last_seq;
+    sim_time_t last_t;
+    uint32_t last_cls;
+    sim_handle_t victim;
+};
+
+static void on_churn(struct sim *s, const struct sim_event *ev, void *ctx)
+{
+    struct churn *c = ctx;
+    if (c->ran > 0 &&
+        !(ev->time > c->last_t ||
+          (ev->time == c->last_t &&
+           (ev->cls > c->last_cls ||
+            (ev->cls == c->last_cls && ev->seq > c->last_seq)))))
+        fail_msg("event %llu out of order: (%lld, %u, %llu) after "
+                 "(%lld, %u, %llu)", (unsigned long long)c->ran,
+                 (long long)ev->time, ev->cls, (unsigned long long)ev->seq,
+                 (long long)c->last_t, c->last_cls,
+                 (unsigned long long)c->last_seq);
+    c->ran++;
+    c->last_t = ev->time;
+    c->last_cls = ev->cls;
+    c->last_seq = ev->seq;
+    if (++c->steps > 300000)
+        return;
+    unsigned long r = gsl_rng_uniform_int(c->rng, 8);
+    size_t k = r == 0 ? 0 : r == 1 ? 2 : 1;
+    for (size_t i = 0; i < k; i++) {
+        sim_time_t dt = gsl_rng_uniform_int(c->rng, 2)
+                            ? 1 + (sim_time_t)gsl_rng_uniform_int(c->rng, 4)
+                            : 1 + (sim_time_t)gsl_rng_uniform_int(c->rng,
+                                                                  1000000);
+        uint32_t cls = (uint32_t)gsl_rng_uniform_int(c->rng, 3);
+        sim_handle_t h = 0;
+        assert_int_equal(sim_schedule(s, ev->time + dt, cls, 0, NULL, &h),
+                         SIM_OK);
+        if (gsl_rng_uniform_int(c->rng, 50) == 0) {
+            if (c->victim)
+                (void)sim_cancel(s, c->victim);
+            c->victim = h;
+        }
+    }
+}
+
+static void test_kernel_large_heap_churn(void **state)
+{
+    (void)state;
+    enum { N = 40000 };
+    struct churn c = {0};
+    assert_int_equal(sim_rng_new(&c.rng, 13, 0, 0), SIM_OK);
+    struct sim *s = NULL;
+    assert_int_equal(sim_new(&s, 0, 16), SIM_OK);
+    for (uint32_t k = 0; k < 3; k++)
+        assert_int_equal(sim_register(s, k, on_churn, &c), SIM_OK);
+    for (size_t i = 0; i < N; i++)
+        assert_int_equal(sim_schedule(s,
+                                      (sim_time_t)gsl_rng_uniform_int(c.rng,
+                                                                      1000000),
+                                      (uint32_t)(i % 3), 0, NULL, NULL),
+                         SIM_OK);
+    assert_int_equal(sim_run(s, SIM_TIME_MAX), SIM_OK);
+    struct sim_stats st;
+    sim_get_stats(s, &st);
+    assert_int_equal(st.pending, 0);
+    assert_int_equal(st.events_run, c.ran);
+    assert_int_equal(st.events_run + st.cancelled, st.scheduled);
+    assert_true(c.ran > 300000);
+    assert_true(st.peak_pending > 16384);
+    sim_free(s);
+    gsl_rng_free(c.rng);
+}
+
 /* ---- Random streams ---------------------------------------------------- */
 
 static void test_splitmix64_known(void **state)
@@ -1245,6 +1325,7 @@ int main(void)
         cmocka_unit_test(test_kernel_random_vs_sorted),
         cmocka_unit_test(test_kernel_reference_model),
         cmocka_unit_test(test_kernel_reference_model_renumbered),
+        cmocka_unit_test(test_kernel_large_heap_churn),
         cmocka_unit_test(test_kernel_cancel),
         cmocka_unit_test(test_kernel_cancel_in_handler),
         cmocka_unit_test(test_kernel_compaction),
