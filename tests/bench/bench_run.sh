@@ -32,25 +32,30 @@ best impact_run_wall --set market.network=impact
 best oracle_run_wall --set engine.policy=oracle
 
 # Sweep throughput: runs per second of tests/bench/sweep_bench.json (24
-# equal runs) with one worker and with two, the best of three each, and
-# the speed-up from one to two (target: 1.8 or more on two cores).
-sweep_rate() {
-    b=""
-    for i in 1 2 3; do
-        t0=$(date +%s.%N)
-        "$bin" sweep tests/bench/sweep_bench.json -o "$out/s.h5" --force \
-            --quiet -j "$1" || exit 1
-        t1=$(date +%s.%N)
-        b=$(awk -v a="$t0" -v c="$t1" -v b="$b" \
-            'BEGIN { d = c - a; if (b == "" || d < b) b = d; print b }')
-    done
-    awk -v t="$b" 'BEGIN { printf "%.2f\n", 24 / t }'
+# equal runs) with one worker and with two, and the speed-up from one to
+# two (target: 1.8 or more on two cores).  This machine's speed drifts
+# from minute to minute (one worker gave 15.9 and 23.3 runs/s a minute
+# apart), so the two are timed in turn, five pairs: the rates are the best
+# of each, the speed-up the median of the five pairs' ratios.
+sweep_time() {
+    t0=$(date +%s.%N)
+    "$bin" sweep tests/bench/sweep_bench.json -o "$out/s.h5" --force \
+        --quiet -j "$1" || exit 1
+    t1=$(date +%s.%N)
+    awk -v a="$t0" -v c="$t1" 'BEGIN { print c - a }'
 }
-r1=$(sweep_rate 1)
-r2=$(sweep_rate 2)
-echo "sweep_runs_per_s_j1 $r1 runs/s"
-echo "sweep_runs_per_s_j2 $r2 runs/s"
-awk -v a="$r1" -v b="$r2" 'BEGIN { printf "sweep_speedup_j2 %.2f x (target >= 1.8)\n", b / a }'
+: >"$out/pairs"
+for i in 1 2 3 4 5; do
+    echo "$(sweep_time 1) $(sweep_time 2)" >>"$out/pairs"
+done
+sort -n "$out/pairs" | awk '
+    { if (NR == 1 || $1 < b1) b1 = $1; if (NR == 1 || $2 < b2) b2 = $2 }
+    END {
+        printf "sweep_runs_per_s_j1 %.2f runs/s\n", 24 / b1
+        printf "sweep_runs_per_s_j2 %.2f runs/s\n", 24 / b2
+    }'
+awk '{ print $1 / $2 }' "$out/pairs" | sort -n |
+    awk '{ r[NR] = $1 } END { printf "sweep_speedup_j2 %.2f x (target >= 1.8)\n", r[3] }'
 
 # Instructions of one default run under callgrind: a figure without timing
 # noise, for comparing two commits (skipped without valgrind).
