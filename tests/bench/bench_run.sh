@@ -46,7 +46,8 @@ sweep_time() {
 }
 : >"$out/pairs"
 for i in 1 2 3 4 5; do
-    echo "$(sweep_time 1) $(sweep_time 2)" >>"$out/pairs"
+    a=$(sweep_time 1) && b=$(sweep_time 2) || exit 1
+    echo "$a $b" >>"$out/pairs"
 done
 sort -n "$out/pairs" | awk '
     { if (NR == 1 || $1 < b1) b1 = $1; if (NR == 1 || $2 < b2) b2 = $2 }
