@@ -20,6 +20,14 @@
 
 #include "sim/sim.h"
 
+/* Set up HDF5 for the program: errors come back as return values only
+ * (never printed by the library), and the library's cleanup at exit is not
+ * installed, because HDF5 1.10 crashes in it on a file whose last flush
+ * failed (a full disk); files are always closed explicitly.  Call it
+ * before any other function here (main does); later calls do nothing
+ * more. */
+void ana_init(void);
+
 /* ---- Recorder ----------------------------------------------------------- */
 
 /* Element types of a recorded dataset.  Files store them little-endian

@@ -5,9 +5,6 @@
 
 #include "analysis/analysis.h"
 
-/* Turn off HDF5's automatic error printing (library code never prints). */
-void ana_h5_quiet(void);
-
 /* sim_err_set(err, code, fmt, ...) followed by ": " and the most specific
  * message on HDF5's error stack (when there is one), then clear that stack.
  * Returns code. */

@@ -1049,7 +1049,7 @@ int ana_compare(const char *path_a, const char *path_b,
         if (opts->block_elems)
             c.block = opts->block_elems;
     }
-    ana_h5_quiet();
+    ana_init();
     /* Both checked before either is opened: the same file opened twice
      * must be opened the same way. */
     if ((rc = check_file(path_a, err)) != SIM_OK ||

@@ -19,8 +19,17 @@ struct ana_file {
 
 /* ---- Shared helpers ----------------------------------------------------- */
 
-void ana_h5_quiet(void)
+void ana_init(void)
 {
+    static int first = 1;
+    /* A file whose flush failed stays open inside HDF5 1.10, and its
+     * cleanup at exit then crashes closing it (H5F__close_cb), so that
+     * cleanup is never installed; this must come before any other HDF5
+     * call. */
+    if (first) {
+        first = 0;
+        (void)H5dont_atexit();
+    }
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
 }
 
@@ -31,6 +40,26 @@ struct walk {
 
 /* The first record of an upward walk is the innermost one: the most
  * specific reason ("truncated file: eof = ..."), not the API's summary. */
+/* HDF5's file driver describes a failed write or read as "file write
+ * failed: time = ..., filename = ..., errno = 28, error message = 'No space
+ * left on device', buf = 0x..., ...": a time and an address that make no
+ * two messages alike.  Keep what failed and the system's reason. */
+static void tidy_io_desc(char *desc, size_t size)
+{
+    static const char key[] = "error message = '";
+    char *why = strstr(desc, key);
+    char *cut = strstr(desc, ": time = ");
+    if (!why || !cut || cut > why)
+        return;
+    why += sizeof key - 1;
+    char *end = strchr(why, '\'');
+    if (!end)
+        return;
+    char reason[128];
+    snprintf(reason, sizeof reason, "%.*s", (int)(end - why), why);
+    snprintf(cut, size - (size_t)(cut - desc), ": %s", reason);
+}
+
 static herr_t walk_cb(unsigned n, const H5E_error2_t *e, void *data)
 {
     struct walk *w = data;
@@ -38,6 +67,7 @@ static herr_t walk_cb(unsigned n, const H5E_error2_t *e, void *data)
     (void)n;
     if (!w->have && e->desc && e->desc[0]) {
         snprintf(w->desc, sizeof w->desc, "%s", e->desc);
+        tidy_io_desc(w->desc, sizeof w->desc);
         w->have = 1;
     }
     return 0;
@@ -95,7 +125,7 @@ int ana_file_open(struct ana_file **out, const char *path,
     *out = NULL;
     if (!path || !*path)
         return sim_err_set(err, SIM_EINVAL, "results path is empty");
-    ana_h5_quiet();
+    ana_init();
     if (stat(path, &st) != 0) {
         if (errno == ENOENT)
             return sim_err_set(err, SIM_ENOTFOUND, "%s: no such file", path);

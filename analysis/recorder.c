@@ -105,7 +105,7 @@ int h5_rec_open(struct h5_rec **out, const char *path, int force,
     *out = NULL;
     if (!path || !*path)
         return sim_err_set(err, SIM_EINVAL, "results path is empty");
-    ana_h5_quiet();
+    ana_init();
     r = calloc(1, sizeof *r);
     if (!r)
         return sim_err_set(err, SIM_ENOMEM, "%s: out of memory", path);

@@ -323,6 +323,7 @@ int app_main(int argc, char **argv)
         printf("hashsim %s\n", HASHSIM_VERSION);
         return APP_EXIT_OK;
     }
+    ana_init();
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
         if (strcmp(argv[1], cmds[i].name) == 0)
             return cmds[i].fn(argc - 1, argv + 1);

@@ -105,3 +105,13 @@ d = json.load(open(sys.argv[1])); q = d.get("liquidity"); r = d.get("returns")
 close = lambda a, b, tol: abs(a - b) <= tol
 sys.exit(0 if eval("(" + sys.argv[2] + ")") else 1)' "$1" "$2"
 }
+
+# leftovers DIR: names of results or temporary files left in DIR.
+leftovers() {
+    (
+        cd "$1" || exit
+        l=""
+        for f in *.h5 *.tmp-*; do [ -e "$f" ] && l="$l${l:+ }$f"; done
+        echo "$l"
+    )
+}

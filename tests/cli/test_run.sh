@@ -9,16 +9,6 @@ scn=scenarios/default.json
 coins="BTC BCH LTC DOGE ZEC ZEN KAS"
 cols="time price_usd difficulty price_source difficulty_source"
 
-# leftovers DIR: names of results or temporary files left in DIR.
-leftovers() {
-    (
-        cd "$1" || exit
-        l=""
-        for f in *.h5 *.tmp-*; do [ -e "$f" ] && l="$l${l:+ }$f"; done
-        echo "$l"
-    )
-}
-
 for tool in h5dump h5ls h5diff cmp; do
     command -v "$tool" >/dev/null 2>&1 || {
         echo "FAIL setup: $tool is not installed (make deps)"
@@ -457,14 +447,15 @@ else
     fi
 fi
 
-# ---- SIGINT ------------------------------------------------------------------
+# ---- SIGINT and SIGTERM -----------------------------------------------------
 # A run of three years at 1 s ticks lasts seconds.  The shell starts
 # background commands with SIGINT ignored; hashsim installs its own handler,
 # so SIGINT is sent every 0.2 s until the run ends: one sent before the
 # handler is in place is ignored, not fatal.
 
-# interrupt OUT [ARGS...]: run the long scenario into OUT, interrupt it;
-# sets irc to its exit status ("" when it would not stop), stderr in int.err.
+# interrupt OUT [ARGS...]: run the long scenario into OUT, interrupt it
+# with signal $sig (INT unless set); sets irc to its exit status ("" when
+# it would not stop), stderr in int.err.
 interrupt() {
     o=$1
     shift
@@ -488,7 +479,7 @@ interrupt() {
     pid=$(cat "$work/int.pid" 2>/dev/null)
     n=0
     while [ ! -s "$work/int.rc" ] && [ $n -lt 150 ]; do
-        [ -n "$pid" ] && kill -INT "$pid" 2>/dev/null
+        [ -n "$pid" ] && kill -"${sig:-INT}" "$pid" 2>/dev/null
         sleep 0.2
         n=$((n + 1))
     done
@@ -524,6 +515,19 @@ rm -f "$work/int/keep.h5"
 l=$(leftovers "$work/int")
 if [ -z "$l" ]; then ok run_sigint_force_leaves_no_temp
 else fail run_sigint_force_leaves_no_temp "left: $l"; fi
+
+mkdir "$work/term"
+sig=TERM
+interrupt "$work/term/new.h5"
+sig=INT
+l=$(leftovers "$work/term")
+if [ "${irc:-0}" -eq 1 ] && grep -q interrupted "$work/int.err" &&
+    [ -z "$l" ]; then
+    ok run_sigterm_exits_1_leaves_no_file
+else
+    fail run_sigterm_exits_1_leaves_no_file \
+        "exit ${irc:-none}, left: $l, stderr: $(head -n 1 "$work/int.err")"
+fi
 
 # A Ctrl-C at a terminal arrives with SIGINT's default action, possibly
 # while the run is still setting up: as soon as the temporary file exists,
