@@ -313,6 +313,7 @@ int app_cmd_compare(int argc, char **argv);
 int app_cmd_report(int argc, char **argv);
 int app_cmd_sweep(int argc, char **argv);
 int app_cmd_tune(int argc, char **argv);
+int app_cmd_random(int argc, char **argv);
 
 /* Report err on stderr as "hashsim: <msg>" and return its exit code. */
 int app_fail(const struct sim_err *err);

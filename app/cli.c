@@ -33,6 +33,7 @@ static const char usage_main[] =
     "                     seeds and Monte Carlo paths into one table\n"
     "  tune TUNE          search the buyback policy for the cheapest setting\n"
     "                     that meets constraints; report the frontier\n"
+    "  random SEED        a random valid scenario (for invariant checks)\n"
     "\n"
     "hashsim COMMAND --help shows a command's options; hashsim --version\n"
     "Exit codes: 0 ok, 1 the run failed, 2 bad usage or input.\n";
@@ -309,6 +310,7 @@ int app_main(int argc, char **argv)
         {"report", app_cmd_report},
         {"sweep", app_cmd_sweep},
         {"tune", app_cmd_tune},
+        {"random", app_cmd_random},
     };
     if (argc < 2) {
         fputs(usage_main, stderr);

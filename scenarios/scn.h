@@ -41,6 +41,18 @@ int scn_coins_load(struct coin_catalog *out, const char *path,
 int scn_hardware_load(struct hw_catalog *out, const char *path,
                       struct sim_err *err);
 
+/* ==== Random scenarios (random.c) ========================================= */
+
+/* A valid scenario drawn from seed, as JSON text in *out (free()): a run
+ * of 20 to 150 days between 2019 and 2025 on the synthetic market, one to
+ * four cohorts of hw's models released two weeks before its end, and,
+ * each drawn or not, holders with the marketplace and the pool (with
+ * holders.audit on), the lifecycle, stress overlays, impact mode and the
+ * oracle; every size small.  The same seed gives the same text.
+ * SIM_ENOMEM; SIM_EDATA when hw has no model released in time. */
+int scn_random(uint64_t seed, const struct hw_catalog *hw, char **out,
+               struct sim_err *err);
+
 /* ==== Scenario =========================================================== */
 
 #define SCN_NAME_MAX 64

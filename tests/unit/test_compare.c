@@ -500,9 +500,16 @@ static void write_raw(const char *path, int variable, size_t at,
     int64_t m[35];
     const char *vs[3] = {"alpha", "beta", third};
     char fs[3][8] = {"alpha", "beta", ""};
-    struct pair p[3] = {{1, 0.5}, {2, 1.5}, {3, 2.5}};
+    struct pair p[3];
     hid_t f, st, ct;
 
+    /* Zeroed whole, padding included: the compound is written byte for
+     * byte (an initialiser leaves the padding undefined). */
+    memset(p, 0, sizeof p);
+    for (int k = 0; k < 3; k++) {
+        p[k].a = k + 1;
+        p[k].b = 0.5 + k;
+    }
     for (size_t k = 0; k < 35; k++)
         m[k] = (int64_t)k;
     if (at < 35)
