@@ -1,5 +1,6 @@
 /* data.c — `hashsim data`: coverage of a history directory, the Coin
  * Metrics importer, and the fit of the synthetic market's parameters. */
+#define _XOPEN_SOURCE 700 /* realpath() */
 #include <errno.h>
 #include <limits.h>
 #include <sys/stat.h>
@@ -42,8 +43,13 @@ int app_find_shipped(const char *name, char *buf, size_t size,
             static const char *const rel[] = {"..", "../share/hashsim"};
             for (size_t i = 0; i < 2; i++) {
                 snprintf(buf, size, "%s/%s/%s", exe, rel[i], name);
-                if (access(buf, R_OK) == 0)
-                    return SIM_OK;
+                if (access(buf, R_OK) != 0)
+                    continue;
+                /* Named in messages and /meta: without the "bin/.." */
+                char real[PATH_MAX];
+                if (realpath(buf, real) && strlen(real) < size)
+                    snprintf(buf, size, "%s", real);
+                return SIM_OK;
             }
         }
     }

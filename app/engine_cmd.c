@@ -186,22 +186,27 @@ static int handle_tick(struct eng_engine *e, const struct eng_tick *t,
 {
     int ci = eng_coin_index(e, t->coin);
     const struct eng_coin_state *c = &e->coins[ci];
+    char want[32], got[32];
+    sim_time_format(t->time, got, sizeof got);
     if (c->observed && t->time < c->last.time) {
+        sim_time_format(c->last.time, want, sizeof want);
         fprintf(stderr, "hashsim engine: stdin:%zu: $.time: expected a time "
-                        "at or after the previous %s tick (%lld ns), got "
-                        "%lld ns\n",
-                line, t->coin, (long long)c->last.time, (long long)t->time);
+                        "at or after the previous %s tick (%s, %lld ns), got "
+                        "%s (%lld ns)\n",
+                line, t->coin, want, (long long)c->last.time, got,
+                (long long)t->time);
         return -1;
     }
     for (size_t g = 0; g < e->n_groups; g++) {
         const struct eng_group_state *gs = &e->groups[g];
         for (size_t j = 0; j < gs->def.n_coins; j++) {
             if (gs->coin[j] == ci && t->time < gs->last_time) {
+                sim_time_format(gs->last_time, want, sizeof want);
                 fprintf(stderr, "hashsim engine: stdin:%zu: $.time: expected "
                                 "a time at or after group %s's last decision "
-                                "(%lld ns), got %lld ns\n",
-                        line, gs->def.name, (long long)gs->last_time,
-                        (long long)t->time);
+                                "(%s, %lld ns), got %s (%lld ns)\n",
+                        line, gs->def.name, want, (long long)gs->last_time,
+                        got, (long long)t->time);
                 return -1;
             }
         }

@@ -332,6 +332,9 @@ int mdl_csv_date(const struct mdl_csv *c, size_t i, int64_t *day,
 
     if (sim_date_parse(f->s, f->len, day) != SIM_OK)
         return mdl_csv_fail(c, i, SIM_EPARSE, "a date YYYY-MM-DD", err);
+    if (*day < SIM_DAY_FIRST || *day >= SIM_DAY_END)
+        return mdl_csv_fail(c, i, SIM_ERANGE,
+                            "a date from 2009-01-03 to 2099-12-31", err);
     return SIM_OK;
 }
 

@@ -817,10 +817,9 @@ static int read_root(struct scn_rd *rd, const cJSON *root,
                         "expected a date after $.start (the run covers "
                         "start to end, end excluded)");
     }
-    if (sc->first_day < sim_days_from_civil(2009, 1, 3) ||
-        end > sim_days_from_civil(2100, 1, 1)) {
-        scn_path_key(&rd->path, sc->first_day < sim_days_from_civil(2009, 1, 3)
-                                    ? "start" : "end");
+    if (sc->first_day < SIM_DAY_FIRST || end > SIM_DAY_END) {
+        scn_path_key(&rd->path,
+                     sc->first_day < SIM_DAY_FIRST ? "start" : "end");
         return scn_fail(rd, SIM_ERANGE,
                         "expected a date from 2009-01-03 to 2100-01-01");
     }

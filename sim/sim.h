@@ -78,6 +78,12 @@ typedef int64_t sim_time_t;
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (any year). */
 int64_t sim_days_from_civil(int64_t y, unsigned m, unsigned d);
+
+/* The days a scenario or a history file may name: from Bitcoin's genesis
+ * block, 2009-01-03 (no coin of the model traded before it), up to
+ * 2100-01-01, excluded. */
+#define SIM_DAY_FIRST INT64_C(14247) /* 2009-01-03 */
+#define SIM_DAY_END INT64_C(47482)   /* 2100-01-01 */
 /* Inverse of sim_days_from_civil. */
 void sim_civil_from_days(int64_t days, int64_t *y, unsigned *m, unsigned *d);
 
