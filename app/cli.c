@@ -138,8 +138,10 @@ int app_print_summary(const char *path, int json, FILE *fp,
 {
     struct ana_summary s;
     int rc = ana_summary_load(&s, path, err);
-    if (rc)
+    if (rc) {
+        ana_summary_release(&s); /* what was read before the failure */
         return rc;
+    }
     rc = json ? ana_summary_print_json(&s, fp) : ana_summary_print_text(&s, fp);
     ana_summary_release(&s);
     if (rc)
