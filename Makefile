@@ -38,11 +38,14 @@ BIN      := $(BUILD)/hashsim
 
 TEST_SRC := $(wildcard tests/unit/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+FUZZ_TARGETS ?= scenario history tick h5
+FUZZ_REPLAY := $(FUZZ_TARGETS:%=$(BUILD)/fuzz-replay/fuzz_%)
 BENCH_SRC := $(wildcard tests/bench/bench_*.c)
 BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 
 .PHONY: all deps run check bench check-asan clean install help check-symbols \
-        golden-update check-mpi build bench-large
+        golden-update check-mpi build bench-large fuzz fuzz-build fuzz-merge \
+        check-valgrind
 
 all: deps
 	@$(MAKE) --no-print-directory build
@@ -57,8 +60,11 @@ help:
 	@echo "make bench-large  scenarios/large.json under /usr/bin/time -v (HASHSIM_DATA)"
 	@echo "make golden-update  rewrite tests/golden/*.json from fresh runs"
 	@echo "make check-asan run the tests under AddressSanitizer + UBSan"
+	@echo "make check-valgrind  run the unit tests under valgrind's memcheck"
 	@echo "make MPI=1      build with Open MPI (mpirun -np K build/hashsim sweep ...)"
 	@echo "make check-mpi  build with MPI into build/mpi, check 2-rank sweeps"
+	@echo "make fuzz       run each fuzz target for FUZZ_RUNS or FUZZ_SECONDS (clang)"
+	@echo "make fuzz-merge fold build/fuzz/new/* into tests/fuzz/corpus, minimised"
 	@echo "make install PREFIX=/usr/local"
 	@echo "DEVELOPER=1 turns warnings into errors"
 
@@ -93,8 +99,16 @@ run: deps
 	$(BIN) report results/default.h5 -o results/default.html --force
 
 check: deps
-	@$(MAKE) --no-print-directory $(BIN) $(TEST_BIN)
+	@$(MAKE) --no-print-directory $(BIN) $(TEST_BIN) $(FUZZ_REPLAY)
 	@sh tests/run.sh $(BUILD)
+
+# The fuzz targets built without libFuzzer (tests/fuzz/replay.c), with the
+# flags of the build, so `make check` (and check-asan, with sanitizers)
+# replays the committed corpora and crash reproducers.
+$(BUILD)/fuzz-replay/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c \
+                             tests/fuzz/fuzz.h $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ tests/fuzz/replay.c $< $(LIB) $(LDLIBS)
 
 # Rewrites the committed golden figures (see README: when that is right).
 golden-update: deps
@@ -124,6 +138,52 @@ check-asan: deps
 	@$(MAKE) --no-print-directory BUILD=build-asan \
 	    OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 	    LDFLAGS="-fsanitize=address,undefined" check
+
+# Every unit test program under valgrind's memcheck (tests/valgrind.sh).
+check-valgrind: deps
+	@VALGRIND=1 sh scripts/deps.sh
+	@$(MAKE) --no-print-directory $(TEST_BIN)
+	@sh tests/valgrind.sh $(BUILD)
+
+# ---- Fuzzing (tests/fuzz/README.md) ----------------------------------------
+# libFuzzer targets built with clang, ASan and UBSan into build/fuzz; each
+# runs until FUZZ_RUNS executions (10 million) or FUZZ_SECONDS (30 minutes,
+# enough for 10 million of the scenario and history targets; the tick
+# target needs about 2 hours, the HDF5 target, at about 20 a second, days),
+# whichever comes first.  New inputs go to build/fuzz/new/<t>, crashes to
+# build/fuzz/artifacts/<t>.  `make fuzz FUZZ_TARGETS=tick FUZZ_SECONDS=60`
+# runs one briefly.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 1800
+FUZZ_RUNS    ?= 10000000
+FUZZ_CFLAGS  := -std=c11 -D_POSIX_C_SOURCE=200809L -ffp-contract=off -g -O1 \
+                -fno-omit-frame-pointer -fno-sanitize-recover=undefined -I. \
+                $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+FUZZ_LIB     := build/fuzz/libhashsim.a
+FUZZ_BIN     := $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
+
+build/fuzz/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined \
+	    $(DEPFLAGS) -c $< -o $@
+
+$(FUZZ_LIB): $(LIB_SRC:%.c=build/fuzz/obj/%.o)
+	rm -f $@
+	ar rcs $@ $^
+
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_LIB)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined $(DEPFLAGS) \
+	    -o $@ $< $(FUZZ_LIB) $(LDLIBS)
+
+fuzz-build:
+	@FUZZ=1 sh scripts/deps.sh
+	@$(MAKE) --no-print-directory $(FUZZ_BIN)
+
+fuzz: fuzz-build
+	@sh tests/fuzz/run.sh $(FUZZ_SECONDS) "$(FUZZ_RUNS)" $(FUZZ_TARGETS)
+
+fuzz-merge: fuzz-build
+	@sh tests/fuzz/merge.sh $(FUZZ_TARGETS)
 
 # Every exported symbol of the library must carry its module's prefix.
 check-symbols: $(LIB)

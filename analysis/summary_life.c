@@ -239,10 +239,11 @@ int ana_life_load(const struct ana_file *f, struct ana_summary *s,
     for (size_t i = 0; i < n; i++) {
         if (strcmp(names[i], "failures") == 0)
             continue; /* the failures' table, not a cohort */
-        if ((rc = load_cohort(f, names[i], &hw->cohorts[hw->n],
-                              &index[hw->n], err)))
+        rc = load_cohort(f, names[i], &hw->cohorts[hw->n], &index[hw->n],
+                         err);
+        hw->n++; /* also after a failure: release frees what it holds */
+        if (rc)
             goto out;
-        hw->n++;
     }
     /* In /fleet index order: simple insertion, a few cohorts. */
     for (size_t i = 1; i < hw->n; i++)

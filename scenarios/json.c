@@ -124,6 +124,40 @@ static int lx_hex(char c)
            (c >= 'A' && c <= 'F');
 }
 
+/* Bytes of the well-formed UTF-8 sequence at p (RFC 3629: no overlong
+ * form, no surrogate, nothing past U+10FFFF), or 0 when there is none. */
+static size_t utf8_len(const unsigned char *p, size_t avail)
+{
+    unsigned char c = p[0];
+    size_t n;
+    unsigned lo = 0x80, hi = 0xbf; /* the second byte's range */
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xc2 && c <= 0xdf)
+        n = 2;
+    else if (c >= 0xe0 && c <= 0xef) {
+        n = 3;
+        if (c == 0xe0)
+            lo = 0xa0;
+        else if (c == 0xed)
+            hi = 0x9f;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+        n = 4;
+        if (c == 0xf0)
+            lo = 0x90;
+        else if (c == 0xf4)
+            hi = 0x8f;
+    } else {
+        return 0;
+    }
+    if (avail < n || p[1] < lo || p[1] > hi)
+        return 0;
+    for (size_t k = 2; k < n; k++)
+        if (p[k] < 0x80 || p[k] > 0xbf)
+            return 0;
+    return n;
+}
+
 static int lx_string(struct lex *x)
 {
     x->i++; /* the opening quote */
@@ -138,6 +172,15 @@ static int lx_string(struct lex *x)
         if (c < 0x20)
             return lx_fail(x, "a character or '\"' (control characters "
                               "must be escaped)");
+        if (c >= 0x80) {
+            size_t k = utf8_len((const unsigned char *)x->s + x->i,
+                                x->n - x->i);
+            if (k == 0)
+                return lx_fail(x, "UTF-8 text (no valid UTF-8 sequence "
+                                  "starts here)");
+            x->i += k;
+            continue;
+        }
         if (c == '\\') {
             x->i++;
             if (x->i >= x->n || !strchr("\"\\/bfnrtu", x->s[x->i]) ||
@@ -616,6 +659,11 @@ static int doc_parse_owned(struct scn_doc *doc, struct sim_err *err)
                            "%s:%zu:%zu: malformed JSON: unexpected NUL byte",
                            doc->name, line, col);
     }
+    if (n >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
+        return sim_err_set(err, SIM_EPARSE,
+                           "%s:1:1: expected plain UTF-8 text, got a UTF-8 "
+                           "byte-order mark (save the file without a BOM)",
+                           doc->name);
     /* The lexer runs first: it is strict RFC 8259 where cJSON is lenient
      * (it takes "01" or "1."), and it can say what it expected. */
     size_t off = 0;
@@ -900,14 +948,23 @@ int scn_time(struct scn_rd *rd, const cJSON *node, sim_time_t *t_out)
     const char *s = node->valuestring;
     size_t k = strlen(s);
     int64_t day;
-    if (k == 10 && sim_date_parse(s, k, &day) == SIM_OK) {
-        *t_out = day * SIM_NS_PER_DAY;
+    int rc = SIM_EPARSE;
+    if (k == 10 && (rc = sim_date_parse(s, k, &day)) == SIM_OK) {
+        /* int64 nanoseconds end in April 2262 */
+        if (day < INT64_MAX / SIM_NS_PER_DAY) {
+            *t_out = day * SIM_NS_PER_DAY;
+            return SIM_OK;
+        }
+        rc = SIM_ERANGE;
+    } else if ((rc = sim_datetime_parse(s, k, t_out)) == SIM_OK) {
         return SIM_OK;
     }
-    if (sim_datetime_parse(s, k, t_out) == SIM_OK)
-        return SIM_OK;
     char got[96];
     scn_show(node, got, sizeof got);
+    if (rc == SIM_ERANGE)
+        return scn_fail(rd, SIM_ERANGE,
+                        "expected a time before 2262-04-11 (the end of "
+                        "int64 nanoseconds), got %s", got);
     return scn_fail(rd, SIM_EINVAL, "expected %s, got %s", want, got);
 }
 

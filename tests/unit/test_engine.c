@@ -813,6 +813,11 @@ static void test_tick_bad(void **state)
          "$.time: expected a time \"YYYY-MM-DDTHH:MM:SSZ\", a date"},
         {"{\"time\":\"2022-13-01\",\"coin\":\"BTC\",\"price\":1," BASE_TAIL,
          SIM_EINVAL, "$.time: expected a date \"YYYY-MM-DD\" or a time"},
+        /* past int64 nanoseconds (found by tests/fuzz/fuzz_tick.c) */
+        {"{\"time\":\"4044-06-01\",\"coin\":\"BTC\",\"price\":1," BASE_TAIL,
+         SIM_ERANGE, "$.time: expected a time before 2262-04-11"},
+        {"{\"time\":\"2262-04-12T00:00:00Z\",\"coin\":\"BTC\",\"price\":1,"
+         BASE_TAIL, SIM_ERANGE, "$.time: expected a time before 2262-04-11"},
         {"{\"time\":-5,\"coin\":\"BTC\",\"price\":1," BASE_TAIL, SIM_ERANGE,
          "$.time: expected a time", },
         {"{\"time\":1.5,\"coin\":\"BTC\",\"price\":1," BASE_TAIL, SIM_EINVAL,
