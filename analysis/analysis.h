@@ -129,6 +129,27 @@ int h5_rec_commit(struct h5_rec *r, struct sim_err *err);
  * The final path is untouched. */
 void h5_rec_abort(struct h5_rec *r);
 
+/* ---- Checkpoints of a recording ----------------------------------------- */
+
+/* The rows a run has recorded so far travel in its checkpoint file, which
+ * is itself written by a recorder (so it too appears whole or not at all).
+ * h5_rec_save_rows copies every series of r as the file holds it into ck
+ * as "/rows<path>" (H5Ocopy: the chunks move still compressed) and the
+ * values it still buffers into w.  h5_rec_load_rows replaces every series
+ * of r (made again by the same steps) by the copy in the checkpoint f,
+ * reading its buffered values from rd; SIM_EPARSE naming the checkpoint
+ * and the dataset when one is missing or of another type, or when the
+ * checkpoint holds another number of series. */
+int h5_rec_save_rows(struct h5_rec *r, struct h5_rec *ck, struct sim_save *w,
+                     struct sim_err *err);
+struct ana_file;
+int h5_rec_load_rows(struct h5_rec *r, const struct ana_file *f,
+                     struct sim_load *rd, struct sim_err *err);
+/* Write n bytes as a contiguous, uncompressed u8 dataset at path (a
+ * checkpoint's state: written fast, read whole). */
+int h5_rec_write_blob(struct h5_rec *r, const char *path, const void *data,
+                      size_t n, struct sim_err *err);
+
 /* ---- Reader ------------------------------------------------------------- */
 
 struct ana_file;

@@ -3,6 +3,8 @@
 #ifndef HASHSIM_ANALYSIS_INT_H
 #define HASHSIM_ANALYSIS_INT_H
 
+#include <hdf5.h>
+
 #include "analysis/analysis.h"
 
 /* sim_err_set(err, code, fmt, ...) followed by ": " and the most specific
@@ -13,6 +15,10 @@ int ana_h5_error(struct sim_err *err, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)))
 #endif
     ;
+
+struct ana_file;
+/* The HDF5 file a reader has open (the recorder copies from it). */
+hid_t ana_file_hid(const struct ana_file *f);
 
 /* 1 when path is "/" or "/a/b..." with no empty, "." or ".." component and
  * no trailing '/', else 0. */

@@ -17,6 +17,11 @@ struct ana_file {
     hid_t file;
 };
 
+hid_t ana_file_hid(const struct ana_file *f)
+{
+    return f->file;
+}
+
 /* ---- Shared helpers ----------------------------------------------------- */
 
 void ana_init(void)

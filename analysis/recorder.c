@@ -647,3 +647,183 @@ out:
     rec_destroy(r);
     return rc;
 }
+
+/* ---- Checkpoints -------------------------------------------------------- */
+
+/* A series' rows travel as two datasets of the checkpoint: "/rows<path>",
+ * a copy of the dataset as the file holds it (H5Ocopy moves its chunks
+ * still compressed, so a checkpoint costs little more than the bytes it
+ * writes), and "/tail<path>", the values still buffered. */
+static void ckpt_path(char *buf, size_t size, const char *group,
+                      const char *path)
+{
+    snprintf(buf, size, "%s%s", group, path);
+}
+
+/* Link creation that makes missing parent groups. */
+static hid_t parents_lcpl(void)
+{
+    hid_t p = H5Pcreate(H5P_LINK_CREATE);
+    if (p >= 0 && H5Pset_create_intermediate_group(p, 1) < 0) {
+        H5Pclose(p);
+        return -1;
+    }
+    return p;
+}
+
+int h5_rec_save_rows(struct h5_rec *r, struct h5_rec *ck, struct sim_save *w,
+                     struct sim_err *err)
+{
+    hid_t lcpl = parents_lcpl();
+    int rc = SIM_OK;
+
+    if (lcpl < 0 || H5Fflush(r->file, H5F_SCOPE_LOCAL) < 0) {
+        rc = ana_h5_error(err, SIM_EH5, "%s: cannot flush the rows so far",
+                          r->out.path);
+        goto out;
+    }
+    sim_save_tag(w, "rows");
+    sim_save_u64(w, r->n_series);
+    for (size_t i = 0; i < r->n_series; i++) {
+        struct h5_series *s = r->series[i];
+        char path[1024];
+        ckpt_path(path, sizeof path, "/rows", s->path);
+        if (H5Ocopy(r->file, s->path, ck->file, path, H5P_DEFAULT, lcpl) <
+            0) {
+            rc = ana_h5_error(err, SIM_EH5, "%s: %s: cannot copy into %s",
+                              r->out.path, s->path, ck->out.path);
+            break;
+        }
+        sim_save_tag(w, "series");
+        sim_save_array(w, s->buf, s->used, s->elem);
+    }
+out:
+    if (lcpl >= 0)
+        H5Pclose(lcpl);
+    return rc;
+}
+
+int h5_rec_write_blob(struct h5_rec *r, const char *path, const void *data,
+                      size_t n, struct sim_err *err)
+{
+    hsize_t dim = n;
+    hid_t space = -1, dset = -1;
+    int rc = ensure_groups(r, path, GROUPS_PARENTS, err);
+
+    if (rc != SIM_OK)
+        return rc;
+    space = H5Screate_simple(1, &dim, NULL);
+    if (space >= 0)
+        dset = H5Dcreate2(r->file, path, H5T_STD_U8LE, space, H5P_DEFAULT,
+                          H5P_DEFAULT, H5P_DEFAULT);
+    if (dset < 0 || (n > 0 && H5Dwrite(dset, H5T_NATIVE_UINT8, H5S_ALL,
+                                       H5S_ALL, H5P_DEFAULT, data) < 0)) {
+        r->failed = 1;
+        rc = ana_h5_error(err, SIM_EH5, "%s: %s: cannot write", r->out.path,
+                          path);
+    }
+    if (dset >= 0 && H5Dclose(dset) < 0 && rc == SIM_OK) {
+        r->failed = 1;
+        rc = ana_h5_error(err, SIM_EH5, "%s: %s: cannot write", r->out.path,
+                          path);
+    }
+    if (space >= 0)
+        H5Sclose(space);
+    return rc;
+}
+
+/* Replace series s of r by the copy saved in the checkpoint ck, with the
+ * values it still buffered read from rd. */
+static int load_series(struct h5_series *s, hid_t ck, const char *ck_path,
+                       hid_t lcpl, struct sim_load *rd, struct sim_err *err)
+{
+    struct h5_rec *r = s->rec;
+    hid_t ftype, mtype, dapl = -1, space = -1, type = -1;
+    hsize_t len = 0;
+    size_t n = 0;
+    char rows[1024];
+    int rc = SIM_OK;
+
+    type_info(s->type, &ftype, &mtype);
+    ckpt_path(rows, sizeof rows, "/rows", s->path);
+    if (H5Lexists(ck, rows, H5P_DEFAULT) <= 0) {
+        H5Eclear2(H5E_DEFAULT);
+        return sim_err_set(err, SIM_EPARSE,
+                           "%s: %s: missing, though this run records it",
+                           ck_path, rows);
+    }
+    /* the buffered values first (as sim_save_array wrote them): nothing
+     * changes when they are wrong */
+    sim_load_tag(rd, "series");
+    n = sim_load_count(rd, s->buf ? H5_CHUNK_ELEMS - 1 : 0);
+    if (!rd->failed)
+        sim_load_bytes(rd, s->buf, n * s->elem);
+    if (rd->failed) {
+        sim_load_status(rd, 0, err);
+        return sim_err_prefix(err, "%s: the saved state of %s is damaged",
+                              ck_path, s->path);
+    }
+    if (s->dset >= 0)
+        H5Dclose(s->dset);
+    s->dset = -1;
+    dapl = H5Pcreate(H5P_DATASET_ACCESS);
+    if (H5Ldelete(r->file, s->path, H5P_DEFAULT) < 0 ||
+        H5Ocopy(ck, rows, r->file, s->path, H5P_DEFAULT, lcpl) < 0 ||
+        dapl < 0 ||
+        H5Pset_chunk_cache(dapl, 11, H5_CHUNK_ELEMS * s->elem, 1.0) < 0 ||
+        (s->dset = H5Dopen2(r->file, s->path, dapl)) < 0) {
+        r->failed = 1;
+        rc = ana_h5_error(err, SIM_EH5, "%s: %s: cannot copy from %s",
+                          r->out.path, s->path, ck_path);
+        goto out;
+    }
+    space = H5Dget_space(s->dset);
+    type = H5Dget_type(s->dset);
+    if (space < 0 || type < 0 || H5Sget_simple_extent_ndims(space) != 1 ||
+        H5Sget_simple_extent_dims(space, &len, NULL) < 0 ||
+        H5Tequal(type, ftype) <= 0) {
+        r->failed = 1;
+        rc = ana_h5_error(err, SIM_EPARSE,
+                          "%s: %s: expected a 1-D dataset of the series' "
+                          "type",
+                          ck_path, rows);
+        goto out;
+    }
+    s->written = len;
+    s->used = n;
+out:
+    if (space >= 0)
+        H5Sclose(space);
+    if (type >= 0)
+        H5Tclose(type);
+    if (dapl >= 0)
+        H5Pclose(dapl);
+    return rc;
+}
+
+int h5_rec_load_rows(struct h5_rec *r, const struct ana_file *f,
+                     struct sim_load *rd, struct sim_err *err)
+{
+    hid_t lcpl = parents_lcpl();
+    int rc = SIM_OK;
+
+    sim_load_tag(rd, "rows");
+    if (sim_load_count(rd, SIZE_MAX) != r->n_series)
+        sim_load_fail(rd, "another number of recorded series than this "
+                          "run's %zu",
+                      r->n_series);
+    if ((rc = sim_load_status(rd, 0, err)))
+        goto out;
+    if (lcpl < 0) {
+        rc = ana_h5_error(err, SIM_EH5, "%s: cannot set up a copy",
+                          r->out.path);
+        goto out;
+    }
+    for (size_t i = 0; rc == SIM_OK && i < r->n_series; i++)
+        rc = load_series(r->series[i], ana_file_hid(f), ana_file_path(f),
+                         lcpl, rd, err);
+out:
+    if (lcpl >= 0)
+        H5Pclose(lcpl);
+    return rc;
+}

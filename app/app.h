@@ -33,6 +33,10 @@ struct app_run_opts {
     int quiet;              /* no progress and no summary */
     int force;              /* replace an existing output */
     int progress;           /* draw a progress bar on `err_stream` */
+    sim_time_t checkpoint_every; /* simulated time between checkpoints,
+                                    0: none */
+    const char *checkpoint; /* checkpoint file; NULL: OUT.ckpt */
+    int resume;             /* go on from the checkpoint */
 };
 
 /* Run a scenario into an HDF5 results file.  Notes and the summary go to

@@ -107,6 +107,22 @@ struct app_life_rec {
     struct h5_series *day_f64[16][5];
 };
 
+struct app_run_opts;
+/* Checkpoints of a run (run_ckpt.c). */
+struct app_ckpt {
+    char *path;              /* the checkpoint file */
+    sim_time_t every;        /* simulated time between two; 0: none */
+    int resume;              /* go on from path */
+    char *identity;          /* what must not change across a resume:
+                                the binary, scenario, overrides, seed and
+                                every input's digest */
+    size_t written;          /* checkpoints written by this process */
+    size_t kill_after;       /* HASHSIM_FAULT=kill-after-checkpoint:N, the
+                                tests' crash; 0: none */
+    sim_time_t last;         /* the time of the last one written or
+                                resumed from; INT64_MIN: none */
+};
+
 /* One pass of the world over the scenario.  rec == NULL: a planning pass
  * that records nothing (the oracle's first). */
 struct app_run {
@@ -131,10 +147,31 @@ struct app_run {
     int btc; /* index of BTC in the hist_set, -1 when not simulated */
     const struct boot_result *boot; /* how a bootstrapped market was made
                                        (NULL: not bootstrapped) */
+    struct app_ckpt *ck;   /* NULL: no checkpoint (the oracle's pass) */
+    FILE *note;            /* notes for the user, NULL: quiet */
     sim_time_t start;
     int rc;
     struct sim_err *err;
 };
+
+/* Set up ck for the run of o writing out_path: the checkpoint's path,
+ * and the identity (sc, the catalogues' and inputs' digests, this
+ * executable's).  A checkpoint file already there without --resume needs
+ * --force (SIM_EEXIST); --resume without one is SIM_ENOTFOUND.  With
+ * --resume, the temporary files a killed run left beside the results
+ * and the checkpoint are removed (each named on note, may be NULL). */
+int app_ckpt_init(struct app_ckpt *ck, const struct app_run_opts *o,
+                  const char *out_path, const struct scn_scenario *sc,
+                  const char *coins_sha, const char *hw_sha,
+                  const struct hist_set *h, FILE *note, struct sim_err *err);
+void app_ckpt_release(struct app_ckpt *ck);
+struct mkt;
+/* Write the state of r (its kernel between events, every model, market
+ * included, and the rows recorded so far) to r->ck->path, replacing the
+ * last checkpoint only once the new one is whole. */
+int app_ckpt_write(struct app_run *r, const struct mkt *m);
+/* Load the checkpoint r->ck->path into the world r has just built. */
+int app_ckpt_resume(struct app_run *r, struct mkt *m);
 
 /* A recording failure stops the run: the first error is kept. */
 void app_run_keep(struct app_run *r, int rc);

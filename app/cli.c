@@ -41,6 +41,8 @@ static const char usage_main[] =
 static const char usage_run[] =
     "usage: hashsim run SCENARIO [-o OUT] [--seed N] [--data DIR]\n"
     "                   [--set PATH=VALUE]... [--quiet] [--force]\n"
+    "                   [--checkpoint-every DURATION] [--resume]\n"
+    "                   [--checkpoint FILE]\n"
     "\n"
     "  -o, --out OUT     results file (default results/<name>.h5)\n"
     "  --seed N          run seed (overrides $.seed)\n"
@@ -53,7 +55,17 @@ static const char usage_run[] =
     "                    --set 'pool.haircut[1].haircut=0.2'\n"
     "                    --set 'fleet[0].count=10'\n"
     "  --quiet           no notes, progress or summary\n"
-    "  --force           replace OUT if it exists\n";
+    "  --force           replace OUT if it exists (and a checkpoint\n"
+    "                    left by an earlier run)\n"
+    "  --checkpoint-every DURATION\n"
+    "                    save the run's whole state every DURATION of\n"
+    "                    simulated time (30d, 12h, 3600 = seconds), so\n"
+    "                    that a run stopped by a crash, a kill or a signal\n"
+    "                    can go on; the file is removed once OUT is written\n"
+    "  --resume          go on from the checkpoint (same scenario, --set,\n"
+    "                    seed, data and hashsim binary); the results are\n"
+    "                    identical to an uninterrupted run\n"
+    "  --checkpoint FILE the checkpoint file (default OUT.ckpt)\n";
 
 static const char usage_validate[] =
     "usage: hashsim validate SCENARIO [--set PATH=VALUE]...\n"
@@ -84,8 +96,19 @@ int app_exit_code(int status)
 
 int app_fail(const struct sim_err *err)
 {
-    fprintf(stderr, "hashsim: %s\n",
-            err->msg[0] ? err->msg : sim_strerror(err->code));
+    const char *m = err->msg[0] ? err->msg : sim_strerror(err->code);
+    /* A message quotes what it read, which may hold control characters
+     * (an escape sequence in a scenario's string, a byte of a CSV): shown
+     * as \u00XX, they cannot move the cursor or hide the message. */
+    fputs("hashsim: ", stderr);
+    for (; *m; m++) {
+        unsigned char c = (unsigned char)*m;
+        if ((c < 0x20 && c != '\n') || c == 0x7f)
+            fprintf(stderr, "\\u%04x", c);
+        else
+            fputc(c, stderr);
+    }
+    fputc('\n', stderr);
     return app_exit_code(err->code);
 }
 
@@ -194,6 +217,23 @@ int app_cmd_run(int argc, char **argv)
                 return app_usage_error("run", "at most %d --set options",
                                        MAX_SETS);
             sets[o.n_sets++] = v;
+        } else if (strcmp(a, "--resume") == 0) {
+            o.resume = 1;
+        } else if ((r = app_opt_value("run", argc, argv, &i,
+                                      "--checkpoint-every", NULL, &v)) != 0) {
+            if (r < 0)
+                return APP_EXIT_USAGE;
+            if (sim_duration_parse(v, &o.checkpoint_every))
+                return app_usage_error("run",
+                                       "--checkpoint-every: expected a "
+                                       "duration like 30d, 12h, 90m or a "
+                                       "number of seconds, got \"%s\"",
+                                       v);
+        } else if ((r = app_opt_value("run", argc, argv, &i, "--checkpoint",
+                                      NULL, &v)) != 0) {
+            if (r < 0)
+                return APP_EXIT_USAGE;
+            o.checkpoint = v;
         } else if (a[0] == '-' && a[1]) {
             return app_usage_error("run", "unknown option \"%s\"", a);
         } else if (!o.scenario) {
@@ -204,6 +244,10 @@ int app_cmd_run(int argc, char **argv)
     }
     if (!o.scenario)
         return app_usage_error("run", "a scenario file is required");
+    if (o.checkpoint && !o.checkpoint_every && !o.resume)
+        return app_usage_error("run", "--checkpoint names the file of "
+                                      "--checkpoint-every or --resume; "
+                                      "give one of them");
     o.sets = sets;
     o.progress = !o.quiet && isatty(STDERR_FILENO);
     if (app_run(&o, stdout, stderr, &err))

@@ -1,12 +1,14 @@
 /* run.c — `hashsim run`: scenario and data in, a results file out.  Builds
  * the world (catalogues, history or the synthetic market, filled series),
  * runs the kernel and records every observation as it happens. */
+#include <errno.h>
 #include <math.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "analysis/analysis.h"
 #include "app/app.h"
@@ -459,6 +461,28 @@ static void pass_release(struct app_run *r)
     r->sim = NULL;
 }
 
+/* Run the kernel to end, stopping to write a checkpoint every ck->every
+ * of simulated time from the start (after every event at that time). */
+static int run_to(struct app_run *r, const struct mkt *m, sim_time_t end)
+{
+    const struct app_ckpt *ck = r->ck;
+    if (ck && ck->every > 0) {
+        sim_time_t now = sim_now(r->sim);
+        sim_time_t k = (now - r->start) / ck->every + 1;
+        for (sim_time_t next = r->start + k * ck->every;
+             next < end && next > now; next += ck->every) {
+            int rc = sim_run(r->sim, next);
+            if (rc || r->rc)
+                return rc;
+            if ((rc = app_ckpt_write(r, m)))
+                return rc;
+            if (end - next <= ck->every)
+                break;
+        }
+    }
+    return sim_run(r->sim, end);
+}
+
 /* One pass of the world from start to end: the kernel, the market, the
  * simulated chains in impact mode and the fleet when fc is given,
  * recording when r->rec is set.  What it made stays in r for the totals
@@ -518,7 +542,9 @@ static int run_pass(struct app_run *r, const struct mkt_cfg *mc,
                          "interrupted by a signal; no results written");
         goto out;
     }
-    rc = sim_run(r->sim, end);
+    if (r->ck && r->ck->resume && (rc = app_ckpt_resume(r, market)))
+        goto out;
+    rc = run_to(r, market, end);
     app_progress_done(&r->progress);
     if (r->rc)
         rc = r->rc;
@@ -575,6 +601,7 @@ int app_run(const struct app_run_opts *o, FILE *out_stream, FILE *err_stream,
     struct hist_set h = {0};
     struct boot_result boot = {0};
     struct app_run r = {.err = err};
+    struct app_ckpt ck = {0};
     struct mkt_cfg mc = {0};
     struct fleet_cfg fc;
     struct lhr_cfg lc;
@@ -634,6 +661,12 @@ int app_run(const struct app_run_opts *o, FILE *out_stream, FILE *err_stream,
         snprintf(out_path, sizeof out_path, "%s", o->out);
     else
         snprintf(out_path, sizeof out_path, "results/%s.h5", sc.name);
+    r.note = note;
+    if ((rc = app_ckpt_init(&ck, o, out_path, &sc, coins.sha256, hw.sha256,
+                            &h, note, err)))
+        goto out;
+    if (ck.path)
+        r.ck = &ck;
     if ((rc = h5_rec_open(&r.rec, out_path, o->force, err)))
         goto out;
     r.cr = calloc(h.n, sizeof *r.cr);
@@ -714,11 +747,33 @@ int app_run(const struct app_run_opts *o, FILE *out_stream, FILE *err_stream,
     r.rec = NULL;
     if (rc)
         goto out;
-    if (note) {
+    if (note)
         fprintf(note, "hashsim: wrote %s\n", out_path);
-        rc = app_print_summary(out_path, 0, note, err);
+    if (r.ck && r.ck->last != INT64_MIN) {
+        /* The results are whole: the checkpoint has nothing left to
+         * resume. */
+        if (note && ck.written)
+            fprintf(note, "hashsim: wrote %zu checkpoint(s) to %s\n",
+                    ck.written, ck.path);
+        if (unlink(ck.path) != 0 && errno != ENOENT && note)
+            fprintf(note, "hashsim: cannot remove the checkpoint %s: %s\n",
+                    ck.path, strerror(errno));
+        else if (note)
+            fprintf(note, "hashsim: removed the checkpoint %s: the results "
+                          "are whole\n",
+                    ck.path);
     }
+    if (note)
+        rc = app_print_summary(out_path, 0, note, err);
 out:
+    if (rc && r.ck && r.ck->last != INT64_MIN) {
+        char when[32];
+        sim_time_format(ck.last, when, sizeof when);
+        snprintf(err->msg + strlen(err->msg),
+                 sizeof err->msg - strlen(err->msg),
+                 " (the checkpoint %s, at %s, goes on with --resume)",
+                 ck.path, when);
+    }
     h5_rec_abort(r.rec);
     pass_release(&r);
     fleet_plans_release(plans, FLEET_MAX_COHORTS);
@@ -726,6 +781,7 @@ out:
     sigaction(SIGTERM, &old_term, NULL);
     free(r.qn);
     free(r.cr);
+    app_ckpt_release(&ck);
     hist_set_release(&h);
     hw_catalog_release(&hw);
     coin_catalog_release(&coins);

@@ -1,5 +1,6 @@
 /* book.c — one cohort's limit order book: price-time priority matching at
  * the maker's price, partial fills in place, O(1) cancel by id. */
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -435,5 +436,142 @@ void book_walk(const struct book *b, int side,
             if (fn(ctx, &o))
                 return;
         }
+    }
+}
+
+/* ---- checkpoints ---------------------------------------------------------- */
+
+/* Slots field by field: a slot released without ever resting carries
+ * stale fields, and slots and rungs have padding, none of it state. */
+void book_save(const struct book *b, struct sim_save *w)
+{
+    sim_save_tag(w, "book");
+    sim_save_u64(w, b->seq);
+    sim_save_u64(w, b->n_slots);
+    sim_save_u64(w, b->free_slot);
+    sim_save_u64(w, b->free_level);
+    sim_save_array(w, b->levels, b->n_levels, sizeof *b->levels);
+    for (size_t i = 0; i < b->n_slots; i++) {
+        const struct slot *o = &b->slots[i];
+        sim_save_u64(w, o->gen);
+        sim_save_u64(w, o->level);
+        sim_save_u64(w, o->next);
+        if (o->level == NIL)
+            continue; /* free: the rest is stale */
+        sim_save_i64(w, o->price);
+        sim_save_i64(w, o->qty);
+        sim_save_u64(w, o->tag);
+        sim_save_u64(w, o->seq);
+        sim_save_u64(w, o->owner);
+        sim_save_u64(w, o->prev);
+        sim_save_u64(w, o->side);
+    }
+    for (int k = 0; k < 2; k++) {
+        const struct side *s = &b->sides[k];
+        sim_save_u64(w, s->n);
+        sim_save_u64(w, s->orders);
+        sim_save_i64(w, s->units);
+        for (size_t j = 0; j < s->n; j++) {
+            sim_save_i64(w, s->rungs[j].key);
+            sim_save_u64(w, s->rungs[j].level);
+        }
+    }
+}
+
+/* Room for n records in *p (holding *cap). */
+static int load_room(struct sim_load *r, void **p, size_t *cap, size_t n,
+                     size_t size)
+{
+    if (n <= *cap)
+        return 1;
+    void *q = realloc(*p, n * size);
+    if (!q)
+        return sim_load_fail(r, "out of memory for %zu book entries", n);
+    *p = q;
+    *cap = n;
+    return 1;
+}
+
+/* An index below n, or NIL when nil_ok. */
+static uint32_t load_index(struct sim_load *r, size_t n, int nil_ok,
+                           const char *what)
+{
+    uint64_t v = sim_load_u64(r);
+    if (r->failed)
+        return NIL;
+    if ((nil_ok && v == NIL) || v < n)
+        return (uint32_t)v;
+    sim_load_fail(r, "a book %s of %llu where %zu exist", what,
+                  (unsigned long long)v, n);
+    return NIL;
+}
+
+void book_load(struct book *b, struct sim_load *r)
+{
+    sim_load_tag(r, "book");
+    b->seq = sim_load_u64(r);
+    size_t n_slots = sim_load_count(r, INDEX_MAX);
+    uint32_t free_slot = load_index(r, n_slots, 1, "free slot");
+    uint64_t free_level = sim_load_u64(r);
+    size_t n_levels = 0;
+    if (!sim_load_array(r, (void **)&b->levels, &n_levels, &b->cap_levels,
+                        sizeof *b->levels))
+        return;
+    if (n_levels > INDEX_MAX ||
+        (free_level != NIL && free_level >= n_levels)) {
+        sim_load_fail(r, "%zu book levels, the first free %llu", n_levels,
+                      (unsigned long long)free_level);
+        return;
+    }
+    for (size_t l = 0; l < n_levels; l++) {
+        const struct level *lv = &b->levels[l];
+        if ((lv->head != NIL && lv->head >= n_slots && lv->head >= n_levels) ||
+            (lv->tail != NIL && lv->tail >= n_slots)) {
+            sim_load_fail(r, "book level %zu names slots %" PRIu32 " and %"
+                          PRIu32 " of %zu", l, lv->head, lv->tail, n_slots);
+            return;
+        }
+    }
+    b->n_levels = n_levels;
+    b->free_level = (uint32_t)free_level;
+    if (!load_room(r, (void **)&b->slots, &b->cap_slots, n_slots,
+                   sizeof *b->slots))
+        return;
+    for (size_t i = 0; i < n_slots && !r->failed; i++) {
+        struct slot *o = &b->slots[i];
+        memset(o, 0, sizeof *o);
+        o->gen = (uint32_t)sim_load_count(r, UINT32_MAX);
+        o->level = load_index(r, n_levels, 1, "level");
+        o->next = load_index(r, n_slots, 1, "next slot");
+        if (o->level == NIL) {
+            o->prev = NIL;
+            continue;
+        }
+        o->price = sim_load_i64(r);
+        o->qty = sim_load_i64(r);
+        o->tag = sim_load_u64(r);
+        o->seq = sim_load_u64(r);
+        o->owner = (uint32_t)sim_load_count(r, UINT32_MAX);
+        o->prev = load_index(r, n_slots, 1, "previous slot");
+        o->side = (uint8_t)sim_load_count(r, 1);
+    }
+    if (r->failed)
+        return;
+    b->n_slots = n_slots;
+    b->free_slot = free_slot;
+    for (int k = 0; k < 2 && !r->failed; k++) {
+        struct side *s = &b->sides[k];
+        size_t n = sim_load_count(r, n_levels);
+        s->orders = sim_load_count(r, n_slots);
+        s->units = sim_load_i64(r);
+        if (!load_room(r, (void **)&s->rungs, &s->cap, n, sizeof *s->rungs))
+            return;
+        s->n = 0;
+        for (size_t j = 0; j < n && !r->failed; j++) {
+            s->rungs[j].key = sim_load_i64(r);
+            s->rungs[j].level = load_index(r, n_levels, 0, "rung level");
+        }
+        if (!r->failed)
+            s->n = n;
     }
 }

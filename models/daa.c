@@ -705,3 +705,67 @@ int daa_sim_run(struct daa_state *st, gsl_rng *rng, double hashrate,
     }
     return SIM_OK;
 }
+
+void daa_save(const struct daa_state *st, struct sim_save *w)
+{
+    sim_save_tag(w, "daa");
+    sim_save_bytes(w, &st->p, sizeof st->p);
+    sim_save_array(w, st->ring, st->cap, sizeof *st->ring);
+    sim_save_array(w, st->dq, st->dq ? 2 * st->cap : 0, sizeof *st->dq);
+    sim_save_u64(w, st->n);
+    sim_save_u64(w, st->head);
+    sim_save_i64(w, st->height);
+    sim_save_f64(w, st->last_difficulty);
+    sim_save_f64(w, st->next);
+    sim_save_i64(w, st->has_anchor);
+    sim_save_i64(w, st->anchor_height);
+    sim_save_i64(w, st->anchor_parent_time);
+    sim_save_f64(w, st->anchor_difficulty);
+    sim_save_u64(w, st->min_first);
+    sim_save_u64(w, st->min_len);
+    sim_save_u64(w, st->max_first);
+    sim_save_u64(w, st->max_len);
+    sim_save_f64(w, st->tsum);
+    sim_save_f64(w, st->tcomp);
+    sim_save_u64(w, st->since_rebuild);
+}
+
+void daa_load(struct daa_state *st, struct sim_load *r)
+{
+    struct daa_state x = {0};
+    size_t ring_n = 0, ring_cap = 0, dq_n = 0, dq_cap = 0;
+    sim_load_tag(r, "daa");
+    sim_load_bytes(r, &x.p, sizeof x.p);
+    if (!sim_load_array(r, (void **)&x.ring, &ring_n, &ring_cap,
+                        sizeof *x.ring) ||
+        !sim_load_array(r, (void **)&x.dq, &dq_n, &dq_cap, sizeof *x.dq))
+        goto fail;
+    x.cap = ring_n;
+    x.n = sim_load_count(r, x.cap);
+    x.head = sim_load_count(r, x.cap);
+    x.height = sim_load_i64(r);
+    x.last_difficulty = sim_load_f64(r);
+    x.next = sim_load_f64(r);
+    x.has_anchor = (int)sim_load_i64(r);
+    x.anchor_height = sim_load_i64(r);
+    x.anchor_parent_time = sim_load_i64(r);
+    x.anchor_difficulty = sim_load_f64(r);
+    x.min_first = sim_load_count(r, x.cap);
+    x.min_len = sim_load_count(r, x.cap);
+    x.max_first = sim_load_count(r, x.cap);
+    x.max_len = sim_load_count(r, x.cap);
+    x.tsum = sim_load_f64(r);
+    x.tcomp = sim_load_f64(r);
+    x.since_rebuild = sim_load_count(r, SIZE_MAX);
+    if (!r->failed && dq_n != (x.p.kind == COIN_DAA_KASPA ? 2 * x.cap : 0))
+        sim_load_fail(r, "a DAA window of %zu blocks with %zu deque slots",
+                      x.cap, dq_n);
+    if (r->failed)
+        goto fail;
+    daa_release(st);
+    *st = x;
+    return;
+fail:
+    free(x.ring);
+    free(x.dq);
+}

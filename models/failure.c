@@ -3,6 +3,7 @@
  * event per machine at most and one random stream per machine. */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <gsl/gsl_cdf.h>
 
@@ -465,4 +466,108 @@ void hwf_get_totals(const struct hwf *w, size_t c, sim_time_t now,
     if (!k->retired)
         out->down_machine_days =
             downtime_days(k, now < w->end ? now : w->end);
+}
+
+/* ---- Checkpoints -------------------------------------------------------- */
+
+void hwf_save(const struct hwf *w, struct sim_save *out)
+{
+    sim_save_tag(out, "hwf");
+    sim_save_u64(out, w->n);
+    sim_save_i64(out, w->rc);
+    if (w->rc) {
+        sim_save_i64(out, w->err.code);
+        sim_save_array(out, w->err.msg,
+                       strnlen(w->err.msg, sizeof w->err.msg), 1);
+    }
+    for (size_t c = 0; c < w->n; c++) {
+        const struct cohort *k = &w->c[c];
+        sim_save_i64(out, k->started);
+        if (!k->started)
+            continue; /* all zeros */
+        sim_save_i64(out, k->retired);
+        sim_save_i64(out, k->def.machines);
+        sim_save_i64(out, k->def.bought);
+        sim_save_u64(out, k->def.entity);
+        sim_save_bytes(out, &k->def.rel, sizeof k->def.rel);
+        sim_save_i64(out, k->horizon);
+        sim_save_bytes(out, &k->tot, sizeof k->tot);
+        sim_save_i64(out, k->committed.d);
+        sim_save_i64(out, k->committed.ns);
+        sim_save_i64(out, k->sum_end.d);
+        sim_save_i64(out, k->sum_end.ns);
+        /* A retired cohort has no machines left to run. */
+        if (!k->retired)
+            sim_save_array(out, k->m, (size_t)k->def.machines, sizeof *k->m);
+    }
+}
+
+/* Cohort c as saved into *k (its machines, if running, newly allocated);
+ * 0 on failure with nothing allocated. */
+static int load_cohort(struct sim_load *r, size_t c, struct cohort *k)
+{
+    *k = (struct cohort){0};
+    k->started = (int)sim_load_i64(r);
+    if (r->failed || !k->started)
+        return !r->failed;
+    k->retired = (int)sim_load_i64(r);
+    k->def.machines = sim_load_i64(r);
+    k->def.bought = sim_load_i64(r);
+    k->def.entity = sim_load_u64(r);
+    sim_load_bytes(r, &k->def.rel, sizeof k->def.rel);
+    k->horizon = sim_load_i64(r);
+    sim_load_bytes(r, &k->tot, sizeof k->tot);
+    k->committed.d = sim_load_i64(r);
+    k->committed.ns = sim_load_i64(r);
+    k->sum_end.d = sim_load_i64(r);
+    k->sum_end.ns = sim_load_i64(r);
+    if (r->failed)
+        return 0;
+    if (k->def.machines < 0 || k->def.machines >= MACHINE_LIMIT)
+        return sim_load_fail(r, "cohort %zu has %lld machines", c,
+                             (long long)k->def.machines);
+    if (k->retired)
+        return 1;
+    /* The count is checked against the bytes left before allocating. */
+    size_t n = (size_t)k->def.machines;
+    if (n > (r->n - r->at) / sizeof *k->m)
+        return sim_load_fail(r, "cohort %zu: %zu machines where %zu bytes "
+                                "are left",
+                             c, n, r->n - r->at);
+    if (!(k->m = calloc(n ? n : 1, sizeof *k->m)))
+        return sim_load_fail(r, "out of memory for %zu machines", n);
+    sim_load_fixed(r, k->m, n, sizeof *k->m);
+    if (r->failed) {
+        free(k->m);
+        k->m = NULL;
+        return 0;
+    }
+    return 1;
+}
+
+void hwf_load(struct hwf *w, struct sim_load *r)
+{
+    sim_load_tag(r, "hwf");
+    if (sim_load_count(r, COHORT_LIMIT) != w->n)
+        sim_load_fail(r, "the failures have %zu cohorts in this scenario",
+                      w->n);
+    int rc = (int)sim_load_i64(r);
+    if (rc && !r->failed) {
+        w->err.code = (int)sim_load_i64(r);
+        size_t n = sim_load_count(r, sizeof w->err.msg - 1);
+        sim_load_bytes(r, w->err.msg, n);
+        w->err.msg[r->failed ? 0 : n] = '\0';
+    }
+    if (r->failed)
+        return;
+    w->rc = rc;
+    /* The kernel's events were replaced by its own load: the handles of
+     * what the fresh model scheduled are gone with them, not cancelled. */
+    for (size_t c = 0; c < w->n; c++) {
+        struct cohort k;
+        if (!load_cohort(r, c, &k))
+            return;
+        free(w->c[c].m);
+        w->c[c] = k;
+    }
 }

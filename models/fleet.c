@@ -33,6 +33,9 @@ struct cohort {
     int64_t *rt;
     double *rate;
     size_t rn, rcap;
+    /* A checkpoint's copy of the model an upgrade started this cohort on,
+     * which the fleet cannot look up (def.model points here then). */
+    struct hw_model model_saved;
 };
 
 struct fleet {
@@ -731,4 +734,282 @@ int fleet_oracle_plans(const struct fleet *f, sim_time_t end,
         }
     }
     return SIM_OK;
+}
+
+/* ---- Checkpoints -------------------------------------------------------- */
+
+static void save_err(struct sim_save *w, int rc, const struct sim_err *e)
+{
+    sim_save_i64(w, rc);
+    if (rc) {
+        sim_save_i64(w, e->code);
+        sim_save_array(w, e->msg, strnlen(e->msg, sizeof e->msg), 1);
+    }
+}
+
+static int load_err(struct sim_load *r, struct sim_err *e)
+{
+    int rc = (int)sim_load_i64(r);
+    if (rc && !r->failed) {
+        e->code = (int)sim_load_i64(r);
+        size_t n = sim_load_count(r, sizeof e->msg - 1);
+        sim_load_bytes(r, e->msg, n);
+        e->msg[r->failed ? 0 : n] = '\0';
+    }
+    return r->failed ? 0 : rc;
+}
+
+/* The engine's run state: per coin what it observed and smoothed, per
+ * group its decisions (and the hashrate the fleet gave it); its coins,
+ * candidates, policy and the borrowed plans are the configuration's. */
+static void engine_save(const struct eng_engine *e, struct sim_save *w)
+{
+    sim_save_u64(w, e->n_coins);
+    for (size_t i = 0; i < e->n_coins; i++) {
+        const struct eng_coin_state *c = &e->coins[i];
+        sim_save_i64(w, c->observed);
+        sim_save_i64(w, c->last.time);
+        sim_save_bytes(w, c->last.coin, sizeof c->last.coin);
+        sim_save_f64(w, c->last.price);
+        sim_save_f64(w, c->last.difficulty);
+        sim_save_f64(w, c->last.reward);
+        sim_save_f64(w, c->last.fees);
+        sim_save_f64(w, c->last.work);
+        sim_save_f64(w, c->last.block_time);
+        sim_save_f64(w, c->m);
+        sim_save_f64(w, c->v);
+        sim_save_f64(w, c->x_accepted);
+        sim_save_u64(w, c->n_returns);
+        sim_save_u64(w, c->n_rejected);
+        sim_save_f64(w, c->score);
+    }
+    sim_save_u64(w, e->n_groups);
+    for (size_t g = 0; g < e->n_groups; g++) {
+        const struct eng_group_state *x = &e->groups[g];
+        sim_save_f64(w, x->def.hashrate);
+        sim_save_i64(w, x->current);
+        sim_save_i64(w, x->last_switch);
+        sim_save_i64(w, x->last_time);
+        sim_save_u64(w, x->n_switches);
+    }
+}
+
+static void engine_load(struct eng_engine *e, struct sim_load *r)
+{
+    if (sim_load_count(r, ENG_MAX_COINS) != e->n_coins)
+        sim_load_fail(r, "the engine has %zu coins in this scenario",
+                      e->n_coins);
+    for (size_t i = 0; i < e->n_coins && !r->failed; i++) {
+        struct eng_coin_state *c = &e->coins[i];
+        c->observed = (int)sim_load_i64(r);
+        c->last.time = sim_load_i64(r);
+        sim_load_bytes(r, c->last.coin, sizeof c->last.coin);
+        c->last.price = sim_load_f64(r);
+        c->last.difficulty = sim_load_f64(r);
+        c->last.reward = sim_load_f64(r);
+        c->last.fees = sim_load_f64(r);
+        c->last.work = sim_load_f64(r);
+        c->last.block_time = sim_load_f64(r);
+        c->m = sim_load_f64(r);
+        c->v = sim_load_f64(r);
+        c->x_accepted = sim_load_f64(r);
+        c->n_returns = (uint32_t)sim_load_count(r, UINT32_MAX);
+        c->n_rejected = sim_load_u64(r);
+        c->score = sim_load_f64(r);
+    }
+    if (sim_load_count(r, ENG_MAX_GROUPS) != e->n_groups)
+        sim_load_fail(r, "the engine has %zu groups in this scenario",
+                      e->n_groups);
+    for (size_t g = 0; g < e->n_groups && !r->failed; g++) {
+        struct eng_group_state *x = &e->groups[g];
+        double hashrate = sim_load_f64(r);
+        int64_t cur = sim_load_i64(r);
+        int64_t last_switch = sim_load_i64(r);
+        int64_t last_time = sim_load_i64(r);
+        uint64_t n_switches = sim_load_u64(r);
+        if (r->failed)
+            return;
+        if (cur < 0 || (uint64_t)cur >= x->def.n_coins) {
+            sim_load_fail(r, "group %zu mines candidate %lld of %zu", g,
+                          (long long)cur, x->def.n_coins);
+            return;
+        }
+        x->def.hashrate = hashrate;
+        x->current = (int)cur;
+        x->last_switch = last_switch;
+        x->last_time = last_time;
+        x->n_switches = n_switches;
+    }
+}
+
+/* A model field by field (its padding is not the stream's). */
+static void model_save(const struct hw_model *m, struct sim_save *w)
+{
+    sim_save_bytes(w, m->name, sizeof m->name);
+    sim_save_i64(w, m->algo);
+    sim_save_f64(w, m->hashrate);
+    sim_save_f64(w, m->power_w);
+    sim_save_i64(w, m->release_day);
+    sim_save_f64(w, m->price_usd);
+    sim_save_bytes(w, m->successor, sizeof m->successor);
+    sim_save_bytes(w, &m->rel, sizeof m->rel);
+}
+
+static void model_load(struct hw_model *m, struct sim_load *r)
+{
+    memset(m, 0, sizeof *m);
+    sim_load_bytes(r, m->name, sizeof m->name);
+    m->algo = (int)sim_load_i64(r);
+    m->hashrate = sim_load_f64(r);
+    m->power_w = sim_load_f64(r);
+    m->release_day = sim_load_i64(r);
+    m->price_usd = sim_load_f64(r);
+    sim_load_bytes(r, m->successor, sizeof m->successor);
+    sim_load_bytes(r, &m->rel, sizeof m->rel);
+    m->name[sizeof m->name - 1] = '\0';
+    m->successor[sizeof m->successor - 1] = '\0';
+}
+
+void fleet_save(const struct fleet *f, struct sim_save *w)
+{
+    size_t nc = f->h->n;
+    sim_save_tag(w, "fleet");
+    sim_save_u64(w, f->cfg.n_cohorts);
+    sim_save_array(w, f->coins_per_hash_s, nc, sizeof *f->coins_per_hash_s);
+    sim_save_array(w, f->price, nc, sizeof *f->price);
+    sim_save_array(w, f->fee_day, nc, sizeof *f->fee_day);
+    sim_save_array(w, f->terms_from, nc, sizeof *f->terms_from);
+    sim_save_array(w, f->terms_until, nc, sizeof *f->terms_until);
+    sim_save_array(w, f->reward, nc, sizeof *f->reward);
+    sim_save_array(w, f->block_time, nc, sizeof *f->block_time);
+    sim_save_array(w, f->delisted, nc, sizeof *f->delisted);
+    sim_save_array(w, f->fees, nc, sizeof *f->fees);
+    sim_save_i64(w, f->t_last);
+    sim_save_i64(w, f->decided);
+    sim_save_i64(w, f->sum_gross);
+    sim_save_i64(w, f->sum_out);
+    save_err(w, f->rc, &f->err);
+    engine_save(&f->eng, w);
+    for (size_t g = 0; g < f->cfg.n_cohorts; g++) {
+        const struct cohort *c = &f->c[g];
+        /* The model: the scenario's, or the one an upgrade brought. */
+        int own = c->def.model == f->cfg.cohorts[g].model;
+        sim_save_u64(w, own ? 0 : 1);
+        if (!own)
+            model_save(c->def.model, w);
+        sim_save_i64(w, c->def.count);
+        sim_save_i64(w, c->def.start);
+        sim_save_f64(w, c->def.power_usd_per_kwh);
+        sim_save_f64(w, c->hashrate);
+        sim_save_f64(w, c->kw);
+        sim_save_i64(w, c->retired);
+        sim_save_f64(w, c->repairs_usd);
+        sim_save_u64(w, c->cur);
+        sim_save_i64(w, c->dead_until);
+        sim_save_i64(w, c->curtailed);
+        sim_save_i64(w, c->offline);
+        sim_save_f64(w, c->offline_s);
+        sim_save_array(w, c->acc, nc, sizeof *c->acc);
+        sim_save_f64(w, c->energy_kwh);
+        sim_save_f64(w, c->power_banked_usd);
+        sim_save_f64(w, c->energy_banked_kwh);
+        sim_save_bytes(w, &c->tot, sizeof c->tot);
+        sim_save_array(w, c->oracle.best, c->oracle.k,
+                       sizeof *c->oracle.best);
+        sim_save_array(w, c->rt, c->rn, sizeof *c->rt);
+        sim_save_array(w, c->rate, c->rn * c->n, sizeof *c->rate);
+    }
+}
+
+/* Cohort g's collected rates: rt and rate grow together, rcap records of
+ * each. */
+static void load_rates(struct cohort *c, struct sim_load *r)
+{
+    size_t n1 = 0, n2 = 0, cap1 = c->rcap, cap2 = c->rcap * c->n;
+    if (!sim_load_array(r, (void **)&c->rt, &n1, &cap1, sizeof *c->rt) ||
+        !sim_load_array(r, (void **)&c->rate, &n2, &cap2, sizeof *c->rate))
+        return;
+    if (n2 != n1 * c->n) {
+        sim_load_fail(r, "cohort %s: %zu rates for %zu ticks of %zu coins",
+                      c->def.name, n2, n1, c->n);
+        return;
+    }
+    c->rcap = cap1 < cap2 / c->n ? cap1 : cap2 / c->n;
+    c->rn = n1;
+}
+
+void fleet_load(struct fleet *f, struct sim_load *r)
+{
+    size_t nc = f->h->n;
+    sim_load_tag(r, "fleet");
+    if (sim_load_count(r, FLEET_MAX_COHORTS) != f->cfg.n_cohorts)
+        sim_load_fail(r, "the scenario has %zu fleet cohorts",
+                      f->cfg.n_cohorts);
+    sim_load_fixed(r, f->coins_per_hash_s, nc, sizeof *f->coins_per_hash_s);
+    sim_load_fixed(r, f->price, nc, sizeof *f->price);
+    sim_load_fixed(r, f->fee_day, nc, sizeof *f->fee_day);
+    sim_load_fixed(r, f->terms_from, nc, sizeof *f->terms_from);
+    sim_load_fixed(r, f->terms_until, nc, sizeof *f->terms_until);
+    sim_load_fixed(r, f->reward, nc, sizeof *f->reward);
+    sim_load_fixed(r, f->block_time, nc, sizeof *f->block_time);
+    sim_load_fixed(r, f->delisted, nc, sizeof *f->delisted);
+    sim_load_fixed(r, f->fees, nc, sizeof *f->fees);
+    f->t_last = sim_load_i64(r);
+    f->decided = (int)sim_load_i64(r);
+    f->sum_gross = sim_load_i64(r);
+    f->sum_out = sim_load_i64(r);
+    f->rc = load_err(r, &f->err);
+    engine_load(&f->eng, r);
+    for (size_t g = 0; g < f->cfg.n_cohorts && !r->failed; g++) {
+        struct cohort *c = &f->c[g];
+        const struct hw_model *cfg_model = f->cfg.cohorts[g].model;
+        uint64_t own = sim_load_u64(r);
+        if (own > 1) {
+            sim_load_fail(r, "cohort %s: a model marked %llu", c->def.name,
+                          (unsigned long long)own);
+            return;
+        }
+        if (own == 1) {
+            model_load(&c->model_saved, r);
+            if (r->failed)
+                return;
+            if (c->model_saved.algo != cfg_model->algo) {
+                sim_load_fail(r, "cohort %s: model %s is not of its "
+                                 "algorithm",
+                              c->def.name, c->model_saved.name);
+                return;
+            }
+            c->def.model = &c->model_saved;
+        } else {
+            c->def.model = cfg_model;
+        }
+        c->def.count = sim_load_i64(r);
+        c->def.start = sim_load_i64(r);
+        c->def.power_usd_per_kwh = sim_load_f64(r);
+        c->hashrate = sim_load_f64(r);
+        c->kw = sim_load_f64(r);
+        c->retired = (int)sim_load_i64(r);
+        c->repairs_usd = sim_load_f64(r);
+        size_t cur = sim_load_count(r, c->n ? c->n - 1 : 0);
+        c->dead_until = sim_load_i64(r);
+        c->curtailed = (int)sim_load_i64(r);
+        c->offline = (int)sim_load_i64(r);
+        c->offline_s = sim_load_f64(r);
+        sim_load_fixed(r, c->acc, nc, sizeof *c->acc);
+        c->energy_kwh = sim_load_f64(r);
+        c->power_banked_usd = sim_load_f64(r);
+        c->energy_banked_kwh = sim_load_f64(r);
+        /* What the scenario fixes in the totals stays the scenario's. */
+        struct fleet_totals fixed = c->tot;
+        sim_load_bytes(r, &c->tot, sizeof c->tot);
+        c->tot.n_candidates = fixed.n_candidates;
+        memcpy(c->tot.candidate, fixed.candidate, sizeof fixed.candidate);
+        c->tot.merge_minable = fixed.merge_minable;
+        c->tot.merged = fixed.merged;
+        sim_load_fixed(r, c->oracle.best, c->oracle.k,
+                       sizeof *c->oracle.best);
+        load_rates(c, r);
+        if (!r->failed)
+            c->cur = cur;
+    }
 }

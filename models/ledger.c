@@ -1184,3 +1184,144 @@ out:
     free(owner);
     return rc;
 }
+
+/* ---- checkpoints ---------------------------------------------------------- */
+
+void ldg_save(const struct ledger *l, struct sim_save *w)
+{
+    sim_save_tag(w, "ledger");
+    sim_save_u64(w, l->n);
+    for (size_t c = 0; c < l->n; c++) {
+        const struct lcohort *co = &l->co[c];
+        sim_save_bytes(w, &co->sum_us, sizeof co->sum_us);
+        sim_save_bytes(w, &co->sum_rem, sizeof co->sum_rem);
+        sim_save_i64(w, co->size);
+        sim_save_i64(w, co->index);
+        sim_save_i64(w, co->settled);
+        sim_save_i64(w, co->units);
+        sim_save_i64(w, co->locked);
+        sim_save_u64(w, co->owners);
+        sim_save_i64(w, co->state);
+    }
+    sim_save_array(w, l->hold, l->nh, sizeof *l->hold);
+    sim_save_array(w, l->head, l->nh, sizeof *l->head);
+    sim_save_array(w, l->pos, l->np, sizeof *l->pos);
+    /* The lock table slot for slot: a lookup probes from a hash of the
+     * capacity, so the capacity comes back too. */
+    sim_save_u64(w, l->lk_n);
+    sim_save_array(w, l->lk_key, l->lk_cap, sizeof *l->lk_key);
+    sim_save_array(w, l->lk_units, l->lk_cap, sizeof *l->lk_units);
+    sim_save_array(w, &l->tot, 1, sizeof l->tot);
+}
+
+/* Positions and lists name only positions and cohorts that exist. */
+static int load_check_links(const struct ledger *l, struct sim_load *r)
+{
+    for (size_t h = 0; h < l->nh; h++)
+        if (l->head[h] != NIL && l->head[h] >= l->np)
+            return sim_load_fail(r, "holder %zu heads position %" PRIu32
+                                 " of %zu", h, l->head[h], l->np);
+    for (size_t p = 0; p < l->np; p++)
+        if (l->pos[p].cohort >= l->n ||
+            (l->pos[p].next != NIL && l->pos[p].next >= l->np))
+            return sim_load_fail(r, "position %zu names cohort %" PRIu32
+                                 " and next %" PRIu32, p, l->pos[p].cohort,
+                                 l->pos[p].next);
+    return 1;
+}
+
+/* The lock table as saved, into new arrays of exactly its capacity. */
+static void load_locks(struct ledger *l, struct sim_load *r)
+{
+    uint32_t *key = NULL;
+    int64_t *units = NULL;
+    size_t n_key = 0, cap_key = 0, n_units = 0, cap_units = 0, used = 0;
+    size_t lk_n = sim_load_count(r, POS_MAX);
+    if (!sim_load_array(r, (void **)&key, &n_key, &cap_key, sizeof *key) ||
+        !sim_load_array(r, (void **)&units, &n_units, &cap_units,
+                        sizeof *units))
+        goto out;
+    if (n_key != n_units || (n_key & (n_key - 1)) != 0 ||
+        (n_key > 0 && 2 * lk_n > n_key)) {
+        sim_load_fail(r, "a lock table of %zu keys and %zu counts for %zu "
+                      "locks", n_key, n_units, lk_n);
+        goto out;
+    }
+    for (size_t i = 0; i < n_key; i++)
+        if (key[i] != 0) {
+            used++;
+            if (key[i] > l->np || units[i] <= 0) {
+                sim_load_fail(r, "a lock of %" PRId64 " units on position "
+                              "%" PRIu32 " of %zu", units[i], key[i] - 1,
+                              l->np);
+                goto out;
+            }
+        }
+    if (used != lk_n) {
+        sim_load_fail(r, "%zu locks where %zu were saved", used, lk_n);
+        goto out;
+    }
+    free(l->lk_units);
+    free(l->lk_key);
+    l->lk_key = key;
+    l->lk_units = units;
+    l->lk_n = lk_n;
+    l->lk_cap = n_key;
+    key = NULL;
+    units = NULL;
+out:
+    free(units);
+    free(key);
+}
+
+void ldg_load(struct ledger *l, struct sim_load *r)
+{
+    sim_load_tag(r, "ledger");
+    size_t n = sim_load_count(r, POS_MAX);
+    if (r->failed)
+        return;
+    if (n != l->n) {
+        sim_load_fail(r, "%zu cohorts where the scenario makes %zu", n, l->n);
+        return;
+    }
+    for (size_t c = 0; c < l->n && !r->failed; c++) {
+        struct lcohort *co = &l->co[c];
+        sim_load_bytes(r, &co->sum_us, sizeof co->sum_us);
+        sim_load_bytes(r, &co->sum_rem, sizeof co->sum_rem);
+        co->size = sim_load_i64(r);
+        co->index = sim_load_i64(r);
+        co->settled = sim_load_i64(r);
+        co->units = sim_load_i64(r);
+        co->locked = sim_load_i64(r);
+        co->owners = sim_load_count(r, POS_MAX);
+        co->state = (int)sim_load_i64(r);
+        if (!r->failed && co->size <= 0)
+            sim_load_fail(r, "cohort %zu has a divisor of %" PRId64, c,
+                          co->size);
+    }
+    /* hold and head share hcap: each grows to the count if need be, and
+     * hcap is what both have room for. */
+    size_t nh = 0, nh2 = 0, cap_hold = l->hcap, cap_head = l->hcap, np = 0;
+    if (!sim_load_array(r, (void **)&l->hold, &nh, &cap_hold,
+                        sizeof *l->hold) ||
+        !sim_load_array(r, (void **)&l->head, &nh2, &cap_head,
+                        sizeof *l->head))
+        return;
+    l->hcap = cap_hold < cap_head ? cap_hold : cap_head;
+    if (nh != nh2 || nh == 0 || nh > HOLDERS_MAX) {
+        sim_load_fail(r, "%zu holders with %zu position lists", nh, nh2);
+        return;
+    }
+    l->nh = nh;
+    if (!sim_load_array(r, (void **)&l->pos, &np, &l->pcap, sizeof *l->pos))
+        return;
+    if (np < l->n || np > POS_MAX) {
+        sim_load_fail(r, "%zu positions for %zu cohorts", np, l->n);
+        return;
+    }
+    l->np = np;
+    if (!load_check_links(l, r))
+        return;
+    load_locks(l, r);
+    sim_load_fixed(r, &l->tot, 1, sizeof l->tot);
+}

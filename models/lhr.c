@@ -3,6 +3,7 @@
  * panic and take-profit triggers), payouts into the ledger, and the
  * outcomes at the end.  Exits, the marketplace and the pool's buybacks are
  * in lhr_exit.c. */
+#include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1023,4 +1024,203 @@ void lhr_outcome(const struct lhr *l, size_t i, struct lhr_outcome *out)
     out->sales = v->sales;
     out->value = p.units * l->c[v->cohort].fmv.fmv;
     out->exited = v->bought > 0 && p.units == 0;
+}
+
+/* ---- checkpoints ---------------------------------------------------------- */
+
+static void save_heap(struct sim_save *w, const struct lhr_heap *h)
+{
+    sim_save_array(w, h->v, h->n, sizeof *h->v);
+}
+
+static void load_heap(struct sim_load *r, struct lhr_heap *h, size_t n_inv)
+{
+    size_t n = 0;
+    h->n = 0;
+    if (!sim_load_array(r, (void **)&h->v, &n, &h->cap, sizeof *h->v))
+        return;
+    for (size_t j = 0; j < n; j++)
+        if (h->v[j].inv >= n_inv) {
+            sim_load_fail(r, "a trigger of investor %" PRIu32 " of %zu",
+                          h->v[j].inv, n_inv);
+            return;
+        }
+    h->n = n;
+}
+
+/* Records of lhr_inv and lhr_act are zeroed when made (calloc, memset),
+ * padding included, so they are written as they lie. */
+void lhr_save(const struct lhr *l, struct sim_save *w)
+{
+    size_t days = (size_t)l->days;
+    sim_save_tag(w, "lhr");
+    sim_save_u64(w, l->cfg.n_cohorts);
+    sim_save_u64(w, l->n_initial);
+    sim_save_array(w, l->inv, l->n_inv, sizeof *l->inv);
+    sim_save_array(w, l->act, l->n_act, sizeof *l->act);
+    sim_save_u64(w, l->act_free);
+    sim_save_u64(w, l->act_seq);
+    /* the queue in FIFO order, from its head */
+    sim_save_array(w, l->q_n ? l->queue + l->q_head : NULL, l->q_n,
+                   sizeof *l->queue);
+    sim_save_rng(w, l->rng_pop);
+    sim_save_rng(w, l->rng_arrive);
+    sim_save_rng(w, l->rng_shock);
+    sim_save_rng(w, l->rng_withdraw);
+    sim_save_f64(w, l->btc_usd);
+    sim_save_array(w, l->btc_day, days, sizeof *l->btc_day);
+    sim_save_i64(w, l->cap_left);
+    sim_save_i64(w, l->bought_today);
+    sim_save_i64(w, l->inflow_today);
+    sim_save_array(w, &l->tot, 1, sizeof l->tot);
+    sim_save_array(w, l->forced, LHR_FORCED_TAGS, sizeof l->forced[0]);
+    sim_save_i64(w, l->rc);
+    sim_save_i64(w, l->err.code);
+    sim_save_array(w, l->err.msg, strlen(l->err.msg), 1);
+    for (size_t c = 0; c < l->cfg.n_cohorts; c++) {
+        const struct lhr_cohort *k = &l->c[c];
+        sim_save_tag(w, "lhr cohort");
+        sim_save_array(w, &k->def, 1, sizeof k->def);
+        sim_save_i64(w, k->sold);
+        sim_save_i64(w, k->retired);
+        sim_save_i64(w, k->issue_price);
+        sim_save_i64(w, k->issued);
+        sim_save_f64(w, k->issue_btc_usd);
+        sim_save_f64(w, k->hw_value);
+        sim_save_array(w, &k->fmv, 1, sizeof k->fmv);
+        sim_save_i64(w, k->quote);
+        sim_save_array(w, k->credited_day, days, sizeof *k->credited_day);
+        sim_save_array(w, k->traded_value_day, days,
+                       sizeof *k->traded_value_day);
+        sim_save_array(w, k->traded_units_day, days,
+                       sizeof *k->traded_units_day);
+        sim_save_array(w, k->rate_day, days, sizeof *k->rate_day);
+        save_heap(w, &k->panic);
+        save_heap(w, &k->profit);
+        sim_save_u64(w, k->pool_order);
+        sim_save_i64(w, k->pool_listed);
+        sim_save_array(w, k->marks, k->n_marks, sizeof *k->marks);
+        book_save(k->book, w);
+    }
+    ldg_save(l->ldg, w);
+}
+
+/* What refers to investors and acts stays within them. */
+static int load_check(const struct lhr *l, struct sim_load *r)
+{
+    for (size_t i = 0; i < l->n_inv; i++) {
+        const struct lhr_inv *v = &l->inv[i];
+        if (v->cohort >= l->cfg.n_cohorts || v->act > l->n_act)
+            return sim_load_fail(r, "investor %zu names cohort %u and act "
+                                 "%" PRIu32, i, (unsigned)v->cohort, v->act);
+    }
+    for (size_t a = 0; a < l->n_act; a++) {
+        const struct lhr_act *x = &l->act[a];
+        if (x->x.holder < LHR_FIRST_INV ||
+            x->x.holder - LHR_FIRST_INV >= l->n_inv ||
+            x->x.cohort >= l->cfg.n_cohorts ||
+            (!x->open && x->next_free != UINT32_MAX &&
+             x->next_free >= l->n_act))
+            return sim_load_fail(r, "act %zu names holder %" PRIu32
+                                 " of cohort %zu", a, x->x.holder,
+                                 x->x.cohort);
+    }
+    if (l->act_free != UINT32_MAX && l->act_free >= l->n_act)
+        return sim_load_fail(r, "the first free act is %" PRIu32 " of %zu",
+                             l->act_free, l->n_act);
+    for (size_t q = 0; q < l->q_n; q++)
+        if (l->queue[q] >= l->n_act)
+            return sim_load_fail(r, "the pool's queue names act %" PRIu32
+                                 " of %zu", l->queue[q], l->n_act);
+    return 1;
+}
+
+void lhr_load(struct lhr *l, struct sim_load *r)
+{
+    size_t days = (size_t)l->days, n = 0;
+    sim_load_tag(r, "lhr");
+    size_t n_cohorts = sim_load_count(r, FLEET_MAX_COHORTS);
+    size_t n_initial = sim_load_count(r, SIZE_MAX);
+    if (r->failed)
+        return;
+    if (n_cohorts != l->cfg.n_cohorts || n_initial != l->n_initial) {
+        sim_load_fail(r, "%zu cohorts and %zu initial holders where the "
+                      "scenario makes %zu and %zu", n_cohorts, n_initial,
+                      l->cfg.n_cohorts, l->n_initial);
+        return;
+    }
+    if (!sim_load_array(r, (void **)&l->inv, &n, &l->cap_inv,
+                        sizeof *l->inv))
+        return;
+    if (n < l->n_initial) {
+        sim_load_fail(r, "%zu investors, fewer than the %zu initial ones",
+                      n, l->n_initial);
+        return;
+    }
+    l->n_inv = n;
+    if (!sim_load_array(r, (void **)&l->act, &n, &l->cap_act,
+                        sizeof *l->act))
+        return;
+    if (n > UINT32_MAX - 1) {
+        sim_load_fail(r, "%zu acts", n);
+        return;
+    }
+    l->n_act = n;
+    l->act_free = (uint32_t)sim_load_count(r, UINT32_MAX);
+    l->act_seq = sim_load_u64(r);
+    l->q_head = 0;
+    if (!sim_load_array(r, (void **)&l->queue, &n, &l->q_cap,
+                        sizeof *l->queue))
+        return;
+    l->q_n = n;
+    if (!load_check(l, r))
+        return;
+    sim_load_rng(r, l->rng_pop);
+    sim_load_rng(r, l->rng_arrive);
+    sim_load_rng(r, l->rng_shock);
+    sim_load_rng(r, l->rng_withdraw);
+    l->btc_usd = sim_load_f64(r);
+    sim_load_fixed(r, l->btc_day, days, sizeof *l->btc_day);
+    l->cap_left = sim_load_i64(r);
+    l->bought_today = sim_load_i64(r);
+    l->inflow_today = sim_load_i64(r);
+    sim_load_fixed(r, &l->tot, 1, sizeof l->tot);
+    sim_load_fixed(r, l->forced, LHR_FORCED_TAGS, sizeof l->forced[0]);
+    l->rc = (int)sim_load_i64(r);
+    memset(&l->err, 0, sizeof l->err);
+    l->err.code = (int)sim_load_i64(r);
+    n = sim_load_count(r, sizeof l->err.msg - 1);
+    sim_load_bytes(r, l->err.msg, n);
+    for (size_t c = 0; c < l->cfg.n_cohorts && !r->failed; c++) {
+        struct lhr_cohort *k = &l->c[c];
+        sim_load_tag(r, "lhr cohort");
+        sim_load_fixed(r, &k->def, 1, sizeof k->def);
+        k->sold = (int)sim_load_i64(r);
+        k->retired = (int)sim_load_i64(r);
+        k->issue_price = sim_load_i64(r);
+        k->issued = sim_load_i64(r);
+        k->issue_btc_usd = sim_load_f64(r);
+        k->hw_value = sim_load_f64(r);
+        sim_load_fixed(r, &k->fmv, 1, sizeof k->fmv);
+        k->quote = sim_load_i64(r);
+        sim_load_fixed(r, k->credited_day, days, sizeof *k->credited_day);
+        sim_load_fixed(r, k->traded_value_day, days,
+                       sizeof *k->traded_value_day);
+        sim_load_fixed(r, k->traded_units_day, days,
+                       sizeof *k->traded_units_day);
+        sim_load_fixed(r, k->rate_day, days, sizeof *k->rate_day);
+        load_heap(r, &k->panic, l->n_inv);
+        load_heap(r, &k->profit, l->n_inv);
+        k->pool_order = sim_load_u64(r);
+        k->pool_listed = sim_load_i64(r);
+        k->n_marks = 0;
+        if (sim_load_array(r, (void **)&k->marks, &n, &k->cap_marks,
+                           sizeof *k->marks))
+            k->n_marks = n;
+        book_load(k->book, r);
+    }
+    ldg_load(l->ldg, r);
+    if (!r->failed && ldg_holders(l->ldg) != LHR_FIRST_INV + l->n_inv)
+        sim_load_fail(r, "%zu ledger holders for %zu investors",
+                      ldg_holders(l->ldg), l->n_inv);
 }

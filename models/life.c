@@ -507,3 +507,103 @@ void life_get_totals(const struct life *w, size_t g, sim_time_t now,
     out->topup_owed = c->topup_owed;
     out->topup_repaid = c->topup_repaid;
 }
+
+/* ---- Checkpoints -------------------------------------------------------- */
+
+/* A model pointer as a number: 0 the scenario's model of cohort g, i + 1
+ * the catalogue's model i (upgrades only buy those), UINT64_MAX neither. */
+static uint64_t model_code(const struct life *w, size_t g,
+                           const struct hw_model *m)
+{
+    if (m == w->cfg.cohorts[g].model)
+        return 0;
+    for (size_t i = 0; i < w->hw->n; i++)
+        if (m == &w->hw->models[i])
+            return i + 1;
+    return UINT64_MAX;
+}
+
+void life_save(const struct life *y, struct sim_save *w)
+{
+    sim_save_tag(w, "life");
+    sim_save_u64(w, y->cfg.n_cohorts);
+    sim_save_f64(w, y->btc_usd);
+    sim_save_i64(w, y->rc);
+    if (y->rc) {
+        sim_save_i64(w, y->err.code);
+        sim_save_array(w, y->err.msg,
+                       strnlen(y->err.msg, sizeof y->err.msg), 1);
+    }
+    for (size_t g = 0; g < y->cfg.n_cohorts; g++) {
+        const struct lcohort *c = &y->c[g];
+        sim_save_u64(w, model_code(y, g, c->def.model));
+        sim_save_i64(w, c->def.machines);
+        sim_save_f64(w, c->def.price_usd);
+        sim_save_i64(w, c->def.bought);
+        sim_save_bytes(w, &c->rel, sizeof c->rel);
+        sim_save_i64(w, c->started);
+        sim_save_i64(w, c->retired);
+        sim_save_i64(w, c->retired_t);
+        sim_save_f64(w, c->value0);
+        sim_save_f64(w, c->factor);
+        sim_save_i64(w, c->unprofitable);
+        sim_save_i64(w, c->topup_owed);
+        sim_save_i64(w, c->topup_repaid);
+    }
+    sim_save_u64(w, y->hwf != NULL);
+    if (y->hwf)
+        hwf_save(y->hwf, w);
+}
+
+void life_load(struct life *y, struct sim_load *r)
+{
+    sim_load_tag(r, "life");
+    if (sim_load_count(r, FLEET_MAX_COHORTS) != y->cfg.n_cohorts)
+        sim_load_fail(r, "the scenario has %zu lifecycle cohorts",
+                      y->cfg.n_cohorts);
+    y->btc_usd = sim_load_f64(r);
+    int rc = (int)sim_load_i64(r);
+    if (rc && !r->failed) {
+        y->err.code = (int)sim_load_i64(r);
+        size_t n = sim_load_count(r, sizeof y->err.msg - 1);
+        sim_load_bytes(r, y->err.msg, n);
+        y->err.msg[r->failed ? 0 : n] = '\0';
+    }
+    if (r->failed)
+        return;
+    y->rc = rc;
+    for (size_t g = 0; g < y->cfg.n_cohorts && !r->failed; g++) {
+        struct lcohort *c = &y->c[g];
+        uint64_t code = sim_load_u64(r);
+        if (r->failed)
+            return;
+        if (code > y->hw->n) {
+            sim_load_fail(r, "cohort %zu: a model the catalogue lacks", g);
+            return;
+        }
+        c->def.model = code ? &y->hw->models[code - 1]
+                            : y->cfg.cohorts[g].model;
+        c->def.machines = sim_load_i64(r);
+        c->def.price_usd = sim_load_f64(r);
+        c->def.bought = sim_load_i64(r);
+        sim_load_bytes(r, &c->rel, sizeof c->rel);
+        c->started = (int)sim_load_i64(r);
+        c->retired = (int)sim_load_i64(r);
+        c->retired_t = sim_load_i64(r);
+        c->value0 = sim_load_f64(r);
+        c->factor = sim_load_f64(r);
+        c->unprofitable = sim_load_i64(r);
+        c->topup_owed = sim_load_i64(r);
+        c->topup_repaid = sim_load_i64(r);
+    }
+    uint64_t has = sim_load_u64(r);
+    if (r->failed)
+        return;
+    if (has != (y->hwf != NULL)) {
+        sim_load_fail(r, "failures are %s in this scenario",
+                      y->hwf ? "on" : "off");
+        return;
+    }
+    if (y->hwf)
+        hwf_load(y->hwf, r);
+}

@@ -283,3 +283,42 @@ double mkt_volatility(const struct mkt *m, size_t ci)
 {
     return m->coins[ci].vol;
 }
+
+void mkt_save(const struct mkt *m, struct sim_save *w)
+{
+    sim_save_tag(w, "market");
+    sim_save_u64(w, m->h->n);
+    for (size_t i = 0; i < m->h->n; i++) {
+        const struct mkt_coin *c = &m->coins[i];
+        sim_save_rng(w, c->rng);
+        sim_save_i64(w, c->day);
+        sim_save_f64(w, c->p_open);
+        sim_save_f64(w, c->p_close);
+        sim_save_f64(w, c->x);
+        sim_save_i64(w, c->t_last);
+        sim_save_u64(w, c->epoch);
+        sim_save_i64(w, c->epoch_end);
+    }
+    sim_save_array(w, m->quotes, m->h->n, sizeof *m->quotes);
+}
+
+void mkt_load(struct mkt *m, struct sim_load *r)
+{
+    sim_load_tag(r, "market");
+    if (sim_load_count(r, SIZE_MAX) != m->h->n) {
+        sim_load_fail(r, "the saved market has another number of coins");
+        return;
+    }
+    for (size_t i = 0; i < m->h->n; i++) {
+        struct mkt_coin *c = &m->coins[i];
+        sim_load_rng(r, c->rng);
+        c->day = sim_load_i64(r);
+        c->p_open = sim_load_f64(r);
+        c->p_close = sim_load_f64(r);
+        c->x = sim_load_f64(r);
+        c->t_last = sim_load_i64(r);
+        c->epoch = sim_load_count(r, c->e ? c->e->n : 0);
+        c->epoch_end = sim_load_i64(r);
+    }
+    sim_load_fixed(r, m->quotes, m->h->n, sizeof *m->quotes);
+}

@@ -2062,4 +2062,37 @@ int64_t stress_payout(struct stress *st, sim_time_t t, size_t g,
 /* Overlay k's results at the end (forced exits read from the holders). */
 void stress_get(const struct stress *st, size_t k, struct stress_result *out);
 
+/* ---- Checkpoints ----------------------------------------------------------
+ * What a run changes in each model, for a checkpoint (sim.h's sim_save /
+ * sim_load streams).  A *_load reads into a model just built by its *_new
+ * from the same configuration and the same kernel (so what the
+ * configuration fixes, the handlers and the links between models are not
+ * saved), between events; it replaces everything the run changed, pending
+ * event handles included, so that the run goes on exactly as the saved
+ * one would have.  A failure (a stream out of step, out of memory) is
+ * recorded in the reader (sim_load_status) and leaves the model fit only
+ * for *_free. */
+void mkt_save(const struct mkt *m, struct sim_save *w);
+void mkt_load(struct mkt *m, struct sim_load *r);
+/* A DAA state whole (its parameters may have changed with a block-time
+ * step); daa_load replaces st's ring with the saved one. */
+void daa_save(const struct daa_state *st, struct sim_save *w);
+void daa_load(struct daa_state *st, struct sim_load *r);
+void net_save(const struct net *net, struct sim_save *w);
+void net_load(struct net *net, struct sim_load *r);
+void fleet_save(const struct fleet *f, struct sim_save *w);
+void fleet_load(struct fleet *f, struct sim_load *r);
+void hwf_save(const struct hwf *w, struct sim_save *out);
+void hwf_load(struct hwf *w, struct sim_load *r);
+void life_save(const struct life *y, struct sim_save *w);
+void life_load(struct life *y, struct sim_load *r);
+void ldg_save(const struct ledger *l, struct sim_save *w);
+void ldg_load(struct ledger *l, struct sim_load *r);
+void book_save(const struct book *b, struct sim_save *w);
+void book_load(struct book *b, struct sim_load *r);
+void lhr_save(const struct lhr *l, struct sim_save *w);
+void lhr_load(struct lhr *l, struct sim_load *r);
+void stress_save(const struct stress *st, struct sim_save *w);
+void stress_load(struct stress *st, struct sim_load *r);
+
 #endif /* HASHSIM_MODELS_H */

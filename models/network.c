@@ -548,3 +548,62 @@ int net_status(const struct net *net, struct sim_err *err)
         *err = net->err;
     return net->rc;
 }
+
+void net_save(const struct net *net, struct sim_save *w)
+{
+    sim_save_tag(w, "network");
+    sim_save_u64(w, net->n);
+    for (size_t ci = 0; ci < net->n; ci++) {
+        const struct chain *c = &net->c[ci];
+        sim_save_u64(w, c->ep_cur);
+        sim_save_rng(w, c->rng);
+        daa_save(&c->daa, w);
+        sim_save_i64(w, c->started);
+        sim_save_f64(w, c->block_time);
+        sim_save_i64(w, c->next_change);
+        sim_save_i64(w, c->count);
+        sim_save_f64(w, c->step_difficulty);
+        sim_save_f64(w, c->work_left);
+        sim_save_f64(w, c->ext);
+        sim_save_f64(w, c->plat);
+        sim_save_f64(w, c->bias);
+        sim_save_i64(w, c->t_upd);
+        sim_save_u64(w, c->ev);
+        sim_save_i64(w, c->blocks);
+        sim_save_f64(w, c->platform_work);
+        sim_save_f64(w, c->total_work);
+    }
+    sim_save_i64(w, net->rc);
+    sim_save_bytes(w, &net->err, sizeof net->err);
+}
+
+void net_load(struct net *net, struct sim_load *r)
+{
+    sim_load_tag(r, "network");
+    if (sim_load_count(r, SIZE_MAX) != net->n) {
+        sim_load_fail(r, "the saved network has another number of chains");
+        return;
+    }
+    for (size_t ci = 0; ci < net->n; ci++) {
+        struct chain *c = &net->c[ci];
+        c->ep_cur = sim_load_count(r, c->ep ? c->ep->n : 0);
+        sim_load_rng(r, c->rng);
+        daa_load(&c->daa, r);
+        c->started = (int)sim_load_i64(r);
+        c->block_time = sim_load_f64(r);
+        c->next_change = sim_load_i64(r);
+        c->count = sim_load_i64(r);
+        c->step_difficulty = sim_load_f64(r);
+        c->work_left = sim_load_f64(r);
+        c->ext = sim_load_f64(r);
+        c->plat = sim_load_f64(r);
+        c->bias = sim_load_f64(r);
+        c->t_upd = sim_load_i64(r);
+        c->ev = sim_load_u64(r);
+        c->blocks = sim_load_i64(r);
+        c->platform_work = sim_load_f64(r);
+        c->total_work = sim_load_f64(r);
+    }
+    net->rc = (int)sim_load_i64(r);
+    sim_load_bytes(r, &net->err, sizeof net->err);
+}

@@ -413,3 +413,49 @@ void stress_get(const struct stress *st, size_t k, struct stress_result *out)
             if ((st->covers[k] >> g) & 1u)
                 out->machine_days += offline_days(st, g) - st->offline0[k][g];
 }
+
+/* ---- Checkpoints -------------------------------------------------------- */
+
+void stress_save(const struct stress *st, struct sim_save *w)
+{
+    size_t nc = st->n_cohorts;
+    sim_save_tag(w, "stress");
+    sim_save_u64(w, st->n);
+    sim_save_u64(w, nc);
+    sim_save_i64(w, st->day);
+    sim_save_array(w, st->cur_power, nc, sizeof *st->cur_power);
+    sim_save_array(w, st->offline, nc, sizeof *st->offline);
+    sim_save_array(w, st->delisted, SYNTH_MAX_COINS, sizeof *st->delisted);
+    for (size_t k = 0; k < st->n; k++) {
+        sim_save_array(w, st->offline0[k], nc, sizeof *st->offline0[k]);
+        sim_save_array(w, st->held[k], nc, sizeof *st->held[k]);
+    }
+    sim_save_array(w, st->res, st->n, sizeof *st->res);
+}
+
+void stress_load(struct stress *st, struct sim_load *r)
+{
+    size_t nc = st->n_cohorts;
+    sim_load_tag(r, "stress");
+    if (sim_load_count(r, STRESS_MAX) != st->n ||
+        sim_load_count(r, FLEET_MAX_COHORTS) != nc) {
+        sim_load_fail(r, "the scenario has %zu overlays over %zu cohorts",
+                      st->n, nc);
+        return;
+    }
+    st->day = sim_load_i64(r);
+    sim_load_fixed(r, st->cur_power, nc, sizeof *st->cur_power);
+    sim_load_fixed(r, st->offline, nc, sizeof *st->offline);
+    sim_load_fixed(r, st->delisted, SYNTH_MAX_COINS, sizeof *st->delisted);
+    for (size_t k = 0; k < st->n; k++) {
+        sim_load_fixed(r, st->offline0[k], nc, sizeof *st->offline0[k]);
+        sim_load_fixed(r, st->held[k], nc, sizeof *st->held[k]);
+    }
+    /* The cohorts each overlay covers are the scenario's. */
+    int64_t cohorts[STRESS_MAX];
+    for (size_t k = 0; k < st->n; k++)
+        cohorts[k] = st->res[k].cohorts;
+    sim_load_fixed(r, st->res, st->n, sizeof *st->res);
+    for (size_t k = 0; k < st->n; k++)
+        st->res[k].cohorts = cohorts[k];
+}

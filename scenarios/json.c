@@ -495,17 +495,58 @@ static void fmt_num(double v, char *buf, size_t size)
         snprintf(buf, size, "%.17g", v);
 }
 
+/* A string as a message shows it: quoted, its first 60 bytes (cut where a
+ * character starts, so no UTF-8 sequence is split), quotes, backslashes
+ * and control characters escaped as in JSON, so a value cannot move the
+ * terminal's cursor or hide the rest of the message. */
+static void show_string(const char *s, char *buf, size_t size)
+{
+    size_t n = 0, i = 0;
+    if (size < 16) {
+        if (size)
+            buf[0] = '\0';
+        return;
+    }
+    buf[n++] = '"';
+    for (; s[i] && i < 60 && n + 8 < size; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '"' || c == '\\') {
+            buf[n++] = '\\';
+            buf[n++] = (char)c;
+        } else if (c < 0x20 || c == 0x7f) {
+            static const char short_esc[] = "btn.fr";
+            if (c >= 8 && c <= 13 && c != 11)
+                n += (size_t)snprintf(buf + n, size - n, "\\%c",
+                                      short_esc[c - 8]);
+            else
+                n += (size_t)snprintf(buf + n, size - n, "\\u%04x", c);
+        } else {
+            buf[n++] = (char)c;
+        }
+    }
+    if (s[i]) {
+        /* drop a character the cut split */
+        size_t k = 0;
+        while (n - k > 1 && ((unsigned char)buf[n - k - 1] & 0xc0) == 0x80)
+            k++;
+        unsigned char lead = (unsigned char)buf[n - k - 1];
+        size_t len = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2
+                                                                        : 1;
+        if (n - k > 1 && lead >= 0xc0 && len != k + 1)
+            n -= k + 1;
+        memcpy(buf + n, "...", 3);
+        n += 3;
+    }
+    buf[n++] = '"';
+    buf[n] = '\0';
+}
+
 void scn_show(const cJSON *node, char *buf, size_t size)
 {
     if (cJSON_IsNumber(node)) {
         fmt_num(node->valuedouble, buf, size);
     } else if (cJSON_IsString(node)) {
-        const char *s = node->valuestring;
-        size_t k = strlen(s);
-        if (k > 60)
-            snprintf(buf, size, "\"%.60s...\"", s);
-        else
-            snprintf(buf, size, "\"%s\"", s);
+        show_string(node->valuestring, buf, size);
     } else {
         snprintf(buf, size, "%s", scn_kind(node));
     }

@@ -182,6 +182,7 @@ int sim_schedule(struct sim *s, sim_time_t t, uint32_t cls, uint64_t arg,
                 return SIM_ENOMEM;
             i = s->nslots++;
             s->slots[i].gen = 0;
+            s->slots[i].next_free = SLOT_NONE; /* checkpoints hold no junk */
         }
     }
     struct sim_slot *sl = &s->slots[i];
@@ -329,4 +330,125 @@ void sim_get_stats(const struct sim *s, struct sim_stats *out)
     out->cancelled = s->cancelled;
     out->pending = s->live;
     out->peak_pending = s->peak;
+}
+
+/* ---- Checkpoints ---------------------------------------------------------- */
+
+int sim_save_kernel(struct sim *s, struct sim_save *w)
+{
+    if (s->running)
+        return SIM_ESTATE;
+    settle_top(s);
+    for (uint32_t i = 0; i < s->nslots; i++)
+        if ((s->slots[i].gen & 1u) && s->slots[i].ptr)
+            return SIM_EINVAL;
+    sim_save_tag(w, "kernel");
+    sim_save_i64(w, s->now);
+    sim_save_u64(w, s->next_seq);
+    sim_save_u64(w, s->next_rank);
+    sim_save_u64(w, s->rank_limit);
+    sim_save_u64(w, s->live);
+    sim_save_u64(w, s->dead);
+    sim_save_u64(w, s->peak);
+    sim_save_u64(w, s->scheduled);
+    sim_save_u64(w, s->cancelled);
+    sim_save_u64(w, s->free_head);
+    sim_save_array(w, s->slots, s->nslots, sizeof *s->slots);
+    sim_save_array(w, s->heap.e, s->heap.n, sizeof *s->heap.e);
+    return SIM_OK;
+}
+
+int sim_load_kernel(struct sim *s, struct sim_load *r)
+{
+    if (s->running)
+        return SIM_ESTATE;
+    settle_top(s);
+    sim_load_tag(r, "kernel");
+    sim_time_t now = sim_load_i64(r);
+    uint64_t next_seq = sim_load_u64(r);
+    uint64_t next_rank = sim_load_u64(r);
+    uint64_t rank_limit = sim_load_u64(r);
+    size_t live = sim_load_count(r, SLOT_NONE);
+    size_t dead = sim_load_count(r, SLOT_NONE);
+    size_t peak = sim_load_count(r, SIZE_MAX);
+    uint64_t scheduled = sim_load_u64(r);
+    uint64_t cancelled = sim_load_u64(r);
+    uint32_t free_head = (uint32_t)sim_load_count(r, SLOT_NONE);
+    struct sim_slot *slots = NULL;
+    struct sim_heap_entry *e = NULL;
+    size_t nslots = 0, n = 0, cap_s = 0, cap_e = 0;
+    int rc = SIM_EPARSE;
+    if (!sim_load_array(r, (void **)&slots, &nslots, &cap_s, sizeof *slots) ||
+        !sim_load_array(r, (void **)&e, &n, &cap_e, sizeof *e))
+        goto out;
+    rc = SIM_ENOMEM;
+    if ((nslots > s->slots_cap && slots_grow(s, nslots) != SIM_OK) ||
+        sim_heap_reserve(&s->heap, n) != SIM_OK) {
+        sim_load_fail(r, "out of memory for %zu events", nslots);
+        goto out;
+    }
+    rc = SIM_EPARSE;
+    /* Every entry names a slot handed out and a class with a handler, and
+     * the counts agree. */
+    size_t pending = 0;
+    for (size_t j = 0; j < n; j++) {
+        uint32_t i = (uint32_t)(e[j].lo & SIM_SLOT_MASK);
+        uint32_t cls = (uint32_t)(e[j].lo >> SIM_CLS_SHIFT);
+        if (i >= nslots) {
+            sim_load_fail(r, "an event of class %u names slot %u of %zu",
+                          cls, i, nslots);
+            goto out;
+        }
+        if (!s->cls[cls].fn) {
+            sim_load_fail(r, "an event of class %u, which has no handler",
+                          cls);
+            goto out;
+        }
+        pending += slots[i].gen & 1u;
+    }
+    if (nslots > SLOT_NONE || pending != live || n != live + dead ||
+        live > peak || rank_limit == 0 || rank_limit > SIM_RANK_LIMIT ||
+        (free_head != SLOT_NONE && free_head >= nslots)) {
+        sim_load_fail(r, "the event list does not add up (%zu pending, %zu "
+                         "live, %zu dead, %zu entries)",
+                      pending, live, dead, n);
+        goto out;
+    }
+    /* The free list stays within the slots, ends and holds no pending
+     * event: a schedule writes where it leads. */
+    size_t nfree = 0;
+    for (uint32_t i = free_head; i != SLOT_NONE; i = slots[i].next_free) {
+        if (i >= nslots) {
+            sim_load_fail(r, "a free slot links to slot %u of %zu", i,
+                          nslots);
+            goto out;
+        }
+        if ((slots[i].gen & 1u) || ++nfree > nslots) {
+            sim_load_fail(r, "the free list is damaged at slot %u", i);
+            goto out;
+        }
+    }
+    if (nslots)
+        memcpy(s->slots, slots, nslots * sizeof *slots);
+    if (n)
+        memcpy(s->heap.e, e, n * sizeof *e);
+    for (size_t j = n; j < s->heap.n; j++)
+        s->heap.e[j] = SIM_HEAP_SENTINEL;
+    s->heap.n = n;
+    s->nslots = (uint32_t)nslots;
+    s->free_head = free_head;
+    s->now = now;
+    s->next_seq = next_seq;
+    s->next_rank = next_rank;
+    s->rank_limit = rank_limit;
+    s->live = live;
+    s->dead = dead;
+    s->peak = peak;
+    s->scheduled = scheduled;
+    s->cancelled = cancelled;
+    rc = SIM_OK;
+out:
+    free(slots);
+    free(e);
+    return rc;
 }

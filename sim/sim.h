@@ -196,6 +196,88 @@ extern const gsl_rng_type *sim_rng_xoshiro256;
 int sim_rng_new(gsl_rng **out, uint64_t run_seed, uint64_t entity,
                 uint64_t purpose);
 
+/* ---- Checkpoint streams -------------------------------------------------- */
+
+/* A run's checkpoint is the state of every module, written one after the
+ * other by the modules' *_save functions into a sim_save buffer and read
+ * back in the same order by their *_load functions into a world built
+ * afresh from the same scenario (so what the scenario fixes is not
+ * saved: only what the run changes).  The bytes mean something only to
+ * the hashsim binary that wrote them (the caller checks that), so records
+ * without pointers are written as they lie in memory.
+ *
+ * A writer never fails midway: when memory runs out it sets `failed` and
+ * ignores the rest, and sim_save_status reports it once.  A reader works
+ * the same way: a short stream, a section tag that does not match or a
+ * count that does not fit sets `failed` and a message, after which every
+ * read gives zeros and leaves its output untouched. */
+struct sim_save {
+    unsigned char *p;
+    size_t n, cap;
+    int failed;
+};
+
+struct sim_load {
+    const unsigned char *p;
+    size_t n, at;
+    int failed;
+    char section[32]; /* the last tag read, for messages */
+    char msg[160];    /* what went wrong first */
+};
+
+void sim_save_release(struct sim_save *w);
+void sim_save_bytes(struct sim_save *w, const void *data, size_t n);
+void sim_save_u64(struct sim_save *w, uint64_t v);
+void sim_save_i64(struct sim_save *w, int64_t v);
+void sim_save_f64(struct sim_save *w, double v); /* bit for bit */
+/* A section's name, checked by sim_load_tag so that a reader that drifts
+ * out of step says where. */
+void sim_save_tag(struct sim_save *w, const char *tag);
+/* n records of elem bytes: the count, then the bytes. */
+void sim_save_array(struct sim_save *w, const void *p, size_t n, size_t elem);
+/* A generator's state (any GSL type). */
+void sim_save_rng(struct sim_save *w, const gsl_rng *g);
+/* SIM_ENOMEM (with a message) when the writer ran out of memory. */
+int sim_save_status(const struct sim_save *w, struct sim_err *err);
+
+/* A reader over n bytes at p (borrowed). */
+void sim_load_init(struct sim_load *r, const void *p, size_t n);
+/* Record a failure (the first one only) and return 0. */
+int sim_load_fail(struct sim_load *r, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+void sim_load_bytes(struct sim_load *r, void *out, size_t n);
+uint64_t sim_load_u64(struct sim_load *r);
+int64_t sim_load_i64(struct sim_load *r);
+double sim_load_f64(struct sim_load *r);
+/* A count saved with sim_save_u64 that must not exceed max. */
+size_t sim_load_count(struct sim_load *r, size_t max);
+void sim_load_tag(struct sim_load *r, const char *tag);
+/* An array saved with sim_save_array into *p, which holds *cap records
+ * and is grown (realloc) when the saved ones do not fit; *n receives the
+ * count.  0 on failure (*p, *n and *cap untouched). */
+int sim_load_array(struct sim_load *r, void **p, size_t *n, size_t *cap,
+                   size_t elem);
+/* An array saved with sim_save_array whose count must be exactly n (a
+ * table the world sized from the scenario). */
+void sim_load_fixed(struct sim_load *r, void *p, size_t n, size_t elem);
+/* A generator's state into g, which must be of the type saved. */
+void sim_load_rng(struct sim_load *r, gsl_rng *g);
+/* SIM_EPARSE with the reader's message when it failed, else SIM_OK; a
+ * reader that did not use up the stream failed too. */
+int sim_load_status(const struct sim_load *r, int want_end,
+                    struct sim_err *err);
+
+/* The kernel's clock, counters and pending events (their handles stay
+ * valid: modules keep them across a checkpoint).  Outside sim_run only;
+ * sim_save_kernel refuses an event with a pointer payload (SIM_EINVAL),
+ * which could not survive the process.  sim_load_kernel replaces what
+ * the kernel holds; the handlers stay as registered. */
+int sim_save_kernel(struct sim *s, struct sim_save *w);
+int sim_load_kernel(struct sim *s, struct sim_load *r);
+
 /* ---- Digests ------------------------------------------------------------ */
 
 struct sim_sha256 {

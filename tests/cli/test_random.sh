@@ -4,7 +4,8 @@
 # each run with the ledger audited at every payout (units per cohort,
 # balances, locks), then every results file checked by invariants.py
 # (satoshis end to end, exits, reserves); every 100th seed runs twice and
-# must give identical files.  Prints "ok NAME", "FAIL NAME: why" or
+# must give identical files, and every 10th is also killed after its first
+# checkpoint and resumed, which must give the same results.  Prints "ok NAME", "FAIL NAME: why" or
 # "skip NAME: why" per check.  Runs anywhere: the scenarios use the
 # synthetic market.
 set -u
@@ -24,6 +25,27 @@ if [ "${1:-}" = "--one" ]; then
         rc=$?
         [ $rc -eq 0 ] || echo "hashsim run exited $rc:" \
             "$(head -c 300 "$d/e$s")" >"$d/fail-$s"
+        # Every 10th seed also killed after its first checkpoint and
+        # resumed: the results must not change.
+        if [ $rc -eq 0 ] && [ $((s % 10)) -eq 0 ]; then
+            HASHSIM_FAULT=kill-after-checkpoint:1 "$HASHSIM_BIN_ONE" run \
+                "$d/s$s.json" -o "$d/k$s.h5" --quiet --checkpoint-every 7d \
+                2>"$d/e$s"
+            rc=$?
+            if [ $rc -ne 137 ]; then
+                echo "the run to kill exited $rc:" \
+                    "$(head -c 300 "$d/e$s")" >"$d/fail-$s"
+            elif ! "$HASHSIM_BIN_ONE" run "$d/s$s.json" -o "$d/k$s.h5" \
+                --quiet --resume 2>"$d/e$s"; then
+                echo "the resume failed: $(head -c 300 "$d/e$s")" \
+                    >"$d/fail-$s"
+            elif ! "$HASHSIM_BIN_ONE" compare "$d/r$s.h5" "$d/k$s.h5" \
+                >"$d/e$s" 2>&1; then
+                echo "killed and resumed, the results differ:" \
+                    "$(head -n 3 "$d/e$s" | tr '\n' ' ')" >"$d/fail-$s"
+            fi
+            rm -f "$d/k$s.h5"
+        fi
     fi
     rm -f "$d/e$s"
     exit 0

@@ -1,6 +1,7 @@
 /* test_book.c — the limit order book: price-time priority, fills at the
  * maker's price, partial fills, ioc, cancel by id, bookkeeping, walk, and a
- * seeded comparison against a brute-force reference book. */
+ * seeded comparison against a brute-force reference book, and checkpoints
+ * (save, load into a fresh book, go on identically; bad streams). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -685,6 +686,200 @@ static void test_against_reference(void **state)
         ref_run(runs[k].seed, runs[k].n_ops, runs[k].hint, runs[k].spread);
 }
 
+/* ---- checkpoints -------------------------------------------------------- */
+
+/* A seeded history of submits (limit and ioc) and cancels of ids ever
+ * handed out; every fill and every answer goes into *digest. */
+struct hist {
+    uint64_t x, digest;
+    uint64_t ids[4096];
+    size_t n_ids;
+};
+
+static void mix(uint64_t *d, uint64_t v)
+{
+    *d = (*d ^ v) * 0x100000001b3ULL;
+}
+
+static void digest_fill(void *ctx, const struct book_fill *f)
+{
+    uint64_t *d = ctx;
+    mix(d, f->maker.id);
+    mix(d, (uint64_t)f->maker.side);
+    mix(d, (uint64_t)f->maker.price);
+    mix(d, (uint64_t)f->maker.qty);
+    mix(d, f->maker.owner);
+    mix(d, f->maker.tag);
+    mix(d, f->maker.seq);
+    mix(d, f->taker_id);
+    mix(d, f->taker_owner);
+    mix(d, f->taker_tag);
+    mix(d, (uint64_t)f->taker_side);
+    mix(d, (uint64_t)f->qty);
+    mix(d, (uint64_t)f->maker_done);
+}
+
+static void hist_steps(struct book *b, struct hist *h, size_t n)
+{
+    for (size_t k = 0; k < n; k++) {
+        uint64_t dice = splitmix(&h->x) % 100;
+        if (dice < 35 && h->n_ids > 0) {
+            struct book_order o = {0};
+            uint64_t id = h->ids[splitmix(&h->x) % h->n_ids];
+            int rc = book_cancel(b, id, &o);
+            mix(&h->digest, (uint64_t)rc);
+            mix(&h->digest, (uint64_t)o.qty);
+            continue;
+        }
+        int side = (int)(splitmix(&h->x) % 2);
+        int64_t price = uniform(&h->x, 990, 1010);
+        int64_t qty = uniform(&h->x, 1, 20);
+        uint32_t owner = (uint32_t)(splitmix(&h->x) % 50);
+        int ioc = splitmix(&h->x) % 100 < 10;
+        uint64_t id = 0;
+        int64_t filled = 0;
+        assert_int_equal(book_submit(b, side, price, qty, owner, k, ioc,
+                                     digest_fill, &h->digest, &id, &filled),
+                         SIM_OK);
+        mix(&h->digest, id);
+        mix(&h->digest, (uint64_t)filled);
+        if (id && h->n_ids < sizeof h->ids / sizeof h->ids[0])
+            h->ids[h->n_ids++] = id;
+    }
+}
+
+static int digest_walk(void *ctx, const struct book_order *o)
+{
+    uint64_t *d = ctx;
+    mix(d, o->id);
+    mix(d, (uint64_t)o->price);
+    mix(d, (uint64_t)o->qty);
+    mix(d, o->seq);
+    return 0;
+}
+
+static uint64_t walk_digest(const struct book *b)
+{
+    uint64_t d = 0;
+    book_walk(b, BOOK_BID, digest_walk, &d);
+    book_walk(b, BOOK_ASK, digest_walk, &d);
+    return d;
+}
+
+static void save_book(const struct book *b, struct sim_save *w)
+{
+    struct sim_err err = {0};
+    memset(w, 0, sizeof *w);
+    book_save(b, w);
+    assert_int_equal(sim_save_status(w, &err), SIM_OK);
+}
+
+/* Save a book midway, load it into a fresh one of another capacity, go on
+ * with the same operations on both: the same fills, answers, orders and,
+ * at the end, the same saved bytes. */
+static void test_checkpoint_round_trip(void **state)
+{
+    (void)state;
+    static const struct {
+        uint64_t seed;
+        size_t before, after, hint_a, hint_b;
+    } runs[] = {
+        {1, 0, 500, 0, 0},    {2, 1, 500, 4, 0},  {3, 700, 700, 0, 1024},
+        {4, 1500, 300, 64, 1}, {5, 3000, 10, 0, 0},
+    };
+    for (size_t r = 0; r < sizeof runs / sizeof *runs; r++) {
+        static struct hist ha, hb;
+        struct sim_save w1, w2, w3;
+        struct sim_load rd;
+        struct sim_err err = {0};
+        struct book *a = new_book(runs[r].hint_a);
+        struct book *b = new_book(runs[r].hint_b);
+        memset(&ha, 0, sizeof ha);
+        ha.x = runs[r].seed;
+        hist_steps(a, &ha, runs[r].before);
+        save_book(a, &w1);
+        /* b already holds orders of its own: the load replaces them */
+        hb = ha;
+        hist_steps(b, &hb, 20);
+        hb = ha;
+        sim_load_init(&rd, w1.p, w1.n);
+        book_load(b, &rd);
+        assert_int_equal(sim_load_status(&rd, 1, &err), SIM_OK);
+        assert_true(walk_digest(a) == walk_digest(b));
+        assert_int_equal(book_orders(a, BOOK_BID), book_orders(b, BOOK_BID));
+        assert_int_equal(book_units(a, BOOK_ASK), book_units(b, BOOK_ASK));
+        hist_steps(a, &ha, runs[r].after);
+        hist_steps(b, &hb, runs[r].after);
+        assert_true(ha.digest == hb.digest);
+        assert_true(walk_digest(a) == walk_digest(b));
+        save_book(a, &w2);
+        save_book(b, &w3);
+        assert_int_equal(w2.n, w3.n);
+        assert_memory_equal(w2.p, w3.p, w2.n);
+        sim_save_release(&w1);
+        sim_save_release(&w2);
+        sim_save_release(&w3);
+        book_free(a);
+        book_free(b);
+    }
+}
+
+/* Every prefix of a saved book fails to load, saying it ends early, as
+ * does a wrong tag; the book is then only freed (no crash, no leak). */
+static void test_checkpoint_bad_streams(void **state)
+{
+    (void)state;
+    static struct hist h;
+    struct sim_save w;
+    struct sim_load rd;
+    struct sim_err err = {0};
+    struct book *a = new_book(0);
+    memset(&h, 0, sizeof h);
+    h.x = 77;
+    hist_steps(a, &h, 400);
+    save_book(a, &w);
+    assert_true(w.n > 100);
+    for (size_t n = 0; n < w.n; n++) {
+        struct book *b = new_book(n % 3 ? 0 : 8);
+        sim_load_init(&rd, w.p, n);
+        book_load(b, &rd);
+        assert_int_equal(sim_load_status(&rd, 1, &err), SIM_EPARSE);
+        if (!strstr(err.msg, "ends early") &&
+            !strstr(err.msg, "bytes are left"))
+            fail_msg("prefix %zu: %s", n, err.msg);
+        book_free(b);
+    }
+    /* the tag's text is after its 8-byte length */
+    w.p[8] = 'X';
+    struct book *b = new_book(0);
+    sim_load_init(&rd, w.p, w.n);
+    book_load(b, &rd);
+    assert_int_equal(sim_load_status(&rd, 1, &err), SIM_EPARSE);
+    assert_non_null(strstr(err.msg, "expected section \"book\""));
+    assert_non_null(strstr(err.msg, "got \"Xook\""));
+    book_free(b);
+    /* the whole stream loads; with its first free slot (after the tag,
+     * seq and the slot count) beyond the slots, it is refused */
+    w.p[8] = 'b';
+    sim_load_init(&rd, w.p, w.n);
+    b = new_book(0);
+    book_load(b, &rd);
+    assert_int_equal(sim_load_status(&rd, 1, &err), SIM_OK);
+    book_free(b);
+    uint64_t n_slots, bad;
+    memcpy(&n_slots, w.p + 20, sizeof n_slots);
+    bad = n_slots + 5;
+    memcpy(w.p + 28, &bad, sizeof bad);
+    sim_load_init(&rd, w.p, w.n);
+    b = new_book(0);
+    book_load(b, &rd);
+    assert_int_equal(sim_load_status(&rd, 1, &err), SIM_EPARSE);
+    assert_non_null(strstr(err.msg, "free slot"));
+    book_free(b);
+    sim_save_release(&w);
+    book_free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -699,6 +894,8 @@ int main(void)
         cmocka_unit_test(test_walk_order),
         cmocka_unit_test(test_bad_arguments),
         cmocka_unit_test(test_against_reference),
+        cmocka_unit_test(test_checkpoint_round_trip),
+        cmocka_unit_test(test_checkpoint_bad_streams),
     };
     return cmocka_run_group_tests(tests, 0, 0);
 }

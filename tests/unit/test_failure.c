@@ -1,7 +1,8 @@
 /* test_failure.c — machine failures and repairs: the pure formulas by hand,
  * the documented draw order, goodness of fit of simulated failure and
  * repair times (GSL chi-square and Kolmogorov-Smirnov), counts against the
- * NHPP, determinism and stream independence, end and retire, downtime. */
+ * NHPP, determinism and stream independence, end and retire, downtime,
+ * and runs resumed from a checkpoint. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -1172,6 +1173,176 @@ static void test_bad_input(void **state)
     sim_free(s);
 }
 
+/* ---- Checkpoints -------------------------------------------------------- */
+
+/* A world over 1500 days: cohorts 0 and 1 from the start, cohort 2 bought
+ * on day 400 and retired by the observer at its first machine beyond
+ * repair, cohort 0 retired on day 900; cohort 3 never started.  ck_drive
+ * runs it from its clock to `to`, doing what falls in (clock, to]. */
+#define CK_END (T0 + 1500 * DAY)
+#define CK_START2 (T0 + 400 * DAY)
+#define CK_RETIRE0 (T0 + 900 * DAY + 3 * 3600 * SIM_NS_PER_S)
+
+static void ck_open(struct run *u)
+{
+    run_open(u, 77, 4, T0, CK_END);
+    struct hwf_cohort_def a = {.machines = 600, .bought = T0, .entity = 30,
+                               .rel = REL_A};
+    struct hwf_cohort_def b = {.machines = 400, .bought = T0 - 300 * DAY,
+                               .entity = 31, .rel = REL_A};
+    a.rel.repair_median_days = 40; /* repairs under way at any time */
+    run_start(u, 0, &a, T0);
+    run_start(u, 1, &b, T0);
+    u->retire_on_dead = 2;
+}
+
+static void ck_drive(struct run *u, sim_time_t to)
+{
+    sim_time_t now = sim_now(u->s);
+    if (now <= CK_START2 && CK_START2 < to) {
+        struct hwf_cohort_def c = {.machines = 300, .bought = CK_START2,
+                                   .entity = 32, .rel = REL_A};
+        c.rel.permanent_share = 0.2;
+        run_to(u, CK_START2);
+        run_start(u, 2, &c, CK_START2);
+    }
+    if (now <= CK_RETIRE0 && CK_RETIRE0 < to) {
+        run_to(u, CK_RETIRE0);
+        hwf_retire(u->w, 0, CK_RETIRE0);
+    }
+    run_to(u, to);
+}
+
+static void ck_save(struct run *u, struct sim_save *out, size_t *hwf_at)
+{
+    struct sim_err err = {0};
+    memset(out, 0, sizeof *out);
+    assert_int_equal(sim_save_kernel(u->s, out), SIM_OK);
+    if (hwf_at)
+        *hwf_at = out->n;
+    hwf_save(u->w, out);
+    assert_int_equal(sim_save_status(out, &err), SIM_OK);
+}
+
+static int ck_load(struct run *u, const void *p, size_t n,
+                   struct sim_err *err)
+{
+    struct sim_load in;
+    sim_load_init(&in, p, n);
+    int rc = sim_load_kernel(u->s, &in);
+    hwf_load(u->w, &in);
+    int st = sim_load_status(&in, 1, err);
+    return st ? st : rc;
+}
+
+static int rec_eq(const struct rec *a, const struct rec *b)
+{
+    return a->t == b->t && a->cohort == b->cohort &&
+           a->machine == b->machine && a->kind == b->kind &&
+           a->age_days == b->age_days && a->repair_days == b->repair_days &&
+           a->cost_usd == b->cost_usd;
+}
+
+/* A whole run A; B run to T and saved; C opened afresh (its first
+ * failures scheduled), loaded and driven on: C's events are A's after T,
+ * its totals A's and its state at the end A's, byte for byte. */
+static void test_checkpoint_resume(void **state)
+{
+    (void)state;
+    sim_time_t at[40];
+    size_t n_at = 0;
+    for (int64_t d = 0; d < 1500; d += 45)
+        at[n_at++] = T0 + d * DAY + 5 * 3600 * SIM_NS_PER_S + 17;
+    at[n_at++] = CK_START2;
+    at[n_at++] = CK_RETIRE0;
+    at[n_at++] = CK_END;
+    struct run a, b, c;
+    struct sim_save sa, sb, sc;
+    struct sim_err err = {0};
+    ck_open(&a);
+    ck_drive(&a, CK_END);
+    assert_true(a.retired_at > CK_START2); /* cohort 2 retired */
+    ck_save(&a, &sa, NULL);
+    for (size_t k = 0; k < n_at; k++) {
+        ck_open(&b);
+        ck_drive(&b, at[k]);
+        ck_save(&b, &sb, NULL);
+        ck_open(&c);
+        if (ck_load(&c, sb.p, sb.n, &err))
+            fail_msg("load at %lld: %s", (long long)at[k], err.msg);
+        /* the driver's own state */
+        c.retire_on_dead = b.retire_on_dead;
+        c.retired_at = b.retired_at;
+        memcpy(c.bought, b.bought, sizeof c.bought);
+        memcpy(c.machines, b.machines, sizeof c.machines);
+        run_close(&b);
+        ck_drive(&c, CK_END);
+        size_t first = 0;
+        while (first < a.n && a.r[first].t <= at[k])
+            first++;
+        assert_int_equal(c.n, a.n - first);
+        for (size_t i = 0; i < c.n; i++)
+            if (!rec_eq(&c.r[i], &a.r[first + i]))
+                fail_msg("resumed at %lld: event %zu differs",
+                         (long long)at[k], i);
+        for (size_t g = 0; g < 4; g++) {
+            struct hwf_totals ta, tc;
+            hwf_get_totals(a.w, g, CK_END, &ta);
+            hwf_get_totals(c.w, g, CK_END, &tc);
+            assert_memory_equal(&ta, &tc, sizeof ta);
+        }
+        ck_save(&c, &sc, NULL);
+        assert_int_equal(sc.n, sa.n);
+        assert_memory_equal(sc.p, sa.p, sa.n);
+        sim_save_release(&sb);
+        sim_save_release(&sc);
+        run_close(&c);
+    }
+    sim_save_release(&sa);
+    run_close(&a);
+}
+
+/* Streams cut anywhere in the failures' part, a wrong tag, another
+ * number of cohorts: the load fails with a message, and the model can be
+ * freed (no leak of the machines read so far). */
+static void test_checkpoint_bad_stream(void **state)
+{
+    (void)state;
+    struct run b, c;
+    struct sim_save sb;
+    struct sim_err err = {0};
+    size_t hwf_at;
+    ck_open(&b);
+    ck_drive(&b, CK_START2 + 100 * DAY);
+    ck_save(&b, &sb, &hwf_at);
+    run_close(&b);
+    for (size_t cut = hwf_at + 1; cut < sb.n; cut += (sb.n - hwf_at) / 37) {
+        ck_open(&c);
+        memset(&err, 0, sizeof err);
+        assert_int_equal(ck_load(&c, sb.p, cut, &err), SIM_EPARSE);
+        if (cut > hwf_at + 11)
+            assert_non_null(strstr(err.msg, "in section \"hwf\""));
+        run_close(&c);
+    }
+    unsigned char *bad = malloc(sb.n);
+    assert_non_null(bad);
+    memcpy(bad, sb.p, sb.n);
+    bad[hwf_at + 8] = 'H';
+    ck_open(&c);
+    assert_int_equal(ck_load(&c, bad, sb.n, &err), SIM_EPARSE);
+    assert_non_null(strstr(err.msg, "expected section \"hwf\" after "
+                                    "\"kernel\", got \"Hwf\""));
+    run_close(&c);
+    free(bad);
+    /* a model for 5 cohorts */
+    struct run d;
+    run_open(&d, 77, 5, T0, CK_END);
+    assert_int_equal(ck_load(&d, sb.p, sb.n, &err), SIM_EPARSE);
+    assert_non_null(strstr(err.msg, "the failures have 5 cohorts"));
+    run_close(&d);
+    sim_save_release(&sb);
+}
+
 static int teardown(void **state)
 {
     (void)state;
@@ -1204,6 +1375,8 @@ int main(void)
         cmocka_unit_test(test_downtime_share),
         cmocka_unit_test(test_edges),
         cmocka_unit_test(test_bad_input),
+        cmocka_unit_test(test_checkpoint_resume),
+        cmocka_unit_test(test_checkpoint_bad_stream),
     };
     return cmocka_run_group_tests(tests, NULL, teardown);
 }

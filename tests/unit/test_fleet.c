@@ -1,7 +1,8 @@
 /* test_fleet.c — a cohort mined through the engine on a hand-built market:
  * the coins mined, the switch and its latency, power costs and payouts,
  * the oracle's bound and plan, and merged mining, checked against values
- * computed by hand. */
+ * computed by hand; checkpoints: a run saved midway and resumed in a
+ * world built afresh ends exactly as the run that was never stopped. */
 #include <math.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +13,7 @@
 #include <cmocka.h>
 
 #include "models/models.h"
+#include "tests/unit/unit.h"
 
 #define DAY0 19000
 #define NDAYS 4
@@ -353,6 +355,318 @@ static void test_purchase_date(void **state)
     assert_true(fabs(o.hashrate[1] - H) < 1e-3 && o.hashrate[0] == 0.0);
 }
 
+/* ---- Checkpoints -------------------------------------------------------- */
+
+/* What a checkpointed world sees: switches (kind 0) and payouts (1). */
+struct ck_rec {
+    sim_time_t t;
+    size_t g;
+    int kind;
+    size_t from, to;
+    double gain;
+    int64_t units[2];
+    struct payout p;
+};
+
+struct ckw {
+    struct hist_set h;
+    struct sim *s;
+    struct mkt *m;
+    struct fleet *f;
+    struct ck_rec *rec;
+    size_t n, cap;
+};
+
+struct ck_opts {
+    const char *policy;
+    const struct fleet_plan *plans; /* oracle */
+    int collect;
+};
+
+#define CK_START ((DAY0 + 1) * SIM_NS_PER_DAY)
+#define CK_END (CK_START + 2 * SIM_NS_PER_DAY)
+
+static struct ck_rec *ck_push(struct ckw *w)
+{
+    if (w->n == w->cap) {
+        w->cap = w->cap ? 2 * w->cap : 64;
+        w->rec = realloc(w->rec, w->cap * sizeof *w->rec);
+        assert_non_null(w->rec);
+    }
+    struct ck_rec *r = &w->rec[w->n++];
+    memset(r, 0, sizeof *r); /* padding too: records compare as bytes */
+    return r;
+}
+
+static void ck_tick(void *ctx, sim_time_t t, const struct mkt_quote *q,
+                    size_t n)
+{
+    struct ckw *w = ctx;
+    fleet_tick(w->f, t, q, n);
+}
+
+static void ck_switch(void *ctx, sim_time_t t, size_t g, size_t from,
+                      size_t to, double gain)
+{
+    struct ck_rec *r = ck_push(ctx);
+    r->t = t;
+    r->g = g;
+    r->from = from;
+    r->to = to;
+    r->gain = gain;
+}
+
+static void ck_payout(void *ctx, sim_time_t t, size_t g,
+                      const int64_t *units, const struct payout *p)
+{
+    struct ck_rec *r = ck_push(ctx);
+    r->t = t;
+    r->g = g;
+    r->kind = 1;
+    r->units[0] = units[0];
+    r->units[1] = units[1];
+    r->p = *p;
+}
+
+/* Two cohorts, the second bought 30 h in, on a market whose prices wander
+ * (so the engine switches back and forth and curtails), payouts every 8 h,
+ * ticks every 10 minutes. */
+static void ck_build(struct ckw *w, const struct ck_opts *o)
+{
+    struct sim_err err = {0};
+    char msg[128];
+    struct fleet_cfg fc = {.n_cohorts = 2,
+                           .payout_every = 8 * 3600 * SIM_NS_PER_S,
+                           .payout = {.swap_fee_bps = 30,
+                                      .platform_fee_bps = 100},
+                           .curtail = 1};
+    struct mkt_cfg mc = {.first_day = DAY0 + 1, .last_day = DAY0 + 2,
+                         .tick = 600 * SIM_NS_PER_S, .seed = 7};
+    struct mkt_observer mo = {NULL, ck_tick, w};
+    struct fleet_observer fo = {ck_switch, ck_payout, w};
+    memset(w, 0, sizeof *w);
+    make_market(&w->h);
+    fc.cohorts[0] = (struct fleet_cohort_def){"a", &machine, 10, 0.32, 0.01,
+                                              0};
+    fc.cohorts[1] = (struct fleet_cohort_def){
+        "b", &machine, 5, 0.05, 0.0, CK_START + 30 * 3600 * SIM_NS_PER_S};
+    assert_int_equal(eng_policy_parse(o->policy, &fc.policy, msg, sizeof msg),
+                     ENG_OK);
+    fc.plans = o->plans;
+    fc.collect_rates = o->collect;
+    for (size_t i = 0; i < SYNTH_MAX_COINS; i++)
+        mc.vol[i] = 0.6;
+    assert_int_equal(sim_new(&w->s, CK_START, 64), SIM_OK);
+    assert_int_equal(mkt_new(&w->m, &w->h, &mc, w->s, &mo, &err), SIM_OK);
+    assert_int_equal(fleet_new(&w->f, &fc, &w->h, &cat, CK_START, CK_END,
+                               w->s, &fo, &err),
+                     SIM_OK);
+}
+
+static void ck_free(struct ckw *w)
+{
+    fleet_free(w->f);
+    mkt_free(w->m);
+    sim_free(w->s);
+    hist_set_release(&w->h);
+    free(w->rec);
+    memset(w, 0, sizeof *w);
+}
+
+static void ck_run(struct ckw *w, sim_time_t t)
+{
+    struct sim_err err = {0};
+    assert_int_equal(sim_run(w->s, t), SIM_OK);
+    if (fleet_status(w->f, &err))
+        fail_msg("run: %s", err.msg);
+}
+
+/* The world's state; *fleet_at (may be NULL): where the fleet's begins. */
+static void ck_save(struct ckw *w, struct sim_save *out, size_t *fleet_at)
+{
+    struct sim_err err = {0};
+    memset(out, 0, sizeof *out);
+    assert_int_equal(sim_save_kernel(w->s, out), SIM_OK);
+    mkt_save(w->m, out);
+    if (fleet_at)
+        *fleet_at = out->n;
+    fleet_save(w->f, out);
+    assert_int_equal(sim_save_status(out, &err), SIM_OK);
+}
+
+/* Load n bytes at p into w: its status, the message in err. */
+static int ck_load(struct ckw *w, const void *p, size_t n,
+                   struct sim_err *err)
+{
+    struct sim_load r;
+    sim_load_init(&r, p, n);
+    int rc = sim_load_kernel(w->s, &r);
+    mkt_load(w->m, &r);
+    fleet_load(w->f, &r);
+    int st = sim_load_status(&r, 1, err);
+    return st ? st : rc;
+}
+
+/* Run A to the end; for each T, B to T saved, C built afresh, loaded and
+ * run to the end: C sees what A saw after T, ends with the same totals,
+ * plans and hashrates, and saves the same bytes. */
+static void ck_check(const struct ck_opts *o)
+{
+    /* Every 3 h at odd minutes, and on a payout, a purchase, a tick. */
+    sim_time_t at[20];
+    size_t n_at = 0;
+    for (int64_t k = 0; k < 16; k++)
+        at[n_at++] = CK_START + k * 3 * 3600 * SIM_NS_PER_S +
+                     (7 + 11 * k) * 60 * SIM_NS_PER_S;
+    at[n_at++] = CK_START + SIM_NS_PER_DAY;
+    at[n_at++] = CK_START + 30 * 3600 * SIM_NS_PER_S;
+    at[n_at++] = CK_END - 1;
+    struct ckw a, b, c;
+    struct sim_save sa, sb, sc;
+    struct sim_err err = {0};
+    ck_build(&a, o);
+    ck_run(&a, CK_END);
+    ck_save(&a, &sa, NULL);
+    size_t n_sw = 0;
+    for (size_t i = 0; i < a.n; i++)
+        n_sw += a.rec[i].kind == 0;
+    struct fleet_totals ta[2];
+    fleet_get_totals(a.f, 0, &ta[0]);
+    fleet_get_totals(a.f, 1, &ta[1]);
+    print_message("%s: %zu switches, cohort a drew %.0f kWh\n", o->policy,
+                  n_sw, ta[0].energy_kwh);
+    assert_true(ta[0].energy_kwh < 1400); /* curtailed at times */
+    if (!o->plans)
+        assert_true(n_sw >= 4);
+    assert_true(a.n - n_sw == 12); /* 6 payouts x 2 cohorts */
+    for (size_t k = 0; k < n_at; k++) {
+        ck_build(&b, o);
+        ck_run(&b, at[k]);
+        ck_save(&b, &sb, NULL);
+        ck_free(&b);
+        ck_build(&c, o);
+        if (ck_load(&c, sb.p, sb.n, &err))
+            fail_msg("load at %lld: %s", (long long)at[k], err.msg);
+        ck_run(&c, CK_END);
+        size_t first = 0;
+        while (first < a.n && a.rec[first].t <= at[k])
+            first++;
+        assert_int_equal(c.n, a.n - first);
+        assert_true(c.n > 0);
+        assert_memory_equal(c.rec, a.rec + first, c.n * sizeof *c.rec);
+        for (size_t g = 0; g < 2; g++) {
+            struct fleet_totals tc;
+            fleet_get_totals(c.f, g, &tc);
+            assert_memory_equal(&tc, &ta[g], sizeof tc);
+        }
+        double ha[2], hc[2];
+        fleet_hashrate(a.f, ha, 2);
+        fleet_hashrate(c.f, hc, 2);
+        assert_memory_equal(ha, hc, sizeof ha);
+        if (o->collect) {
+            struct fleet_plan pa[2], pc[2];
+            assert_int_equal(fleet_oracle_plans(a.f, CK_END, pa, &err),
+                             SIM_OK);
+            assert_int_equal(fleet_oracle_plans(c.f, CK_END, pc, &err),
+                             SIM_OK);
+            for (size_t g = 0; g < 2; g++) {
+                assert_int_equal(pa[g].n, pc[g].n);
+                assert_memory_equal(pa[g].start, pc[g].start,
+                                    pa[g].n * sizeof *pa[g].start);
+                assert_memory_equal(pa[g].coin, pc[g].coin,
+                                    pa[g].n * sizeof *pa[g].coin);
+                assert_true(pa[g].total_usd == pc[g].total_usd);
+            }
+            fleet_plans_release(pa, 2);
+            fleet_plans_release(pc, 2);
+        }
+        ck_save(&c, &sc, NULL);
+        assert_int_equal(sc.n, sa.n);
+        assert_memory_equal(sc.p, sa.p, sa.n);
+        sim_save_release(&sb);
+        sim_save_release(&sc);
+        ck_free(&c);
+    }
+    sim_save_release(&sa);
+    ck_free(&a);
+}
+
+static void test_checkpoint_resume(void **state)
+{
+    (void)state;
+    static const char *const policies[] = {
+        "greedy", "hysteresis:threshold=0,dwell=6h",
+        "smoothed:half_life=20m,k=1.5,warmup=3"};
+    for (size_t i = 0; i < 3; i++) {
+        struct ck_opts o = {.policy = policies[i], .collect = i == 0};
+        ck_check(&o);
+    }
+}
+
+/* The oracle follows plans the fleet borrows: they stay the world's own
+ * across a load. */
+static void test_checkpoint_oracle(void **state)
+{
+    struct ckw w;
+    struct fleet_plan plans[2];
+    struct sim_err err = {0};
+    struct ck_opts g = {.policy = "greedy", .collect = 1};
+    (void)state;
+    ck_build(&w, &g);
+    ck_run(&w, CK_END);
+    assert_int_equal(fleet_oracle_plans(w.f, CK_END, plans, &err), SIM_OK);
+    ck_free(&w);
+    struct ck_opts o = {.policy = "oracle", .plans = plans};
+    ck_check(&o);
+    fleet_plans_release(plans, 2);
+}
+
+/* A stream cut short, a section out of step or bytes left over: the load
+ * fails, saying where, and the world can still be freed. */
+static void test_checkpoint_bad_stream(void **state)
+{
+    struct ck_opts o = {.policy = "greedy", .collect = 1};
+    struct ckw b, c;
+    struct sim_save sb;
+    struct sim_err err = {0};
+    size_t fleet_at;
+    (void)state;
+    ck_build(&b, &o);
+    ck_run(&b, CK_START + SIM_NS_PER_DAY);
+    ck_save(&b, &sb, &fleet_at);
+    ck_free(&b);
+    const size_t cuts[] = {0, 3, fleet_at + 20, sb.n / 2 + fleet_at / 2,
+                           sb.n - 1};
+    for (size_t k = 0; k < sizeof cuts / sizeof cuts[0]; k++) {
+        ck_build(&c, &o);
+        memset(&err, 0, sizeof err);
+        assert_int_equal(ck_load(&c, sb.p, cuts[k], &err), SIM_EPARSE);
+        assert_contains(err.msg, "in section \"");
+        if (cuts[k] > fleet_at)
+            assert_contains(err.msg, "in section \"fleet\"");
+        ck_free(&c);
+    }
+    /* the fleet's tag spoilt */
+    unsigned char *bad = malloc(sb.n + 8);
+    assert_non_null(bad);
+    memcpy(bad, sb.p, sb.n);
+    bad[fleet_at + 8] = 'x';
+    ck_build(&c, &o);
+    assert_int_equal(ck_load(&c, bad, sb.n, &err), SIM_EPARSE);
+    assert_contains(err.msg, "expected section \"fleet\"");
+    assert_contains(err.msg, "got \"xleet\"");
+    ck_free(&c);
+    /* bytes left over */
+    memcpy(bad, sb.p, sb.n);
+    memset(bad + sb.n, 0, 8);
+    ck_build(&c, &o);
+    assert_int_equal(ck_load(&c, bad, sb.n + 8, &err), SIM_EPARSE);
+    assert_contains(err.msg, "8 bytes left over after section \"fleet\"");
+    ck_free(&c);
+    free(bad);
+    sim_save_release(&sb);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -361,6 +675,9 @@ int main(void)
         cmocka_unit_test(test_oracle_bound_and_plan),
         cmocka_unit_test(test_merged_mining),
         cmocka_unit_test(test_purchase_date),
+        cmocka_unit_test(test_checkpoint_resume),
+        cmocka_unit_test(test_checkpoint_oracle),
+        cmocka_unit_test(test_checkpoint_bad_stream),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

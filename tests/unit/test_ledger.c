@@ -1,7 +1,8 @@
 /* test_ledger.c — the ownership ledger: worked examples of the reward
  * index, locks, balances and cohort conversions, error messages, and
  * random histories checked satoshi for satoshi against a model that
- * credits every position. */
+ * credits every position; checkpoints (save, load into a fresh ledger, go
+ * on identically; bad streams). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -1313,6 +1314,118 @@ static void test_random_conversions(void **state)
     assert_true(converted > 2 * HISTORIES);
 }
 
+/* ---- checkpoints -------------------------------------------------------- */
+
+static void save_ledger(const struct ledger *l, struct sim_save *w)
+{
+    struct sim_err err = {0};
+    memset(w, 0, sizeof *w);
+    ldg_save(l, w);
+    expect_ok(sim_save_status(w, &err), &err);
+}
+
+/* Random histories saved at some step and loaded into a fresh ledger (of
+ * the same cohorts, with other holders of its own), then both go on with
+ * the same steps: the loaded one matches the model satoshi for satoshi,
+ * and at the end both save the same bytes (the lock table slot for slot,
+ * its capacity included). */
+static void test_checkpoint_round_trip(void **state)
+{
+    (void)state;
+    int with_locks = 0, converted = 0;
+    for (uint64_t seed = 1; seed <= 10; seed++) {
+        uint64_t s = sim_stream_seed(seed, 0, 0xc4ec);
+        struct model m, mb;
+        struct sim_save w1, w2, w3;
+        struct sim_load r;
+        struct sim_err err = {0};
+        struct ledger *a = start(&m, &s, DC);
+        int64_t size0[NC];
+        int cut = (int)(seed * 397 % STEPS);
+        memcpy(size0, m.size, sizeof size0);
+        m.conv = 1;
+        for (int i = 0; i < cut; i++)
+            step(a, &m, &s);
+        save_ledger(a, &w1);
+        for (size_t c = 0; c < m.nc; c++)
+            with_locks += model_locked(&m, c) > 0;
+        converted += m.converted > 0;
+        struct ledger *b = make(m.nc, size0, 1 + (size_t)(seed % 3));
+        if (seed % 2)
+            expect_ok(ldg_credit(b, 0, 12345, &err), &err);
+        sim_load_init(&r, w1.p, w1.n);
+        ldg_load(b, &r);
+        expect_ok(sim_load_status(&r, 1, &err), &err);
+        compare(b, &m);
+        expect_valid(b);
+        mb = m;
+        uint64_t sb = s;
+        for (int i = cut; i < STEPS; i++) {
+            step(a, &m, &s);
+            step(b, &mb, &sb);
+            compare(b, &mb);
+        }
+        settle_all(a, &m);
+        settle_all(b, &mb);
+        save_ledger(a, &w2);
+        save_ledger(b, &w3);
+        assert_int_equal(w2.n, w3.n);
+        assert_memory_equal(w2.p, w3.p, w2.n);
+        sim_save_release(&w1);
+        sim_save_release(&w2);
+        sim_save_release(&w3);
+        ldg_free(a);
+        ldg_free(b);
+    }
+    assert_true(with_locks > 0); /* locks were saved and restored */
+    assert_true(converted > 0);  /* conversions too */
+}
+
+/* Every prefix of a saved ledger fails to load, saying it ends early; a
+ * wrong tag and another number of cohorts are refused with a message
+ * naming the section; the ledger is then only freed. */
+static void test_checkpoint_bad_streams(void **state)
+{
+    (void)state;
+    uint64_t s = sim_stream_seed(99, 0, 0xc4ec);
+    struct model m;
+    struct sim_save w;
+    struct sim_load r;
+    struct sim_err err = {0};
+    struct ledger *a = start(&m, &s, DC), *b;
+    int64_t size0[NC];
+    memcpy(size0, m.size, sizeof size0);
+    for (int i = 0; i < 300; i++)
+        step(a, &m, &s);
+    save_ledger(a, &w);
+    for (size_t n = 0; n < w.n; n++) {
+        b = make(m.nc, size0, 1 + n % 4);
+        sim_load_init(&r, w.p, n);
+        ldg_load(b, &r);
+        assert_int_equal(sim_load_status(&r, 1, &err), SIM_EPARSE);
+        if (!strstr(err.msg, "ends early") &&
+            !strstr(err.msg, "bytes are left"))
+            fail_msg("prefix %zu: %s", n, err.msg);
+        ldg_free(b);
+    }
+    b = make(m.nc - 1, size0, 1);
+    sim_load_init(&r, w.p, w.n);
+    ldg_load(b, &r);
+    expect_fail(sim_load_status(&r, 1, &err), SIM_EPARSE, &err,
+                "in section \"ledger\": 7 cohorts where the scenario makes 6");
+    ldg_free(b);
+    w.p[8] = 'L'; /* the tag's text follows its 8-byte length */
+    b = make(m.nc, size0, 1);
+    sim_load_init(&r, w.p, w.n);
+    ldg_load(b, &r);
+    expect_fail(sim_load_status(&r, 1, &err), SIM_EPARSE, &err,
+                "expected section \"ledger\" after \"(start)\", got "
+                "\"Ledger\"");
+    ldg_free(b);
+    sim_save_release(&w);
+    ldg_free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1332,6 +1445,8 @@ int main(void)
         cmocka_unit_test(test_convert_chain),
         cmocka_unit_test(test_random_histories),
         cmocka_unit_test(test_random_conversions),
+        cmocka_unit_test(test_checkpoint_round_trip),
+        cmocka_unit_test(test_checkpoint_bad_streams),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,8 +1,8 @@
 /* test_life.c — the hardware's life: ownership carried through an
  * Auto-Upgrade by the holders' ledger (lhr_retire) in seeded worlds, then
  * the lifecycle module on a fleet over a synthetic 2022-2024 market: the
- * end-of-life rules, the upgrade's arithmetic, top-ups, failures and
- * identical reruns. */
+ * end-of-life rules, the upgrade's arithmetic, top-ups, failures,
+ * identical reruns and runs resumed from a checkpoint. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -649,6 +649,8 @@ struct life_opts {
     int64_t max_age_days, unprofitable_days;
     double scrap_share, scrap_usd, power_usd;
     int64_t bought_after; /* days after the start */
+    int successor_as_pro; /* the dormant successor expects an S19 Pro (the
+                             upgrade brings it an XP all the same) */
     double degradation;   /* NAN: the catalogue's */
     uint64_t seed;
 };
@@ -665,6 +667,7 @@ static struct life_opts opts_default(void)
 
 struct lrun {
     struct life_opts o;
+    struct mkt *m;
     struct sim *s;
     struct fleet *f;
     struct lhr *l;
@@ -699,6 +702,7 @@ struct lrun {
     double row_value[2];
     int64_t fmv_checked;
     uint64_t digest;
+    sim_time_t mix_after; /* the digest takes events after this only */
 };
 
 static void mixu(struct lrun *r, uint64_t v)
@@ -781,8 +785,10 @@ static void l_on_payout(void *ctx, sim_time_t t, size_t g,
     r->withheld[g] += w;
     if (r->retired_t[g] >= 0 && t > r->retired_t[g])
         r->late_payouts[g]++;
-    mixu(r, (uint64_t)t);
-    mixu(r, (uint64_t)p->credited);
+    if (t > r->mix_after) {
+        mixu(r, (uint64_t)t);
+        mixu(r, (uint64_t)p->credited);
+    }
     if (r->l)
         lhr_payout(r->l, t, g, p->credited - w);
 }
@@ -800,6 +806,8 @@ static void l_on_lineage(void *ctx, const struct life_lineage *e)
         r->retired_t[e->from] = e->t;
     if (e->to < 2)
         r->owed[e->to] = e->topup_sats;
+    if (e->t <= r->mix_after)
+        return;
     mixu(r, (uint64_t)e->t);
     mixu(r, e->from);
     mixu(r, e->to);
@@ -816,13 +824,15 @@ static void l_on_day(void *ctx, const struct life_day *d)
 {
     struct lrun *r = ctx;
     double expect = 0, alive_nominal = 0;
+    int mix = d->t > r->mix_after;
     assert_int_equal(d->n, 2);
     r->n_rows++;
     for (size_t g = 0; g < 2; g++) {
         r->active[g] = d->active[g];
         r->factor[g] = d->hash_factor[g];
         r->row_value[g] = d->value[LIFE_CURVE_MARKET][g];
-        mixu(r, (uint64_t)d->active[g]);
+        if (mix)
+            mixu(r, (uint64_t)d->active[g]);
         if (!d->active[g])
             continue;
         struct life_totals lt;
@@ -863,9 +873,11 @@ static void l_on_day(void *ctx, const struct life_day *d)
         double h = lt.model->hashrate * d->hash_factor[g];
         expect += (double)d->up[g] * h;
         alive_nominal += (double)(lt.machines - d->dead[g]) * h;
-        mixu(r, (uint64_t)d->up[g]);
-        mixu(r, (uint64_t)d->dead[g]);
-        mixd(r, d->value[LIFE_CURVE_MARKET][g]);
+        if (mix) {
+            mixu(r, (uint64_t)d->up[g]);
+            mixu(r, (uint64_t)d->dead[g]);
+            mixd(r, d->value[LIFE_CURVE_MARKET][g]);
+        }
     }
     r->factor_known = 1;
     r->row_t = d->t;
@@ -887,9 +899,11 @@ static void l_on_failure(void *ctx, const struct hwf_event *e)
         r->failed[e->cohort]++;
         r->fail_cost[e->cohort] += e->cost_usd;
     }
-    mixu(r, (uint64_t)e->t);
-    mixu(r, (uint64_t)e->machine);
-    mixu(r, (uint64_t)e->kind);
+    if (e->t > r->mix_after) {
+        mixu(r, (uint64_t)e->t);
+        mixu(r, (uint64_t)e->machine);
+        mixu(r, (uint64_t)e->kind);
+    }
     if (!r->factor_known)
         return;
     /* the capacity follows the failure at once */
@@ -949,10 +963,10 @@ static struct lhr_cfg lrun_lhr_cfg(const struct lrun *r)
     return c;
 }
 
-static void lrun_go(struct lrun *r, const struct life_opts *o)
+/* The world of o, built up to the run. */
+static void lrun_build(struct lrun *r, const struct life_opts *o)
 {
     struct sim_err err = {0};
-    struct mkt *m = NULL;
     char msg[128];
     memset(r, 0, sizeof *r);
     r->o = *o;
@@ -975,7 +989,8 @@ static void lrun_go(struct lrun *r, const struct life_opts *o)
     fc.n_cohorts = 2;
     fc.cohorts[0] = (struct fleet_cohort_def){"S19", g_pro, MACHINES,
                                               o->power_usd, 0.01, r->bought};
-    fc.cohorts[1] = (struct fleet_cohort_def){"S19.2", g_xp, 0, o->power_usd,
+    const struct hw_model *next = o->successor_as_pro ? g_pro : g_xp;
+    fc.cohorts[1] = (struct fleet_cohort_def){"S19.2", next, 0, o->power_usd,
                                               0.01, SIM_TIME_MAX};
     assert_int_equal(eng_policy_parse("greedy", &fc.policy, msg, sizeof msg),
                      ENG_OK);
@@ -1006,7 +1021,7 @@ static void lrun_go(struct lrun *r, const struct life_opts *o)
     yc.cohorts[0] = (struct life_cohort_def){g_pro, MACHINES, PRICE_USD,
                                              r->bought, o->power_usd, 0.01,
                                              1, UINT64_C(0x5331392d30)};
-    yc.cohorts[1] = (struct life_cohort_def){g_xp, 0, g_xp->price_usd,
+    yc.cohorts[1] = (struct life_cohort_def){next, 0, g_xp->price_usd,
                                              SIM_TIME_MAX, o->power_usd, 0.01,
                                              SIZE_MAX,
                                              UINT64_C(0x5331392d31)};
@@ -1015,7 +1030,7 @@ static void lrun_go(struct lrun *r, const struct life_opts *o)
     struct fleet_observer fo = {NULL, l_on_payout, r};
     struct life_observer yo = {l_on_lineage, l_on_day, l_on_failure, r};
     assert_int_equal(sim_new(&r->s, r->start, 1024), SIM_OK);
-    if (mkt_new(&m, &g_h, &mc, r->s, &mo, &err) ||
+    if (mkt_new(&r->m, &g_h, &mc, r->s, &mo, &err) ||
         fleet_new(&r->f, &fc, &g_h, &g_coins, r->start, r->end, r->s, &fo,
                   &err))
         fail_msg("set-up: %s", err.msg);
@@ -1028,6 +1043,12 @@ static void lrun_go(struct lrun *r, const struct life_opts *o)
     if (life_new(&r->w, &yc, &g_h, &g_coins, &g_hw, r->f, r->l, r->start,
                  r->end, r->s, &yo, &err))
         fail_msg("life_new: %s", err.msg);
+}
+
+static void lrun_go(struct lrun *r, const struct life_opts *o)
+{
+    struct sim_err err = {0};
+    lrun_build(r, o);
     int rc = sim_run(r->s, r->end);
     if (life_status(r->w, &err) || fleet_status(r->f, &err) ||
         (r->l && lhr_status(r->l, &err)))
@@ -1035,7 +1056,8 @@ static void lrun_go(struct lrun *r, const struct life_opts *o)
     assert_int_equal(rc, SIM_OK);
     if (r->l && lhr_finish(r->l, r->end, &err))
         fail_msg("lhr_finish: %s", err.msg);
-    mkt_free(m);
+    mkt_free(r->m);
+    r->m = NULL;
 }
 
 static void lrun_free(struct lrun *r)
@@ -1045,6 +1067,7 @@ static void lrun_free(struct lrun *r)
     life_free(r->w);
     lhr_free(r->l);
     fleet_free(r->f);
+    mkt_free(r->m);
     sim_free(r->s);
 }
 
@@ -1481,6 +1504,198 @@ static void test_determinism(void **state)
     lrun_free(&c);
 }
 
+/* ---- Checkpoints -------------------------------------------------------- */
+
+static void ck_save(struct lrun *r, struct sim_save *out, size_t *life_at)
+{
+    struct sim_err err = {0};
+    memset(out, 0, sizeof *out);
+    assert_int_equal(sim_save_kernel(r->s, out), SIM_OK);
+    mkt_save(r->m, out);
+    fleet_save(r->f, out);
+    if (life_at)
+        *life_at = out->n;
+    life_save(r->w, out);
+    assert_int_equal(sim_save_status(out, &err), SIM_OK);
+}
+
+static int ck_load(struct lrun *r, const void *p, size_t n,
+                   struct sim_err *err)
+{
+    struct sim_load in;
+    sim_load_init(&in, p, n);
+    int rc = sim_load_kernel(r->s, &in);
+    mkt_load(r->m, &in);
+    fleet_load(r->f, &in);
+    life_load(r->w, &in);
+    int st = sim_load_status(&in, 1, err);
+    return st ? st : rc;
+}
+
+static void ck_run(struct lrun *r, sim_time_t t)
+{
+    struct sim_err err = {0};
+    assert_int_equal(sim_run(r->s, t), SIM_OK);
+    if (life_status(r->w, &err) || fleet_status(r->f, &err))
+        fail_msg("run: %s", err.msg);
+}
+
+/* For each T: A run whole (its digest over the events after T), B run to
+ * T and saved, C built afresh, loaded and run on: the same events after
+ * T, the same totals and the same state at the end, byte for byte. */
+static void ck_check(const struct life_opts *o, const int64_t *hours,
+                     size_t n)
+{
+    for (size_t k = 0; k < n; k++) {
+        struct lrun a, b, c;
+        struct sim_save sa, sb, sc;
+        struct sim_err err = {0};
+        sim_time_t t = g_first * DAY + hours[k] * 3600 * SIM_NS_PER_S + 123;
+        lrun_build(&a, o);
+        a.mix_after = t;
+        ck_run(&a, a.end);
+        ck_save(&a, &sa, NULL);
+        lrun_build(&b, o);
+        ck_run(&b, t);
+        ck_save(&b, &sb, NULL);
+        lrun_free(&b);
+        lrun_build(&c, o);
+        c.mix_after = t;
+        if (ck_load(&c, sb.p, sb.n, &err))
+            fail_msg("load at hour %lld: %s", (long long)hours[k],
+                     err.msg);
+        /* what the test itself tracks from events before T */
+        for (size_t g = 0; g < 2; g++) {
+            struct life_totals lt;
+            life_get_totals(c.w, g, t, &lt);
+            c.owed[g] = lt.topup_owed;
+            c.retired_t[g] = lt.retired ? lt.retired_t : -1;
+        }
+        ck_run(&c, c.end);
+        if (k == 0)
+            print_message("checkpoints: %zu ends of life, %lld failure "
+                          "events\n",
+                          a.n_lin, (long long)a.fail_events);
+        assert_true(c.n_rows > 0);
+        assert_true(a.digest == c.digest);
+        size_t lin_after = 0;
+        for (size_t i = 0; i < a.n_lin; i++)
+            lin_after += a.lin[i].t > t;
+        assert_int_equal(c.n_lin, lin_after);
+        for (size_t g = 0; g < 2; g++) {
+            struct fleet_totals fa, fc;
+            struct life_totals la, lc;
+            fleet_get_totals(a.f, g, &fa);
+            fleet_get_totals(c.f, g, &fc);
+            assert_memory_equal(&fa, &fc, sizeof fa);
+            life_get_totals(a.w, g, a.end, &la);
+            life_get_totals(c.w, g, c.end, &lc);
+            assert_memory_equal(&la, &lc, sizeof la);
+        }
+        ck_save(&c, &sc, NULL);
+        assert_int_equal(sc.n, sa.n);
+        assert_memory_equal(sc.p, sa.p, sa.n);
+        sim_save_release(&sa);
+        sim_save_release(&sb);
+        sim_save_release(&sc);
+        lrun_free(&a);
+        lrun_free(&c);
+    }
+}
+
+/* Failures, a purchase 10 days in, an upgrade with a top-up at 400 days
+ * into a model the successor did not expect: saved before the purchase,
+ * every 25 days while the machines fail (repairs not paid yet), on the
+ * eve of the upgrade, after it and late. */
+static void test_checkpoint_upgrade(void **state)
+{
+    int64_t hours[40];
+    size_t n = 0;
+    struct life_opts o = opts_default();
+    (void)state;
+    hours[n++] = 5 * 24 + 7;
+    hours[n++] = 10 * 24;
+    for (int64_t d = 11; d < 730; d += 25)
+        hours[n++] = d * 24 + 7;
+    hours[n++] = 409 * 24 + 23;
+    hours[n++] = 410 * 24;
+    hours[n++] = 411 * 24 + 7;
+    o.failures = 1;
+    o.topup = 1;
+    o.bought_after = 10;
+    o.successor_as_pro = 1;
+    ck_check(&o, hours, n);
+}
+
+/* Unprofitable days counted in a row across the checkpoint. */
+static void test_checkpoint_unprofitable(void **state)
+{
+    static const int64_t hours[] = {15 * 24 + 7, 40 * 24 + 7, 50 * 24 + 7};
+    struct life_opts o = opts_default();
+    (void)state;
+    o.max_age_days = 0;
+    o.unprofitable_days = 30;
+    o.power_usd = 10;
+    o.bought_after = 3;
+    ck_check(&o, hours, sizeof hours / sizeof hours[0]);
+}
+
+/* A stream cut short or out of step in the lifecycle's part (or its
+ * failures') fails the load, naming the section. */
+static void test_checkpoint_bad_stream(void **state)
+{
+    struct life_opts o = opts_default();
+    struct lrun b, c;
+    struct sim_save sb;
+    struct sim_err err = {0};
+    size_t life_at;
+    (void)state;
+    o.failures = 1;
+    lrun_build(&b, &o);
+    ck_run(&b, b.start + 100 * DAY);
+    ck_save(&b, &sb, &life_at);
+    lrun_free(&b);
+    const size_t cuts[] = {life_at + 30, sb.n - 5};
+    const char *const where[] = {"in section \"life\"", "in section \"hwf\""};
+    for (size_t k = 0; k < 2; k++) {
+        lrun_build(&c, &o);
+        memset(&err, 0, sizeof err);
+        assert_int_equal(ck_load(&c, sb.p, cuts[k], &err), SIM_EPARSE);
+        assert_contains(err.msg, where[k]);
+        lrun_free(&c);
+    }
+    unsigned char *bad = malloc(sb.n);
+    assert_non_null(bad);
+    memcpy(bad, sb.p, sb.n);
+    bad[life_at + 8] = 'L';
+    lrun_build(&c, &o);
+    assert_int_equal(ck_load(&c, bad, sb.n, &err), SIM_EPARSE);
+    assert_contains(err.msg, "expected section \"life\" after \"fleet\", "
+                             "got \"Life\"");
+    lrun_free(&c);
+    /* a world without failures refuses their pending events, and before
+     * any is pending, their state */
+    o.failures = 0;
+    lrun_build(&c, &o);
+    assert_int_equal(ck_load(&c, sb.p, sb.n, &err), SIM_EPARSE);
+    assert_contains(err.msg, "in section \"kernel\"");
+    lrun_free(&c);
+    sim_save_release(&sb);
+    o.failures = 1;
+    o.bought_after = 20;
+    lrun_build(&b, &o);
+    ck_run(&b, b.start + 5 * DAY);
+    ck_save(&b, &sb, NULL);
+    lrun_free(&b);
+    o.failures = 0;
+    lrun_build(&c, &o);
+    assert_int_equal(ck_load(&c, sb.p, sb.n, &err), SIM_EPARSE);
+    assert_contains(err.msg, "failures are off in this scenario");
+    lrun_free(&c);
+    free(bad);
+    sim_save_release(&sb);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
@@ -1497,6 +1712,9 @@ int main(void)
         cmocka_unit_test(test_below_scrap),
         cmocka_unit_test(test_failures),
         cmocka_unit_test(test_determinism),
+        cmocka_unit_test(test_checkpoint_upgrade),
+        cmocka_unit_test(test_checkpoint_unprofitable),
+        cmocka_unit_test(test_checkpoint_bad_stream),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -6,6 +6,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -1215,6 +1216,982 @@ static void test_rng_uniformity(void **state)
     gsl_rng_free(r);
 }
 
+/* ---- Checkpoint streams ------------------------------------------------ */
+
+static uint64_t bits_of(double x)
+{
+    uint64_t b;
+    memcpy(&b, &x, sizeof b);
+    return b;
+}
+
+static double double_of(uint64_t b)
+{
+    double x;
+    memcpy(&x, &b, sizeof x);
+    return x;
+}
+
+/* A 16-byte record without padding. */
+struct pair {
+    uint64_t a;
+    uint32_t b, c;
+};
+
+static void fill_pairs(struct pair *p, size_t n, uint64_t base)
+{
+    for (size_t i = 0; i < n; i++)
+        p[i] = (struct pair){base + i, (uint32_t)(base + 2 * i),
+                             (uint32_t)(UINT32_MAX - i)};
+}
+
+static void assert_pairs(const struct pair *p, size_t n, uint64_t base)
+{
+    struct pair want[8];
+    assert_true(n <= 8);
+    fill_pairs(want, n, base);
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(p[i].a, want[i].a);
+        assert_int_equal(p[i].b, want[i].b);
+        assert_int_equal(p[i].c, want[i].c);
+    }
+}
+
+static void assert_has(const char *msg, const char *part)
+{
+    if (!strstr(msg, part))
+        fail_msg("message \"%s\" lacks \"%s\"", msg, part);
+}
+
+static void test_ckpt_round_trip(void **state)
+{
+    (void)state;
+    static const uint64_t fbits[] = {
+        UINT64_C(0x8000000000000000), /* -0.0 */
+        UINT64_C(0x7ff8000000000123), /* a NaN with a payload */
+        UINT64_C(0xfff80000deadbeef), /* a negative one */
+        UINT64_C(0x7ff0000000000000), /* inf */
+        UINT64_C(0xfff0000000000000), /* -inf */
+        UINT64_C(0x3fb999999999999a), /* 0.1 */
+    };
+    enum { NF = sizeof fbits / sizeof fbits[0] };
+    const double sub = 1e-310;
+    assert_int_equal(bits_of(sub) >> 52, 0); /* subnormal indeed */
+    assert_true(bits_of(sub) != 0);
+    struct pair p5[5], p3[3], p8[8], t4[4];
+    fill_pairs(p5, 5, 100);
+    fill_pairs(p3, 3, 200);
+    fill_pairs(p8, 8, 300);
+    fill_pairs(t4, 4, 400);
+
+    struct sim_save w = {0};
+    sim_save_u64(&w, 0);
+    sim_save_u64(&w, UINT64_MAX);
+    sim_save_i64(&w, INT64_MIN);
+    sim_save_i64(&w, -1);
+    for (size_t i = 0; i < NF; i++)
+        sim_save_f64(&w, double_of(fbits[i]));
+    sim_save_f64(&w, sub);
+    sim_save_tag(&w, "alpha");
+    sim_save_array(&w, NULL, 0, sizeof(struct pair));
+    sim_save_array(&w, p5, 5, sizeof p5[0]);
+    sim_save_array(&w, p3, 3, sizeof p3[0]);
+    sim_save_array(&w, p8, 8, sizeof p8[0]);
+    sim_save_array(&w, t4, 4, sizeof t4[0]);
+    sim_save_u64(&w, 7);
+    sim_save_tag(&w, "beta");
+    const unsigned char extra = 0x5a;
+    sim_save_bytes(&w, &extra, 1);
+    struct sim_err err = {0};
+    assert_int_equal(sim_save_status(&w, &err), SIM_OK);
+    /* 4 integers, 7 doubles, tag 8+5, arrays 8+0, 8+80, 8+48, 8+128,
+     * 8+64, a count, tag 8+4 and one byte. */
+    assert_int_equal(w.n, 32 + 56 + 13 + 8 + 88 + 56 + 136 + 72 + 8 + 12 + 1);
+    assert_memory_equal(w.p + 88 + 8, "alpha", 5);
+
+    struct sim_load r;
+    sim_load_init(&r, w.p, w.n);
+    assert_int_equal(sim_load_u64(&r), 0);
+    assert_int_equal(sim_load_u64(&r), UINT64_MAX);
+    assert_true(sim_load_i64(&r) == INT64_MIN);
+    assert_true(sim_load_i64(&r) == -1);
+    for (size_t i = 0; i < NF; i++)
+        assert_int_equal(bits_of(sim_load_f64(&r)), fbits[i]);
+    assert_int_equal(bits_of(sim_load_f64(&r)), bits_of(sub));
+    sim_load_tag(&r, "alpha");
+    assert_false(r.failed);
+    assert_string_equal(r.section, "alpha");
+
+    /* No records into no array: nothing allocated. */
+    void *p = NULL;
+    size_t n = 99, cap = 0;
+    assert_int_equal(sim_load_array(&r, &p, &n, &cap, sizeof(struct pair)), 1);
+    assert_null(p);
+    assert_int_equal(n, 0);
+    assert_int_equal(cap, 0);
+    /* Five into NULL: allocated to fit. */
+    assert_int_equal(sim_load_array(&r, &p, &n, &cap, sizeof(struct pair)), 1);
+    assert_non_null(p);
+    assert_int_equal(n, 5);
+    assert_int_equal(cap, 5);
+    assert_pairs(p, 5, 100);
+    /* Three fit: the same array, the records past them untouched. */
+    void *before = p;
+    assert_int_equal(sim_load_array(&r, &p, &n, &cap, sizeof(struct pair)), 1);
+    assert_ptr_equal(p, before);
+    assert_int_equal(n, 3);
+    assert_int_equal(cap, 5);
+    assert_pairs(p, 3, 200);
+    assert_int_equal(((struct pair *)p)[3].a, p5[3].a);
+    assert_int_equal(((struct pair *)p)[4].c, p5[4].c);
+    /* Eight do not fit: grown. */
+    assert_int_equal(sim_load_array(&r, &p, &n, &cap, sizeof(struct pair)), 1);
+    assert_int_equal(n, 8);
+    assert_int_equal(cap, 8);
+    assert_pairs(p, 8, 300);
+    free(p);
+    struct pair t[4] = {{0}};
+    sim_load_fixed(&r, t, 4, sizeof t[0]);
+    assert_pairs(t, 4, 400);
+    assert_int_equal(sim_load_count(&r, 7), 7); /* the max itself fits */
+    sim_load_tag(&r, "beta");
+    assert_false(r.failed);
+
+    /* One byte left: fine unless the stream must be used up. */
+    assert_int_equal(sim_load_status(&r, 0, &err), SIM_OK);
+    assert_int_equal(sim_load_status(&r, 1, &err), SIM_EPARSE);
+    assert_int_equal(err.code, SIM_EPARSE);
+    assert_string_equal(err.msg, "1 bytes left over after section \"beta\"");
+    unsigned char byte = 0;
+    sim_load_bytes(&r, &byte, 1);
+    assert_int_equal(byte, 0x5a);
+    assert_int_equal(r.at, w.n);
+    assert_int_equal(sim_load_status(&r, 1, &err), SIM_OK);
+    sim_save_release(&w);
+    assert_null(w.p);
+    assert_int_equal(w.n, 0);
+    assert_int_equal(w.cap, 0);
+
+    /* Left over before any section. */
+    sim_save_u64(&w, 1);
+    sim_load_init(&r, w.p, w.n);
+    assert_int_equal(sim_load_status(&r, 1, &err), SIM_EPARSE);
+    assert_string_equal(err.msg, "8 bytes left over after section \"(start)\"");
+    /* An empty stream read to its end. */
+    sim_load_init(&r, NULL, 0);
+    assert_int_equal(sim_load_status(&r, 1, &err), SIM_OK);
+    sim_save_release(&w);
+
+    /* A writer that cannot grow fails once, keeps what it had and ignores
+     * the rest. */
+    sim_save_u64(&w, 1);
+    sim_save_bytes(&w, &extra, SIZE_MAX - 16); /* never read: cannot fit */
+    assert_true(w.failed);
+    sim_save_u64(&w, 2);
+    assert_int_equal(w.n, 8);
+    assert_int_equal(sim_save_status(&w, &err), SIM_ENOMEM);
+    assert_string_equal(err.msg, "out of memory writing a checkpoint");
+    sim_save_release(&w);
+    assert_false(w.failed);
+}
+
+/* Trailing words a reader would return as nonzero if it still read. */
+static void save_pad(struct sim_save *w)
+{
+    for (int i = 0; i < 16; i++)
+        sim_save_u64(w, UINT64_C(0x1111111111111111));
+}
+
+/* A reader that failed with `msg`: every later read gives zeros, leaves
+ * its output as it was and keeps the first message; the status says so
+ * with the section last read. */
+static void assert_load_dead(struct sim_load *r, const char *section,
+                             const char *msg)
+{
+    assert_true(r->failed);
+    assert_string_equal(r->msg, msg);
+    const size_t at = r->at;
+    char sec[sizeof r->section];
+    memcpy(sec, r->section, sizeof sec);
+
+    assert_int_equal(sim_load_u64(r), 0);
+    assert_true(sim_load_i64(r) == 0);
+    assert_int_equal(bits_of(sim_load_f64(r)), 0);
+    assert_int_equal(sim_load_count(r, SIZE_MAX), 0);
+    unsigned char buf[8];
+    memset(buf, 0xa5, sizeof buf);
+    sim_load_bytes(r, buf, sizeof buf);
+    for (size_t i = 0; i < sizeof buf; i++)
+        assert_int_equal(buf[i], 0xa5);
+    struct pair one = {1, 2, 3};
+    void *p = &one;
+    size_t n = 77, cap = 1;
+    assert_int_equal(sim_load_array(r, &p, &n, &cap, sizeof one), 0);
+    assert_ptr_equal(p, &one);
+    assert_int_equal(n, 77);
+    assert_int_equal(cap, 1);
+    sim_load_fixed(r, &one, 1, sizeof one);
+    assert_int_equal(one.a, 1);
+    assert_int_equal(one.b, 2);
+    assert_int_equal(one.c, 3);
+    sim_load_tag(r, sec);
+    sim_load_tag(r, "other");
+    gsl_rng *g = NULL;
+    assert_int_equal(sim_rng_new(&g, 1, 2, 3), SIM_OK);
+    unsigned char st[32];
+    assert_int_equal(gsl_rng_size(g), sizeof st);
+    memcpy(st, gsl_rng_state(g), sizeof st);
+    sim_load_rng(r, g);
+    assert_memory_equal(gsl_rng_state(g), st, sizeof st);
+    gsl_rng_free(g);
+
+    assert_int_equal(r->at, at);
+    assert_string_equal(r->msg, msg);
+    assert_string_equal(r->section, sec);
+    struct sim_err err = {0};
+    assert_int_equal(sim_load_status(r, 0, &err), SIM_EPARSE);
+    assert_int_equal(err.code, SIM_EPARSE);
+    char want[400];
+    snprintf(want, sizeof want, "in section \"%s\": %s", section, msg);
+    assert_string_equal(err.msg, want);
+}
+
+static void test_ckpt_load_failures(void **state)
+{
+    (void)state;
+    struct sim_save w = {0};
+    struct sim_load r;
+
+    /* Truncated: a word cut short, then a read longer than what is left
+     * (its output untouched). */
+    sim_save_u64(&w, 5);
+    sim_save_bytes(&w, "abcd", 4);
+    sim_load_init(&r, w.p, w.n);
+    assert_int_equal(sim_load_u64(&r), 5);
+    assert_int_equal(sim_load_u64(&r), 0);
+    assert_load_dead(&r, "(start)",
+                     "the state ends early (8 bytes wanted at byte 8 of 12)");
+    sim_load_init(&r, w.p, w.n);
+    unsigned char big[16];
+    memset(big, 0x3c, sizeof big);
+    sim_load_bytes(&r, big, sizeof big);
+    for (size_t i = 0; i < sizeof big; i++)
+        assert_int_equal(big[i], 0x3c);
+    assert_load_dead(&r, "(start)",
+                     "the state ends early (16 bytes wanted at byte 0 of 12)");
+    sim_save_release(&w);
+
+    /* A section out of step, later and at the start. */
+    sim_save_tag(&w, "a");
+    sim_save_tag(&w, "c");
+    save_pad(&w);
+    sim_load_init(&r, w.p, w.n);
+    sim_load_tag(&r, "a");
+    assert_false(r.failed);
+    sim_load_tag(&r, "b");
+    assert_load_dead(&r, "a", "expected section \"b\" after \"a\", got \"c\"");
+    sim_load_init(&r, w.p, w.n);
+    sim_load_tag(&r, "kernel");
+    assert_load_dead(&r, "(start)",
+                     "expected section \"kernel\" after \"(start)\", got \"a\"");
+    sim_save_release(&w);
+    /* A tag longer than any section name. */
+    sim_save_tag(&w, "a_section_name_of_forty_characters_long!!");
+    save_pad(&w);
+    sim_load_init(&r, w.p, w.n);
+    sim_load_tag(&r, "a");
+    assert_load_dead(&r, "(start)", "a count of 41 where at most 31 fit");
+    sim_save_release(&w);
+
+    /* A count above its max. */
+    sim_save_tag(&w, "n");
+    sim_save_u64(&w, 10);
+    save_pad(&w);
+    sim_load_init(&r, w.p, w.n);
+    sim_load_tag(&r, "n");
+    assert_int_equal(sim_load_count(&r, 9), 0);
+    assert_load_dead(&r, "n", "a count of 10 where at most 9 fit");
+    sim_save_release(&w);
+
+    /* An array longer than the bytes left: nothing allocated or changed. */
+    struct pair two[2];
+    fill_pairs(two, 2, 1);
+    sim_save_u64(&w, 3);
+    sim_save_bytes(&w, two, sizeof two);
+    sim_load_init(&r, w.p, w.n);
+    void *p = NULL;
+    size_t n = 99, cap = 0;
+    assert_int_equal(sim_load_array(&r, &p, &n, &cap, sizeof(struct pair)), 0);
+    assert_null(p);
+    assert_int_equal(n, 99);
+    assert_int_equal(cap, 0);
+    assert_load_dead(&r, "(start)",
+                     "an array of 3 records of 16 bytes where 32 bytes are "
+                     "left");
+    sim_save_release(&w);
+    /* A count whose byte size would overflow. */
+    sim_save_u64(&w, UINT64_MAX);
+    save_pad(&w);
+    sim_load_init(&r, w.p, w.n);
+    assert_int_equal(sim_load_array(&r, &p, &n, &cap, sizeof(struct pair)), 0);
+    assert_null(p);
+    assert_load_dead(&r, "(start)",
+                     "a count of 18446744073709551615 where at most "
+                     "1152921504606846975 fit");
+    sim_save_release(&w);
+
+    /* A table of another size than the scenario makes. */
+    struct pair three[3], t[4];
+    fill_pairs(three, 3, 10);
+    fill_pairs(t, 4, 50);
+    sim_save_tag(&w, "tbl");
+    sim_save_array(&w, three, 3, sizeof three[0]);
+    save_pad(&w);
+    sim_load_init(&r, w.p, w.n);
+    sim_load_tag(&r, "tbl");
+    sim_load_fixed(&r, t, 4, sizeof t[0]);
+    assert_pairs(t, 4, 50);
+    assert_load_dead(&r, "tbl",
+                     "a table of 3 records where the scenario makes 4");
+    sim_save_release(&w);
+
+    /* A generator's state into one of another type: refused, untouched. */
+    gsl_rng *x = NULL;
+    assert_int_equal(sim_rng_new(&x, 3, 1, 4), SIM_OK);
+    gsl_rng *mt = gsl_rng_alloc(gsl_rng_mt19937);
+    assert_non_null(mt);
+    sim_save_rng(&w, x);
+    save_pad(&w);
+    unsigned char *was = malloc(gsl_rng_size(mt));
+    assert_non_null(was);
+    memcpy(was, gsl_rng_state(mt), gsl_rng_size(mt));
+    sim_load_init(&r, w.p, w.n);
+    sim_load_rng(&r, mt);
+    assert_memory_equal(gsl_rng_state(mt), was, gsl_rng_size(mt));
+    assert_load_dead(&r, "(start)",
+                     "expected section \"mt19937\" after \"(start)\", got "
+                     "\"xoshiro256**\"");
+    free(was);
+    gsl_rng_free(mt);
+    gsl_rng_free(x);
+    sim_save_release(&w);
+
+    /* Only the first failure is kept. */
+    sim_save_u64(&w, 1);
+    sim_load_init(&r, w.p, w.n);
+    assert_int_equal(sim_load_fail(&r, "first %d", 1), 0);
+    assert_int_equal(sim_load_fail(&r, "second %d", 2), 0);
+    assert_load_dead(&r, "(start)", "first 1");
+    sim_save_release(&w);
+}
+
+/* A generator saved mid-stream and loaded into one seeded otherwise draws
+ * the same from then on, for our type and a GSL one. */
+static void rng_round_trip(gsl_rng *a, gsl_rng *b)
+{
+    for (int i = 0; i < 333; i++)
+        (void)gsl_rng_get(a);
+    for (int i = 0; i < 17; i++)
+        (void)gsl_ran_gaussian(a, 1.0);
+    size_t size = gsl_rng_size(a);
+    assert_int_equal(gsl_rng_size(b), size);
+    assert_true(memcmp(gsl_rng_state(a), gsl_rng_state(b), size) != 0);
+    struct sim_save w = {0};
+    sim_save_rng(&w, a);
+    sim_save_tag(&w, "after");
+    struct sim_err err = {0};
+    assert_int_equal(sim_save_status(&w, &err), SIM_OK);
+    struct sim_load r;
+    sim_load_init(&r, w.p, w.n);
+    sim_load_rng(&r, b);
+    sim_load_tag(&r, "after");
+    assert_int_equal(sim_load_status(&r, 1, &err), SIM_OK);
+    for (int i = 0; i < 1000; i++) {
+        assert_int_equal(gsl_rng_get(a), gsl_rng_get(b));
+        double x = gsl_ran_gaussian(a, 2.5), y = gsl_ran_gaussian(b, 2.5);
+        assert_int_equal(bits_of(x), bits_of(y));
+    }
+    sim_save_release(&w);
+}
+
+static void test_ckpt_rng(void **state)
+{
+    (void)state;
+    gsl_rng *a = NULL, *b = NULL;
+    assert_int_equal(sim_rng_new(&a, 77, 3, 9), SIM_OK);
+    assert_int_equal(sim_rng_new(&b, 78, 3, 9), SIM_OK);
+    rng_round_trip(a, b);
+    gsl_rng_free(a);
+    gsl_rng_free(b);
+    a = gsl_rng_alloc(gsl_rng_mt19937);
+    b = gsl_rng_alloc(gsl_rng_mt19937);
+    assert_non_null(a);
+    assert_non_null(b);
+    gsl_rng_set(a, 11);
+    gsl_rng_set(b, 12);
+    rng_round_trip(a, b);
+    gsl_rng_free(a);
+    gsl_rng_free(b);
+}
+
+/* ---- Kernel checkpoints ------------------------------------------------ */
+
+/* One event run as a handler saw it, and what the cancel it made gave. */
+struct ck_rec {
+    sim_time_t time;
+    uint64_t seq, arg;
+    sim_handle_t handle;
+    uint32_t cls;
+    int cancel_rc; /* -1: it cancelled nothing */
+};
+
+/* A small model whose state besides the kernel's is next_id and victim,
+ * saved after the kernel as a module would. */
+struct ck_world {
+    struct sim *s;
+    struct ck_rec *log;
+    size_t n, cap;
+    uint64_t next_id;     /* the arg of the next event made */
+    sim_handle_t victim;  /* cancelled by some later event */
+    sim_time_t spawn_end; /* no follow-ups from here on */
+};
+
+#define CK_CLASSES 3
+
+/* Follow-ups decided by the event alone (seq and arg), so worlds agree
+ * exactly when their kernels do: none, one or two, half of them 0-3 ns
+ * ahead (ties by class and insertion), half up to 1 ms; now and then the
+ * last victim is cancelled or a new one chosen. */
+static void on_ck(struct sim *s, const struct sim_event *ev, void *ctx)
+{
+    struct ck_world *w = ctx;
+    assert_null(ev->ptr);
+    assert_int_equal(sim_now(s), ev->time);
+    struct ck_rec rec = {ev->time, ev->seq, ev->arg, ev->handle, ev->cls, -1};
+    uint64_t st = ev->seq * UINT64_C(0x9e3779b97f4a7c15) ^ ev->arg;
+    uint64_t x = sim_splitmix64(&st);
+    if (w->victim && x % 16 == 0) {
+        rec.cancel_rc = sim_cancel(s, w->victim);
+        w->victim = 0;
+    }
+    if (w->n == w->cap) {
+        w->cap = w->cap ? 2 * w->cap : 4096;
+        w->log = realloc(w->log, w->cap * sizeof *w->log);
+        assert_non_null(w->log);
+    }
+    w->log[w->n++] = rec;
+    if (ev->time >= w->spawn_end)
+        return;
+    unsigned k = (unsigned)(x >> 4 & 7);
+    k = k == 0 ? 0 : k == 1 ? 2 : 1;
+    for (unsigned i = 0; i < k; i++) {
+        uint64_t y = sim_splitmix64(&st);
+        sim_time_t dt = (y & 1) ? (sim_time_t)(y >> 1 & 3)
+                                : 1 + (sim_time_t)(y >> 8 & 0xfffff);
+        uint32_t cls = (uint32_t)((y >> 40) % CK_CLASSES);
+        sim_handle_t h = 0;
+        assert_int_equal(sim_schedule(s, ev->time + dt, cls, w->next_id++,
+                                      NULL, &h),
+                         SIM_OK);
+        if ((y >> 50) % 8 == 0)
+            w->victim = h;
+    }
+}
+
+static void ck_world_init(struct ck_world *w, sim_time_t spawn_end)
+{
+    memset(w, 0, sizeof *w);
+    w->spawn_end = spawn_end;
+    assert_int_equal(sim_new(&w->s, 0, 16), SIM_OK);
+    for (uint32_t c = 0; c < CK_CLASSES; c++)
+        assert_int_equal(sim_register(w->s, c, on_ck, w), SIM_OK);
+}
+
+static void ck_world_release(struct ck_world *w)
+{
+    sim_free(w->s);
+    free(w->log);
+    memset(w, 0, sizeof *w);
+}
+
+/* n0 events, half within the first microsecond (many equal times), every
+ * 50th cancelled at once; their handles into h. */
+static void ck_seed(struct ck_world *w, size_t n0, sim_handle_t *h)
+{
+    gsl_rng *g = NULL;
+    assert_int_equal(sim_rng_new(&g, 2025, 7, 0), SIM_OK);
+    for (size_t i = 0; i < n0; i++) {
+        sim_time_t t = (sim_time_t)gsl_rng_uniform_int(g, i % 2 ? 1000
+                                                                : 1000000);
+        uint32_t cls = (uint32_t)gsl_rng_uniform_int(g, CK_CLASSES);
+        assert_int_equal(sim_schedule(w->s, t, cls, w->next_id++, NULL, &h[i]),
+                         SIM_OK);
+    }
+    for (size_t i = 0; i < n0; i += 50)
+        assert_int_equal(sim_cancel(w->s, h[i]), SIM_OK);
+    gsl_rng_free(g);
+}
+
+/* Which seeded events the test cancels by handle at T. */
+enum { CK_BEFORE, CK_MOST, CK_AFTER };
+
+static int ck_in_set(int set, size_t i)
+{
+    return set == CK_BEFORE ? i % 97 == 1 : set == CK_MOST ? i % 4 != 0
+                                                           : i % 89 == 2;
+}
+
+/* Cancel the set's events; their results into rc, the successes counted. */
+static size_t ck_cancel(struct ck_world *w, const sim_handle_t *h, size_t n0,
+                        int set, int *rc)
+{
+    size_t ok = 0;
+    for (size_t i = 0; i < n0; i++)
+        if (ck_in_set(set, i)) {
+            rc[i] = sim_cancel(w->s, h[i]);
+            ok += rc[i] == SIM_OK;
+        }
+    return ok;
+}
+
+static void ck_assert_logs(const struct ck_rec *x, const struct ck_rec *y,
+                           size_t n, const char *what)
+{
+    for (size_t i = 0; i < n; i++)
+        if (x[i].time != y[i].time || x[i].cls != y[i].cls ||
+            x[i].arg != y[i].arg || x[i].seq != y[i].seq ||
+            x[i].handle != y[i].handle || x[i].cancel_rc != y[i].cancel_rc)
+            fail_msg("%s: event %zu differs: (t %lld, cls %u, arg %llu, seq "
+                     "%llu, handle %llx, rc %d) vs (t %lld, cls %u, arg "
+                     "%llu, seq %llu, handle %llx, rc %d)",
+                     what, i, (long long)x[i].time, x[i].cls,
+                     (unsigned long long)x[i].arg,
+                     (unsigned long long)x[i].seq,
+                     (unsigned long long)x[i].handle, x[i].cancel_rc,
+                     (long long)y[i].time, y[i].cls,
+                     (unsigned long long)y[i].arg,
+                     (unsigned long long)y[i].seq,
+                     (unsigned long long)y[i].handle, y[i].cancel_rc);
+}
+
+static void ck_assert_stats(const struct sim_stats *x,
+                            const struct sim_stats *y)
+{
+    assert_int_equal(x->events_run, y->events_run);
+    assert_int_equal(x->scheduled, y->scheduled);
+    assert_int_equal(x->cancelled, y->cancelled);
+    assert_int_equal(x->pending, y->pending);
+    assert_int_equal(x->peak_pending, y->peak_pending);
+}
+
+struct ck_case {
+    size_t n0;
+    sim_time_t spawn_end, t;
+    uint64_t rank_limit; /* 0: the kernel's own */
+    int before;          /* set cancelled in B before the save */
+    int at_event;        /* T is an event's time */
+    int big;             /* more than SIM_HEAP_PREFETCH_MIN pending at T */
+};
+
+/* World A runs to the end; B runs to T, cancels, is saved and freed; C, a
+ * kernel with other events of its own, loads that and runs on.  A makes
+ * B's cancels and C's at T too, so C's events after T must be A's. */
+static void ck_run_case(const struct ck_case *k)
+{
+    const size_t n0 = k->n0;
+    struct ck_world a, b, c;
+    sim_handle_t *ha = calloc(n0, sizeof *ha), *hb = calloc(n0, sizeof *hb);
+    /* Results of the cancels by handle at T: A's before and after the
+     * save (the sets may overlap), B's or C's. */
+    int *rca = calloc(n0, sizeof *rca), *rca2 = calloc(n0, sizeof *rca2);
+    int *rcb = calloc(n0, sizeof *rcb);
+    assert_true(ha && hb && rca && rca2 && rcb);
+    ck_world_init(&a, k->spawn_end);
+    ck_world_init(&b, k->spawn_end);
+    if (k->rank_limit) {
+        sim_set_rank_limit(a.s, k->rank_limit);
+        sim_set_rank_limit(b.s, k->rank_limit);
+    }
+    ck_seed(&a, n0, ha);
+    ck_seed(&b, n0, hb);
+    assert_memory_equal(ha, hb, n0 * sizeof *ha);
+
+    assert_int_equal(sim_run(a.s, k->t), SIM_OK);
+    const size_t a_at_t = a.n;
+    (void)ck_cancel(&a, ha, n0, k->before, rca);
+    (void)ck_cancel(&a, ha, n0, CK_AFTER, rca2);
+    assert_int_equal(sim_run(a.s, SIM_TIME_MAX), SIM_OK);
+    assert_true(a.n > a_at_t || k->t > k->spawn_end);
+
+    /* B: events at T have run, later ones not. */
+    assert_int_equal(sim_run(b.s, k->t), SIM_OK);
+    assert_int_equal(b.n, a_at_t);
+    ck_assert_logs(b.log, a.log, b.n, "B before T");
+    if (k->at_event)
+        assert_true(b.n > 0 && b.log[b.n - 1].time == k->t);
+    if (a.n > a_at_t)
+        assert_true(a.log[a_at_t].time > k->t);
+    size_t pending = sim_pending(b.s);
+    size_t ok = ck_cancel(&b, hb, n0, k->before, rcb);
+    for (size_t i = 0; i < n0; i++)
+        if (ck_in_set(k->before, i))
+            assert_int_equal(rcb[i], rca[i]);
+    if (k->before == CK_MOST) {
+        /* Tombstones outnumbered the live events: compacted. */
+        assert_true(ok > 64 && ok > pending - ok);
+    }
+    if (k->big)
+        assert_true(sim_pending(b.s) > SIM_HEAP_PREFETCH_MIN);
+    const sim_time_t now_b = sim_now(b.s);
+    struct sim_stats sb, sc, sa;
+    sim_get_stats(b.s, &sb);
+    struct sim_save w = {0};
+    assert_int_equal(sim_save_kernel(b.s, &w), SIM_OK);
+    sim_save_u64(&w, b.next_id);
+    sim_save_u64(&w, b.victim);
+    sim_save_tag(&w, "model");
+    struct sim_err err = {0};
+    assert_int_equal(sim_save_status(&w, &err), SIM_OK);
+    const uint64_t first_run = b.n > 0 ? b.log[0].arg : UINT64_MAX;
+    ck_world_release(&b);
+
+    /* C: its own events (some run, one cancelled) are replaced. */
+    ck_world_init(&c, 0);
+    sim_handle_t own[5];
+    for (uint64_t i = 0; i < 5; i++)
+        assert_int_equal(sim_schedule(c.s, (sim_time_t)(10 * i),
+                                      (uint32_t)(i % CK_CLASSES),
+                                      UINT64_C(1) << 40 | i, NULL, &own[i]),
+                         SIM_OK);
+    assert_int_equal(sim_cancel(c.s, own[3]), SIM_OK);
+    assert_int_equal(sim_run(c.s, 15), SIM_OK);
+    assert_int_equal(c.n, 2);
+    c.n = 0;
+    c.spawn_end = k->spawn_end;
+    c.next_id = 12345;
+    c.victim = 1;
+    struct sim_load r;
+    sim_load_init(&r, w.p, w.n);
+    assert_int_equal(sim_load_kernel(c.s, &r), SIM_OK);
+    c.next_id = sim_load_u64(&r);
+    c.victim = sim_load_u64(&r);
+    sim_load_tag(&r, "model");
+    assert_int_equal(sim_load_status(&r, 1, &err), SIM_OK);
+    sim_save_release(&w);
+    assert_int_equal(sim_now(c.s), now_b);
+    sim_get_stats(c.s, &sc);
+    ck_assert_stats(&sc, &sb);
+    /* B's handles: cancel what they named in B, miss what had run. */
+    memset(rcb, 0, n0 * sizeof *rcb);
+    size_t ok_after = ck_cancel(&c, hb, n0, CK_AFTER, rcb);
+    size_t missed = 0;
+    for (size_t i = 0; i < n0; i++)
+        if (ck_in_set(CK_AFTER, i)) {
+            assert_int_equal(rcb[i], rca2[i]);
+            missed += rcb[i] == SIM_ENOTFOUND;
+        }
+    if (first_run < n0)
+        assert_int_equal(sim_cancel(c.s, hb[first_run]), SIM_ENOTFOUND);
+    assert_int_equal(sim_run(c.s, SIM_TIME_MAX), SIM_OK);
+
+    ck_assert_logs(c.log, a.log + a_at_t,
+                   c.n < a.n - a_at_t ? c.n : a.n - a_at_t, "C after T");
+    assert_int_equal(c.n, a.n - a_at_t);
+    assert_int_equal(c.next_id, a.next_id);
+    assert_int_equal(sim_now(c.s), sim_now(a.s));
+    sim_get_stats(a.s, &sa);
+    sim_get_stats(c.s, &sc);
+    ck_assert_stats(&sc, &sa);
+    assert_int_equal(sc.pending, 0);
+    /* What C cancelled with B's handles never ran. */
+    unsigned char *seen = calloc(a.next_id + 1, 1);
+    assert_non_null(seen);
+    for (size_t i = 0; i < c.n; i++)
+        seen[c.log[i].arg] = 1;
+    for (size_t i = 0; i < n0; i++)
+        if (ck_in_set(CK_AFTER, i) && rcb[i] == SIM_OK)
+            assert_int_equal(seen[i], 0);
+    if (k->t < 999999) /* some seeded events still pending */
+        assert_true(ok_after > 0);
+    if (k->t > 0)
+        assert_true(missed > 0);
+    free(seen);
+    ck_world_release(&a);
+    ck_world_release(&c);
+    free(ha);
+    free(hb);
+    free(rca);
+    free(rca2);
+    free(rcb);
+}
+
+static void test_ckpt_kernel_resume(void **state)
+{
+    (void)state;
+    static const struct ck_case cases[] = {
+        /* Before anything ran but the events at 0. */
+        {20000, 2000000, 0, 0, CK_BEFORE, 1, 1},
+        /* Among the dense early events, T one of their times. */
+        {20000, 2000000, 500, 0, CK_BEFORE, 1, 1},
+        /* Mid-run with a large heap. */
+        {20000, 2000000, 1000003, 0, CK_BEFORE, 0, 1},
+        /* Most events cancelled just before the save: compaction. */
+        {20000, 2000000, 100, 0, CK_MOST, 1, 0},
+        /* Ranks renumbered before and after the save. */
+        {2000, 300000, 150001, 3000, CK_BEFORE, 0, 0},
+        /* After the last event: an empty list. */
+        {2000, 200000, 100000000, 0, CK_BEFORE, 0, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        ck_run_case(&cases[i]);
+}
+
+static void test_ckpt_kernel_refuses(void **state)
+{
+    (void)state;
+    struct log l;
+    log_init(&l, 16);
+    struct sim *s = recording_sim(0, 0, &l);
+    int x = 0;
+    sim_handle_t hp;
+    assert_int_equal(sim_schedule(s, 5, 0, 1, NULL, NULL), SIM_OK);
+    assert_int_equal(sim_schedule(s, 6, 1, 2, &x, &hp), SIM_OK);
+    struct sim_save w = {0};
+    assert_int_equal(sim_save_kernel(s, &w), SIM_EINVAL);
+    assert_int_equal(w.n, 0);
+    /* A pointer of an event that no longer pends does not matter. */
+    assert_int_equal(sim_cancel(s, hp), SIM_OK);
+    assert_int_equal(sim_schedule(s, 5, 2, 3, &x, NULL), SIM_OK);
+    assert_int_equal(sim_run(s, 5), SIM_OK);
+    assert_int_equal(l.n, 2);
+    assert_int_equal(sim_save_kernel(s, &w), SIM_OK);
+    assert_true(w.n > 0);
+    sim_save_release(&w);
+    sim_free(s);
+    free(l.r);
+}
+
+/* Saving or loading from inside a handler is refused. */
+struct inside {
+    struct sim_save w;
+    const void *bytes;
+    size_t n;
+    int rc_save, rc_load;
+};
+
+static void on_inside(struct sim *s, const struct sim_event *ev, void *ctx)
+{
+    (void)ev;
+    struct inside *in = ctx;
+    in->rc_save = sim_save_kernel(s, &in->w);
+    struct sim_load r;
+    sim_load_init(&r, in->bytes, in->n);
+    in->rc_load = sim_load_kernel(s, &r);
+}
+
+static void test_ckpt_kernel_in_handler(void **state)
+{
+    (void)state;
+    struct sim *s = NULL;
+    struct inside in = {0};
+    assert_int_equal(sim_new(&s, 0, 0), SIM_OK);
+    assert_int_equal(sim_register(s, 0, on_inside, &in), SIM_OK);
+    struct sim_save good = {0};
+    assert_int_equal(sim_save_kernel(s, &good), SIM_OK);
+    in.bytes = good.p;
+    in.n = good.n;
+    assert_int_equal(sim_schedule(s, 1, 0, 0, NULL, NULL), SIM_OK);
+    assert_int_equal(sim_schedule(s, 2, 0, 0, NULL, NULL), SIM_OK);
+    assert_int_equal(sim_run(s, 1), SIM_OK);
+    assert_int_equal(in.rc_save, SIM_ESTATE);
+    assert_int_equal(in.rc_load, SIM_ESTATE);
+    assert_int_equal(in.w.n, 0);
+    assert_int_equal(sim_pending(s), 1);
+    sim_save_release(&good);
+    sim_free(s);
+}
+
+/* Where sim_save_kernel puts things: the tag "kernel" (8 + 6 bytes), ten
+ * words, the slots (a count, 32 bytes each: arg, ptr, seq, gen, next_free)
+ * and the heap entries (a count, 16 bytes each). */
+#define KS_RANK_LIMIT 38
+#define KS_LIVE 46
+#define KS_FREE_HEAD 86
+#define KS_NSLOTS 94
+#define KS_SLOTS 102
+#define KS_SLOT_GEN 24
+#define KS_SLOT_NEXT_FREE 28
+
+static uint64_t ks_get(const unsigned char *p, size_t at)
+{
+    uint64_t v;
+    memcpy(&v, p + at, sizeof v);
+    return v;
+}
+
+static void ks_put(unsigned char *p, size_t at, uint64_t v)
+{
+    memcpy(p + at, &v, sizeof v);
+}
+
+/* A kernel of its own (clock at 3, events 900 and 901) that loads the
+ * damaged bytes: refused with msg, and still as it was. */
+static void ks_load_damaged(const unsigned char *p, size_t n, uint32_t classes,
+                            const char *msg, const char *alt)
+{
+    struct log l;
+    log_init(&l, 16);
+    struct sim *t = NULL;
+    assert_int_equal(sim_new(&t, 3, 0), SIM_OK);
+    for (uint32_t c = 0; c < classes; c++)
+        assert_int_equal(sim_register(t, c, on_record, &l), SIM_OK);
+    assert_int_equal(sim_schedule(t, 20, 0, 900, NULL, NULL), SIM_OK);
+    assert_int_equal(sim_schedule(t, 21, 1, 901, NULL, NULL), SIM_OK);
+    struct sim_load r;
+    sim_load_init(&r, p, n);
+    assert_int_equal(sim_load_kernel(t, &r), SIM_EPARSE);
+    assert_true(r.failed);
+    if (!strstr(r.msg, msg) && !(alt && strstr(r.msg, alt)))
+        fail_msg("message \"%s\" lacks \"%s\"", r.msg, msg);
+    struct sim_err err = {0};
+    assert_int_equal(sim_load_status(&r, 1, &err), SIM_EPARSE);
+    assert_has(err.msg, r.msg);
+    assert_int_equal(sim_now(t), 3);
+    assert_int_equal(sim_pending(t), 2);
+    assert_int_equal(sim_run(t, 100), SIM_OK);
+    assert_int_equal(l.n, 2);
+    assert_int_equal(l.r[0].arg, 900);
+    assert_int_equal(l.r[1].arg, 901);
+    sim_free(t);
+    free(l.r);
+}
+
+static void test_ckpt_kernel_damaged(void **state)
+{
+    (void)state;
+    /* Eight events at 10..17 of classes 0-2, the one at 15 cancelled, the
+     * first two run: 8 slots (two free), 6 heap entries (one a tombstone). */
+    struct log l;
+    log_init(&l, 16);
+    struct sim *s = NULL;
+    assert_int_equal(sim_new(&s, 0, 0), SIM_OK);
+    for (uint32_t c = 0; c < 3; c++)
+        assert_int_equal(sim_register(s, c, on_record, &l), SIM_OK);
+    sim_handle_t h[8];
+    for (uint64_t i = 0; i < 8; i++)
+        assert_int_equal(sim_schedule(s, (sim_time_t)(10 + i),
+                                      (uint32_t)(i % 3), i, NULL, &h[i]),
+                         SIM_OK);
+    assert_int_equal(sim_cancel(s, h[5]), SIM_OK);
+    assert_int_equal(sim_run(s, 11), SIM_OK);
+    assert_int_equal(l.n, 2);
+    struct sim_save w = {0};
+    assert_int_equal(sim_save_kernel(s, &w), SIM_OK);
+    sim_free(s);
+    const size_t n = w.n, nslots = 8, nheap = 6;
+    const size_t heap_at = KS_SLOTS + 32 * nslots;
+    assert_int_equal(n, heap_at + 8 + 16 * nheap);
+    assert_int_equal(ks_get(w.p, KS_NSLOTS), nslots);
+    assert_int_equal(ks_get(w.p, heap_at), nheap);
+    assert_int_equal(ks_get(w.p, KS_LIVE), 5);
+    const uint64_t free_head = ks_get(w.p, KS_FREE_HEAD);
+    unsigned char *d = malloc(n + 1);
+    assert_non_null(d);
+
+    /* Undamaged, into a kernel with events of its own: those are gone and
+     * the saved ones run, with their sequence numbers. */
+    l.n = 0;
+    struct sim *t = NULL;
+    assert_int_equal(sim_new(&t, 3, 0), SIM_OK);
+    for (uint32_t c = 0; c < 3; c++)
+        assert_int_equal(sim_register(t, c, on_record, &l), SIM_OK);
+    assert_int_equal(sim_schedule(t, 12, 0, 900, NULL, NULL), SIM_OK);
+    struct sim_load r;
+    sim_load_init(&r, w.p, n);
+    assert_int_equal(sim_load_kernel(t, &r), SIM_OK);
+    struct sim_err err = {0};
+    assert_int_equal(sim_load_status(&r, 1, &err), SIM_OK);
+    assert_int_equal(sim_now(t), 11);
+    assert_int_equal(sim_cancel(t, h[1]), SIM_ENOTFOUND);
+    assert_int_equal(sim_cancel(t, h[7]), SIM_OK);
+    assert_int_equal(sim_run(t, 100), SIM_OK);
+    static const uint64_t rest[] = {2, 3, 4, 6};
+    assert_int_equal(l.n, 4);
+    for (size_t i = 0; i < 4; i++) {
+        assert_int_equal(l.r[i].arg, rest[i]);
+        assert_int_equal(l.r[i].seq, rest[i]);
+        assert_int_equal(l.r[i].time, 10 + (sim_time_t)rest[i]);
+        assert_int_equal(l.r[i].cls, rest[i] % 3);
+    }
+    sim_free(t);
+    /* A byte too many is left over for the caller to notice. */
+    memcpy(d, w.p, n);
+    d[n] = 0;
+    sim_load_init(&r, d, n + 1);
+    l.n = 0;
+    assert_int_equal(sim_new(&t, 0, 0), SIM_OK);
+    for (uint32_t c = 0; c < 3; c++)
+        assert_int_equal(sim_register(t, c, on_record, &l), SIM_OK);
+    assert_int_equal(sim_load_kernel(t, &r), SIM_OK);
+    assert_int_equal(sim_load_status(&r, 1, &err), SIM_EPARSE);
+    assert_string_equal(err.msg, "1 bytes left over after section \"kernel\"");
+    sim_free(t);
+
+    /* Every cut is refused. */
+    for (size_t cut = 0; cut < n; cut++)
+        ks_load_damaged(w.p, cut, 3, "ends early", "bytes are left");
+    /* Another section. */
+    memcpy(d, w.p, n);
+    d[8] = 'K';
+    ks_load_damaged(d, n, 3,
+                    "expected section \"kernel\" after \"(start)\", got "
+                    "\"Kernel\"",
+                    NULL);
+    /* A heap entry naming a slot past the slots. */
+    memcpy(d, w.p, n);
+    size_t lo_at = heap_at + 8 + 16 * 2 + 8;
+    ks_put(d, lo_at, (ks_get(d, lo_at) & ~SIM_SLOT_MASK) | nslots);
+    ks_load_damaged(d, n, 3, "names slot 8 of 8", NULL);
+    /* A class the new kernel has no handler for. */
+    ks_load_damaged(w.p, n, 2, "an event of class 2, which has no handler",
+                    NULL);
+    /* Counts that do not add up. */
+    memcpy(d, w.p, n);
+    ks_put(d, KS_LIVE, 6);
+    ks_load_damaged(d, n, 3,
+                    "the event list does not add up (5 pending, 6 live, "
+                    "1 dead, 6 entries)",
+                    NULL);
+    memcpy(d, w.p, n);
+    ks_put(d, KS_RANK_LIMIT, 0);
+    ks_load_damaged(d, n, 3, "the event list does not add up", NULL);
+    memcpy(d, w.p, n);
+    ks_put(d, KS_FREE_HEAD, nslots);
+    ks_load_damaged(d, n, 3, "the event list does not add up", NULL);
+    /* A free list leading out of the slots. */
+    memcpy(d, w.p, n);
+    uint32_t bad = 1000;
+    memcpy(d + KS_SLOTS + 32 * free_head + KS_SLOT_NEXT_FREE, &bad,
+           sizeof bad);
+    ks_load_damaged(d, n, 3, "a free slot links to slot 1000 of 8", NULL);
+    /* A free list that loops, or holds a pending event. */
+    assert_int_equal(free_head, 1); /* run second, released last */
+    memcpy(d, w.p, n);
+    bad = 1;
+    memcpy(d + KS_SLOTS + KS_SLOT_NEXT_FREE, &bad, sizeof bad);
+    ks_load_damaged(d, n, 3, "the free list is damaged at slot", NULL);
+    memcpy(d, w.p, n);
+    uint32_t gen;
+    memcpy(&gen, d + KS_SLOTS + 32 + KS_SLOT_GEN, sizeof gen);
+    assert_int_equal(gen, 2); /* scheduled and run */
+    gen = 3;
+    memcpy(d + KS_SLOTS + 32 + KS_SLOT_GEN, &gen, sizeof gen);
+    ks_load_damaged(d, n, 3, "the free list is damaged at slot 1", NULL);
+    free(d);
+    sim_save_release(&w);
+    free(l.r);
+}
+
 /* ---- SHA-256 ----------------------------------------------------------- */
 
 static void hex_of(const uint8_t md[32], char hex[65])
@@ -1339,6 +2316,13 @@ int main(void)
         cmocka_unit_test(test_rng_known_values),
         cmocka_unit_test(test_rng_streams),
         cmocka_unit_test(test_rng_uniformity),
+        cmocka_unit_test(test_ckpt_round_trip),
+        cmocka_unit_test(test_ckpt_load_failures),
+        cmocka_unit_test(test_ckpt_rng),
+        cmocka_unit_test(test_ckpt_kernel_resume),
+        cmocka_unit_test(test_ckpt_kernel_refuses),
+        cmocka_unit_test(test_ckpt_kernel_in_handler),
+        cmocka_unit_test(test_ckpt_kernel_damaged),
         cmocka_unit_test(test_sha256_vectors),
         cmocka_unit_test(test_sha256_padding),
         cmocka_unit_test(test_sha256_streamed),

@@ -1,7 +1,7 @@
 /* test_stress.c — stress overlays: the factor of a window with its ramps,
  * the market overlays written into daily series, retarget epochs and fee
- * series, and the payout suspension's withholding, release and
- * forfeiture. */
+ * series, the payout suspension's withholding, release and forfeiture,
+ * and a stressed fleet resumed from a checkpoint. */
 #include <math.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -349,6 +349,323 @@ static void test_suspension(void **state)
     stress_free(NULL);
 }
 
+/* ---- checkpoints -------------------------------------------------------- */
+
+/* A fleet of two SHA-256 cohorts mining BTC and BCH over days 19001 ..
+ * 19010 with hourly ticks, payouts every 7 h (so power drawn at one price
+ * waits for a payout across a change), and every operational
+ * overlay but forced exits (which need holders): a power price ramped on
+ * cohort 1, outages (one still running at the end), BCH delisted, and
+ * suspensions released and forfeited. */
+#define SD0 19000
+#define SDAYS 13
+#define S_START ((SD0 + 1) * DAY)
+#define S_END ((SD0 + 11) * DAY)
+
+static struct coin_step s_subsidy = {0, 6.25}, s_share = {0, 1};
+static struct hw_model s_machine = {"Hasher", COIN_ALGO_SHA256, 100e12, 3000,
+                                    SD0 - 10, 0, "", {.shape = 0}};
+
+struct sk_rec {
+    sim_time_t t;
+    size_t g;
+    int kind; /* 0 switch, 1 payout */
+    size_t to;
+    int64_t credited, owners, withheld, released, forfeited;
+};
+
+struct skw {
+    struct coin coins[2];
+    struct coin_catalog cat;
+    struct hist_set h;
+    struct sim *s;
+    struct mkt *m;
+    struct fleet *f;
+    struct stress *st;
+    struct sk_rec *rec;
+    size_t n, cap;
+};
+
+static const struct stress_overlay sk_overlays[] = {
+    {.kind = STRESS_POWER, .from = SD0 + 3, .to = SD0 + 8,
+     .multiplier = 3.0, .ramp_days = 1},
+    {.kind = STRESS_OUTAGE, .from = SD0 + 4, .to = SD0 + 6},
+    {.kind = STRESS_DELIST, .from = SD0 + 5, .to = SD0 + 8, .coins = 0x2},
+    {.kind = STRESS_SUSPENSION, .from = SD0 + 2, .to = SD0 + 5, .release = 1},
+    {.kind = STRESS_SUSPENSION, .from = SD0 + 7, .to = SD0 + 9, .release = 0},
+    {.kind = STRESS_OUTAGE, .from = SD0 + 9, .to = SD0 + 30},
+};
+static const uint64_t sk_covers[] = {0x2, 0x1, 0x0, 0x3, 0x2, 0x3};
+#define SK_N (sizeof sk_overlays / sizeof sk_overlays[0])
+
+static struct sk_rec *sk_push(struct skw *w)
+{
+    if (w->n == w->cap) {
+        w->cap = w->cap ? 2 * w->cap : 64;
+        w->rec = realloc(w->rec, w->cap * sizeof *w->rec);
+        assert_non_null(w->rec);
+    }
+    struct sk_rec *r = &w->rec[w->n++];
+    memset(r, 0, sizeof *r);
+    return r;
+}
+
+static void sk_tick(void *ctx, sim_time_t t, const struct mkt_quote *q,
+                    size_t n)
+{
+    struct skw *w = ctx;
+    stress_tick(w->st, t);
+    fleet_tick(w->f, t, q, n);
+}
+
+static void sk_switch(void *ctx, sim_time_t t, size_t g, size_t from,
+                      size_t to, double gain)
+{
+    struct sk_rec *r = sk_push(ctx);
+    (void)from;
+    (void)gain;
+    r->t = t;
+    r->g = g;
+    r->to = to;
+}
+
+static void sk_payout(void *ctx, sim_time_t t, size_t g,
+                      const int64_t *units, const struct payout *p)
+{
+    struct skw *w = ctx;
+    struct sk_rec *r = sk_push(w);
+    (void)units;
+    r->t = t;
+    r->g = g;
+    r->kind = 1;
+    r->credited = p->credited;
+    r->owners = stress_payout(w->st, t, g, p->credited, &r->withheld,
+                              &r->released, &r->forfeited);
+}
+
+static void sk_build(struct skw *w)
+{
+    static const char *const syms[2] = {"BTC", "BCH"};
+    static const double price[2] = {20000, 200};
+    static const double diff[2] = {1e13, 1e11};
+    struct sim_err err = {0};
+    char msg[128];
+    memset(w, 0, sizeof *w);
+    w->h.n = 2;
+    w->h.coins = calloc(2, sizeof *w->h.coins);
+    assert_non_null(w->h.coins);
+    for (size_t ci = 0; ci < 2; ci++) {
+        struct coin *c = &w->coins[ci];
+        snprintf(c->symbol, sizeof c->symbol, "%s", syms[ci]);
+        c->algo = COIN_ALGO_SHA256;
+        c->work_per_difficulty = 4294967296.0;
+        c->block_time = (struct coin_schedule){&bt600, 1};
+        c->subsidy = (struct coin_schedule){&s_subsidy, 1};
+        c->miner_share = (struct coin_schedule){&s_share, 1};
+        struct hist_series *s = &w->h.coins[ci].series;
+        snprintf(s->symbol, sizeof s->symbol, "%s", syms[ci]);
+        s->first_day = SD0;
+        s->n_days = SDAYS;
+        for (int k = 0; k < HIST_NCOLS; k++) {
+            s->col[k] = calloc(SDAYS, sizeof *s->col[k]);
+            s->source[k] = calloc(SDAYS, 1);
+            assert_non_null(s->col[k]);
+            assert_non_null(s->source[k]);
+            for (size_t d = 0; d < SDAYS; d++)
+                s->col[k][d] = NAN;
+        }
+        for (size_t d = 0; d < SDAYS; d++) {
+            s->col[HIST_PRICE][d] = price[ci];
+            s->col[HIST_DIFFICULTY][d] = diff[ci];
+        }
+    }
+    w->cat = (struct coin_catalog){w->coins, 2, "", ""};
+    struct fleet_cfg fc = {.n_cohorts = 2,
+                           .payout_every = 7 * 3600 * SIM_NS_PER_S,
+                           .payout = {.swap_fee_bps = 30},
+                           .fees_per_block = {0.1, 0.02}};
+    fc.cohorts[0] = (struct fleet_cohort_def){"a", &s_machine, 10, 0.05,
+                                              0.01, 0};
+    fc.cohorts[1] = (struct fleet_cohort_def){"b", &s_machine, 6, 0.06, 0.0,
+                                              0};
+    assert_int_equal(eng_policy_parse("greedy", &fc.policy, msg, sizeof msg),
+                     ENG_OK);
+    struct mkt_cfg mc = {.first_day = SD0 + 1, .last_day = SD0 + 10,
+                         .tick = 3600 * SIM_NS_PER_S, .seed = 3};
+    for (size_t i = 0; i < SYNTH_MAX_COINS; i++)
+        mc.vol[i] = 0.3;
+    struct mkt_observer mo = {NULL, sk_tick, w};
+    struct fleet_observer fo = {sk_switch, sk_payout, w};
+    const double power[2] = {0.05, 0.06};
+    assert_int_equal(sim_new(&w->s, S_START, 64), SIM_OK);
+    assert_int_equal(mkt_new(&w->m, &w->h, &mc, w->s, &mo, &err), SIM_OK);
+    assert_int_equal(fleet_new(&w->f, &fc, &w->h, &w->cat, S_START, S_END,
+                               w->s, &fo, &err),
+                     SIM_OK);
+    assert_int_equal(stress_new(&w->st, sk_overlays, SK_N, sk_covers, power,
+                                2, w->f, NULL, S_START, S_END, &err),
+                     SIM_OK);
+}
+
+static void sk_free(struct skw *w)
+{
+    stress_free(w->st);
+    fleet_free(w->f);
+    mkt_free(w->m);
+    sim_free(w->s);
+    hist_set_release(&w->h);
+    free(w->rec);
+}
+
+static void sk_run(struct skw *w, sim_time_t t)
+{
+    struct sim_err err = {0};
+    assert_int_equal(sim_run(w->s, t), SIM_OK);
+    if (fleet_status(w->f, &err))
+        fail_msg("run: %s", err.msg);
+}
+
+static void sk_save(struct skw *w, struct sim_save *out, size_t *stress_at)
+{
+    struct sim_err err = {0};
+    memset(out, 0, sizeof *out);
+    assert_int_equal(sim_save_kernel(w->s, out), SIM_OK);
+    mkt_save(w->m, out);
+    fleet_save(w->f, out);
+    if (stress_at)
+        *stress_at = out->n;
+    stress_save(w->st, out);
+    assert_int_equal(sim_save_status(out, &err), SIM_OK);
+}
+
+static int sk_load(struct skw *w, const void *p, size_t n,
+                   struct sim_err *err)
+{
+    struct sim_load in;
+    sim_load_init(&in, p, n);
+    int rc = sim_load_kernel(w->s, &in);
+    mkt_load(w->m, &in);
+    fleet_load(w->f, &in);
+    stress_load(w->st, &in);
+    int st = sim_load_status(&in, 1, err);
+    return st ? st : rc;
+}
+
+/* A whole run A; B to T, saved; C built afresh (the first day's overlays
+ * applied again by stress_new), loaded and run on: C's switches and
+ * payouts (held, released, forfeited) are A's after T, and the overlays'
+ * results, the fleet's totals and the state at the end are A's. */
+static void test_checkpoint_resume(void **state)
+{
+    (void)state;
+    sim_time_t at[40];
+    size_t n_at = 0;
+    for (int64_t h = 5; h < 240; h += 9)
+        at[n_at++] = S_START + h * 3600 * SIM_NS_PER_S +
+                     13 * 60 * SIM_NS_PER_S;
+    at[n_at++] = (SD0 + 4) * DAY; /* an outage's first tick */
+    at[n_at++] = (SD0 + 5) * DAY; /* a suspension's end */
+    struct skw a, b, c;
+    struct sim_save sa, sb, sc;
+    struct sim_err err = {0};
+    sk_build(&a);
+    sk_run(&a, S_END);
+    sk_save(&a, &sa, NULL);
+    struct stress_result ra[SK_N];
+    for (size_t k = 0; k < SK_N; k++)
+        stress_get(a.st, k, &ra[k]);
+    size_t n_sw = 0;
+    for (size_t i = 0; i < a.n; i++)
+        n_sw += a.rec[i].kind == 0;
+    print_message("stress: %zu switches, %.0f and %.0f machine-days "
+                  "offline, %lld sat withheld, %lld released, %lld "
+                  "forfeited\n",
+                  n_sw, ra[1].machine_days, ra[5].machine_days,
+                  (long long)(ra[3].withheld + ra[4].withheld),
+                  (long long)ra[3].released, (long long)ra[4].forfeited);
+    assert_true(ra[1].machine_days == 20 && ra[5].machine_days > 30);
+    assert_true(ra[3].released > 0 && ra[4].forfeited > 0);
+    assert_true(n_sw >= 2); /* off BCH when delisted, and back */
+    for (size_t k = 0; k < n_at; k++) {
+        sk_build(&b);
+        sk_run(&b, at[k]);
+        sk_save(&b, &sb, NULL);
+        sk_free(&b);
+        sk_build(&c);
+        if (sk_load(&c, sb.p, sb.n, &err))
+            fail_msg("load at %lld: %s", (long long)at[k], err.msg);
+        sk_run(&c, S_END);
+        size_t first = 0;
+        while (first < a.n && a.rec[first].t <= at[k])
+            first++;
+        assert_int_equal(c.n, a.n - first);
+        assert_memory_equal(c.rec, a.rec + first, c.n * sizeof *c.rec);
+        for (size_t i = 0; i < SK_N; i++) {
+            struct stress_result rc;
+            stress_get(c.st, i, &rc);
+            assert_memory_equal(&rc, &ra[i], sizeof rc);
+        }
+        for (size_t g = 0; g < 2; g++) {
+            struct fleet_totals fa, fc;
+            fleet_get_totals(a.f, g, &fa);
+            fleet_get_totals(c.f, g, &fc);
+            assert_memory_equal(&fa, &fc, sizeof fa);
+        }
+        sk_save(&c, &sc, NULL);
+        assert_int_equal(sc.n, sa.n);
+        assert_memory_equal(sc.p, sa.p, sa.n);
+        sim_save_release(&sb);
+        sim_save_release(&sc);
+        sk_free(&c);
+    }
+    sim_save_release(&sa);
+    sk_free(&a);
+}
+
+/* A cut stream, a wrong tag, other overlays: the load fails, naming the
+ * section. */
+static void test_checkpoint_bad_stream(void **state)
+{
+    (void)state;
+    struct skw b, c;
+    struct sim_save sb;
+    struct sim_err err = {0};
+    size_t at;
+    sk_build(&b);
+    sk_run(&b, (SD0 + 5) * DAY + 1);
+    sk_save(&b, &sb, &at);
+    sk_free(&b);
+    for (size_t cut = at + 20; cut < sb.n; cut += 40) {
+        sk_build(&c);
+        assert_int_equal(sk_load(&c, sb.p, cut, &err), SIM_EPARSE);
+        assert_contains(err.msg, "in section \"stress\"");
+        sk_free(&c);
+    }
+    unsigned char *bad = malloc(sb.n);
+    assert_non_null(bad);
+    memcpy(bad, sb.p, sb.n);
+    bad[at + 8] = 'S';
+    sk_build(&c);
+    assert_int_equal(sk_load(&c, bad, sb.n, &err), SIM_EPARSE);
+    assert_contains(err.msg, "expected section \"stress\" after \"fleet\", "
+                             "got \"Stress\"");
+    sk_free(&c);
+    free(bad);
+    /* one overlay fewer */
+    struct stress *st = NULL;
+    const double power[2] = {0.05, 0.06};
+    sk_build(&c);
+    stress_free(c.st);
+    assert_int_equal(stress_new(&st, sk_overlays, SK_N - 1, sk_covers, power,
+                                2, c.f, NULL, S_START, S_END, &err),
+                     SIM_OK);
+    c.st = st;
+    assert_int_equal(sk_load(&c, sb.p, sb.n, &err), SIM_EPARSE);
+    assert_contains(err.msg, "the scenario has 5 overlays over 2 cohorts");
+    sk_free(&c);
+    sim_save_release(&sb);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -360,6 +677,8 @@ int main(void)
         cmocka_unit_test(test_fees),
         cmocka_unit_test(test_market_only),
         cmocka_unit_test(test_suspension),
+        cmocka_unit_test(test_checkpoint_resume),
+        cmocka_unit_test(test_checkpoint_bad_stream),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
