@@ -474,8 +474,10 @@ static int run_to(struct app_run *r, const struct mkt *m, sim_time_t end)
             int rc = sim_run(r->sim, next);
             if (rc || r->rc)
                 return rc;
-            if ((rc = app_ckpt_write(r, m)))
+            if ((rc = app_ckpt_write(r, m))) {
+                app_run_keep(r, rc);
                 return rc;
+            }
             if (end - next <= ck->every)
                 break;
         }

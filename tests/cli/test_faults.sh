@@ -67,4 +67,36 @@ fi
 l=$(leftovers "$disk")
 if [ -z "$l" ]; then ok full_disk_sweep_leaves_no_results
 else fail full_disk_sweep_leaves_no_results "left: $l"; fi
+
+# A run with checkpoints whose disk (4 MiB: the first checkpoints fit, the
+# later ones do not) fills: the last whole checkpoint stays, and the run
+# goes on from it elsewhere to the same results.
+$as_root umount "$disk"
+if ! $as_root mount -t tmpfs -o size=4m hashsim-test "$disk" 2>/dev/null; then
+    fail full_disk_keeps_the_last_checkpoint "cannot mount a 4 MiB tmpfs"
+    exit 0
+fi
+$as_root chmod 1777 "$disk"
+"$bin" run scenarios/default.json -o "$work/plain.h5" --quiet
+"$bin" run scenarios/default.json -o "$disk/c.h5" --quiet \
+    --checkpoint-every 10d 2>"$work/err"
+rc=$?
+if [ $rc -eq 1 ] && grep -q "No space left on device" "$work/err" &&
+    grep -q "goes on with --resume" "$work/err" && [ -f "$disk/c.h5.ckpt" ]
+then
+    ok full_disk_keeps_the_last_checkpoint
+    "$bin" run scenarios/default.json -o "$work/c.h5" --quiet --resume \
+        --checkpoint "$disk/c.h5.ckpt" 2>"$work/err"
+    rc=$?
+    if [ $rc -eq 0 ] && "$bin" compare "$work/plain.h5" "$work/c.h5" \
+        >"$work/cmp" 2>&1; then
+        ok full_disk_checkpoint_resumes_elsewhere_identical
+    else
+        fail full_disk_checkpoint_resumes_elsewhere_identical \
+            "exit $rc: $(head -c 300 "$work/err") $(head -n 2 "$work/cmp")"
+    fi
+else
+    fail full_disk_keeps_the_last_checkpoint \
+        "exit $rc: $(head -c 300 "$work/err"); $(ls "$disk" | tr '\n' ' ')"
+fi
 exit 0
