@@ -474,12 +474,7 @@ void hwf_save(const struct hwf *w, struct sim_save *out)
 {
     sim_save_tag(out, "hwf");
     sim_save_u64(out, w->n);
-    sim_save_i64(out, w->rc);
-    if (w->rc) {
-        sim_save_i64(out, w->err.code);
-        sim_save_array(out, w->err.msg,
-                       strnlen(w->err.msg, sizeof w->err.msg), 1);
-    }
+    sim_save_err(out, w->rc, &w->err);
     for (size_t c = 0; c < w->n; c++) {
         const struct cohort *k = &w->c[c];
         sim_save_i64(out, k->started);
@@ -551,13 +546,7 @@ void hwf_load(struct hwf *w, struct sim_load *r)
     if (sim_load_count(r, COHORT_LIMIT) != w->n)
         sim_load_fail(r, "the failures have %zu cohorts in this scenario",
                       w->n);
-    int rc = (int)sim_load_i64(r);
-    if (rc && !r->failed) {
-        w->err.code = (int)sim_load_i64(r);
-        size_t n = sim_load_count(r, sizeof w->err.msg - 1);
-        sim_load_bytes(r, w->err.msg, n);
-        w->err.msg[r->failed ? 0 : n] = '\0';
-    }
+    int rc = sim_load_err(r, &w->err);
     if (r->failed)
         return;
     w->rc = rc;

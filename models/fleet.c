@@ -738,27 +738,6 @@ int fleet_oracle_plans(const struct fleet *f, sim_time_t end,
 
 /* ---- Checkpoints -------------------------------------------------------- */
 
-static void save_err(struct sim_save *w, int rc, const struct sim_err *e)
-{
-    sim_save_i64(w, rc);
-    if (rc) {
-        sim_save_i64(w, e->code);
-        sim_save_array(w, e->msg, strnlen(e->msg, sizeof e->msg), 1);
-    }
-}
-
-static int load_err(struct sim_load *r, struct sim_err *e)
-{
-    int rc = (int)sim_load_i64(r);
-    if (rc && !r->failed) {
-        e->code = (int)sim_load_i64(r);
-        size_t n = sim_load_count(r, sizeof e->msg - 1);
-        sim_load_bytes(r, e->msg, n);
-        e->msg[r->failed ? 0 : n] = '\0';
-    }
-    return r->failed ? 0 : rc;
-}
-
 /* The engine's run state: per coin what it observed and smoothed, per
  * group its decisions (and the hashrate the fleet gave it); its coins,
  * candidates, policy and the borrowed plans are the configuration's. */
@@ -888,7 +867,7 @@ void fleet_save(const struct fleet *f, struct sim_save *w)
     sim_save_i64(w, f->decided);
     sim_save_i64(w, f->sum_gross);
     sim_save_i64(w, f->sum_out);
-    save_err(w, f->rc, &f->err);
+    sim_save_err(w, f->rc, &f->err);
     engine_save(&f->eng, w);
     for (size_t g = 0; g < f->cfg.n_cohorts; g++) {
         const struct cohort *c = &f->c[g];
@@ -958,7 +937,7 @@ void fleet_load(struct fleet *f, struct sim_load *r)
     f->decided = (int)sim_load_i64(r);
     f->sum_gross = sim_load_i64(r);
     f->sum_out = sim_load_i64(r);
-    f->rc = load_err(r, &f->err);
+    f->rc = sim_load_err(r, &f->err);
     engine_load(&f->eng, r);
     for (size_t g = 0; g < f->cfg.n_cohorts && !r->failed; g++) {
         struct cohort *c = &f->c[g];

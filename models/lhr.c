@@ -1074,9 +1074,7 @@ void lhr_save(const struct lhr *l, struct sim_save *w)
     sim_save_i64(w, l->inflow_today);
     sim_save_array(w, &l->tot, 1, sizeof l->tot);
     sim_save_array(w, l->forced, LHR_FORCED_TAGS, sizeof l->forced[0]);
-    sim_save_i64(w, l->rc);
-    sim_save_i64(w, l->err.code);
-    sim_save_array(w, l->err.msg, strlen(l->err.msg), 1);
+    sim_save_err(w, l->rc, &l->err);
     for (size_t c = 0; c < l->cfg.n_cohorts; c++) {
         const struct lhr_cohort *k = &l->c[c];
         sim_save_tag(w, "lhr cohort");
@@ -1186,11 +1184,7 @@ void lhr_load(struct lhr *l, struct sim_load *r)
     l->inflow_today = sim_load_i64(r);
     sim_load_fixed(r, &l->tot, 1, sizeof l->tot);
     sim_load_fixed(r, l->forced, LHR_FORCED_TAGS, sizeof l->forced[0]);
-    l->rc = (int)sim_load_i64(r);
-    memset(&l->err, 0, sizeof l->err);
-    l->err.code = (int)sim_load_i64(r);
-    n = sim_load_count(r, sizeof l->err.msg - 1);
-    sim_load_bytes(r, l->err.msg, n);
+    l->rc = sim_load_err(r, &l->err);
     for (size_t c = 0; c < l->cfg.n_cohorts && !r->failed; c++) {
         struct lhr_cohort *k = &l->c[c];
         sim_load_tag(r, "lhr cohort");

@@ -528,12 +528,7 @@ void life_save(const struct life *y, struct sim_save *w)
     sim_save_tag(w, "life");
     sim_save_u64(w, y->cfg.n_cohorts);
     sim_save_f64(w, y->btc_usd);
-    sim_save_i64(w, y->rc);
-    if (y->rc) {
-        sim_save_i64(w, y->err.code);
-        sim_save_array(w, y->err.msg,
-                       strnlen(y->err.msg, sizeof y->err.msg), 1);
-    }
+    sim_save_err(w, y->rc, &y->err);
     for (size_t g = 0; g < y->cfg.n_cohorts; g++) {
         const struct lcohort *c = &y->c[g];
         sim_save_u64(w, model_code(y, g, c->def.model));
@@ -562,13 +557,7 @@ void life_load(struct life *y, struct sim_load *r)
         sim_load_fail(r, "the scenario has %zu lifecycle cohorts",
                       y->cfg.n_cohorts);
     y->btc_usd = sim_load_f64(r);
-    int rc = (int)sim_load_i64(r);
-    if (rc && !r->failed) {
-        y->err.code = (int)sim_load_i64(r);
-        size_t n = sim_load_count(r, sizeof y->err.msg - 1);
-        sim_load_bytes(r, y->err.msg, n);
-        y->err.msg[r->failed ? 0 : n] = '\0';
-    }
+    int rc = sim_load_err(r, &y->err);
     if (r->failed)
         return;
     y->rc = rc;

@@ -573,8 +573,7 @@ void net_save(const struct net *net, struct sim_save *w)
         sim_save_f64(w, c->platform_work);
         sim_save_f64(w, c->total_work);
     }
-    sim_save_i64(w, net->rc);
-    sim_save_bytes(w, &net->err, sizeof net->err);
+    sim_save_err(w, net->rc, &net->err);
 }
 
 void net_load(struct net *net, struct sim_load *r)
@@ -604,6 +603,5 @@ void net_load(struct net *net, struct sim_load *r)
         c->platform_work = sim_load_f64(r);
         c->total_work = sim_load_f64(r);
     }
-    net->rc = (int)sim_load_i64(r);
-    sim_load_bytes(r, &net->err, sizeof net->err);
+    net->rc = sim_load_err(r, &net->err);
 }

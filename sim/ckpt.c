@@ -73,6 +73,15 @@ void sim_save_rng(struct sim_save *w, const gsl_rng *g)
     sim_save_array(w, gsl_rng_state(g), gsl_rng_size(g), 1);
 }
 
+void sim_save_err(struct sim_save *w, int rc, const struct sim_err *err)
+{
+    sim_save_i64(w, rc);
+    if (rc) {
+        sim_save_i64(w, err->code);
+        sim_save_array(w, err->msg, strnlen(err->msg, sizeof err->msg), 1);
+    }
+}
+
 int sim_save_status(const struct sim_save *w, struct sim_err *err)
 {
     if (w->failed)
@@ -213,6 +222,22 @@ void sim_load_rng(struct sim_load *r, gsl_rng *g)
 {
     sim_load_tag(r, gsl_rng_name(g));
     sim_load_fixed(r, gsl_rng_state(g), gsl_rng_size(g), 1);
+}
+
+int sim_load_err(struct sim_load *r, struct sim_err *err)
+{
+    struct sim_err e = {0};
+    int rc = (int)sim_load_i64(r);
+    if (rc) {
+        e.code = (int)sim_load_i64(r);
+        size_t n = sim_load_count(r, sizeof e.msg - 1);
+        sim_load_bytes(r, e.msg, n);
+    }
+    if (r->failed)
+        return 0;
+    if (rc)
+        *err = e;
+    return rc;
 }
 
 int sim_load_status(const struct sim_load *r, int want_end,

@@ -265,6 +265,11 @@ int sim_load_array(struct sim_load *r, void **p, size_t *n, size_t *cap,
 void sim_load_fixed(struct sim_load *r, void *p, size_t n, size_t elem);
 /* A generator's state into g, which must be of the type saved. */
 void sim_load_rng(struct sim_load *r, gsl_rng *g);
+/* A model's failure state: its status (rc) and, when nonzero, its error
+ * details.  sim_load_err returns the status (0 after a reader failure,
+ * leaving *err untouched). */
+void sim_save_err(struct sim_save *w, int rc, const struct sim_err *err);
+int sim_load_err(struct sim_load *r, struct sim_err *err);
 /* SIM_EPARSE with the reader's message when it failed, else SIM_OK; a
  * reader that did not use up the stream failed too. */
 int sim_load_status(const struct sim_load *r, int want_end,

@@ -17,6 +17,7 @@
 #include <gsl/gsl_errno.h>
 
 #include "models/models.h"
+#include "tests/unit/unit.h"
 #include "models/models_int.h"
 
 #define DAY SIM_NS_PER_DAY
@@ -680,8 +681,7 @@ static void resume_at(const struct lhr_cfg *cfg, const sim_time_t *at,
         assert_memory_equal(b.log, a.log, b.n_log * sizeof *a.log);
         assert_memory_equal(c.log, a.log + b.n_log, c.n_log * sizeof *a.log);
         c_save(&c, &wc);
-        assert_int_equal(wa.n, wc.n);
-        assert_memory_equal(wa.p, wc.p, wa.n);
+        assert_same_stream(&wa, &wc);
         sim_save_release(&wb);
         sim_save_release(&wc);
         c_free(&b);

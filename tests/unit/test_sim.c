@@ -1614,6 +1614,36 @@ static void rng_round_trip(gsl_rng *a, gsl_rng *b)
     sim_save_release(&w);
 }
 
+/* A model's failure state: nothing more than its status when it is 0, the
+ * status, code and message otherwise; a short stream leaves the error as
+ * it was and gives 0. */
+static void test_ckpt_err(void **state)
+{
+    (void)state;
+    struct sim_save w = {0};
+    struct sim_err e = {0}, got;
+    struct sim_load r;
+    sim_err_set(&e, SIM_EDATA, "holders: the ledger lost %d satoshi", 1);
+    sim_save_err(&w, SIM_OK, &e);
+    assert_int_equal(w.n, 8);
+    sim_save_err(&w, SIM_EDATA, &e);
+    sim_load_init(&r, w.p, w.n);
+    memset(&got, 'x', sizeof got);
+    assert_int_equal(sim_load_err(&r, &got), SIM_OK);
+    assert_int_equal(got.msg[0], 'x'); /* untouched at status 0 */
+    assert_int_equal(sim_load_err(&r, &got), SIM_EDATA);
+    assert_int_equal(got.code, SIM_EDATA);
+    assert_string_equal(got.msg, "holders: the ledger lost 1 satoshi");
+    assert_int_equal(sim_load_status(&r, 1, NULL), SIM_OK);
+    sim_load_init(&r, w.p, w.n - 3);
+    (void)sim_load_err(&r, &got);
+    memset(&got, 'x', sizeof got);
+    assert_int_equal(sim_load_err(&r, &got), 0);
+    assert_int_equal(got.msg[0], 'x');
+    assert_int_equal(sim_load_status(&r, 1, NULL), SIM_EPARSE);
+    sim_save_release(&w);
+}
+
 static void test_ckpt_rng(void **state)
 {
     (void)state;
@@ -2318,6 +2348,7 @@ int main(void)
         cmocka_unit_test(test_rng_uniformity),
         cmocka_unit_test(test_ckpt_round_trip),
         cmocka_unit_test(test_ckpt_load_failures),
+        cmocka_unit_test(test_ckpt_err),
         cmocka_unit_test(test_ckpt_rng),
         cmocka_unit_test(test_ckpt_kernel_resume),
         cmocka_unit_test(test_ckpt_kernel_refuses),

@@ -34,6 +34,19 @@ static inline void assert_contains(const char *msg, const char *want)
         fail_msg("message \"%s\" lacks \"%s\"", msg, want);
 }
 
+/* Two checkpoint streams are the same bytes; else name the first byte
+ * that differs. */
+static inline void assert_same_stream(const struct sim_save *a,
+                                      const struct sim_save *b)
+{
+    size_t n = a->n < b->n ? a->n : b->n, i = 0;
+    while (i < n && a->p[i] == b->p[i])
+        i++;
+    if (i < n || a->n != b->n)
+        fail_msg("streams of %zu and %zu bytes differ from byte %zu", a->n,
+                 b->n, i);
+}
+
 /* Remove the files directly inside dir, then dir (a test's scratch
  * folder made by mkdtemp); what cannot be removed is left. */
 static inline void unit_rmdir(const char *dir)
