@@ -57,6 +57,14 @@ struct h5_series;
 int h5_rec_open(struct h5_rec **out, const char *path, int force,
                 struct sim_err *err);
 
+/* Remove the temporary files "<path>.tmp-XXXXXX" that a writer of path
+ * killed before its commit or abort left behind (only when no writer of
+ * path is still running: its file would go too), calling removed (may be
+ * NULL) with each one's name. */
+void h5_rec_remove_stale(const char *path,
+                         void (*removed)(const char *file, void *ctx),
+                         void *ctx);
+
 /* The temporary file being written, valid until commit/abort.  A SIGINT
  * handler may unlink() a copy of it (unlink is async-signal-safe): copy the
  * string into static storage after h5_rec_open, not in the handler. */

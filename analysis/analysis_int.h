@@ -167,6 +167,10 @@ struct ana_out {
  * --force); SIM_EIO when path is a folder, cannot be checked, or the
  * temporary file cannot be made; SIM_ENOMEM.  o is zeroed first; on
  * failure nothing is left on disk and o needs no release. */
+/* h5_rec_remove_stale's work, for any output written by ana_out. */
+void ana_out_remove_stale(const char *path,
+                          void (*removed)(const char *file, void *ctx),
+                          void *ctx);
 int ana_out_open(struct ana_out *o, const char *path, int force,
                  struct sim_err *err);
 /* Write n bytes to the temporary file.  SIM_EIO. */

@@ -3,17 +3,50 @@
  * file of the recorder, the HTML report). */
 #include "analysis/analysis_int.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+static const char suffix[] = ".tmp-XXXXXX";
+
+void ana_out_remove_stale(const char *path,
+                          void (*removed)(const char *file, void *ctx),
+                          void *ctx)
+{
+    const char *slash = strrchr(path, '/');
+    const char *base = slash ? slash + 1 : path;
+    size_t nb = strlen(base), dn = slash ? (size_t)(slash - path + 1) : 0;
+    char *dir = strndup(path, dn), *full = NULL;
+    DIR *d = dir ? opendir(dn ? dir : ".") : NULL;
+    struct dirent *e;
+
+    while (d && (e = readdir(d)) != NULL) {
+        if (strlen(e->d_name) != nb + sizeof suffix - 1 ||
+            strncmp(e->d_name, base, nb) != 0 ||
+            strncmp(e->d_name + nb, suffix, 5) != 0)
+            continue;
+        free(full);
+        if (!(full = malloc(dn + strlen(e->d_name) + 1)))
+            break;
+        memcpy(full, path, dn);
+        strcpy(full + dn, e->d_name);
+        if (unlink(full) == 0 && removed)
+            removed(full, ctx);
+    }
+    if (d)
+        closedir(d);
+    free(full);
+    free(dir);
+}
+
 int ana_out_open(struct ana_out *o, const char *path, int force,
                  struct sim_err *err)
 {
-    static const char suffix[] = ".tmp-XXXXXX";
     struct stat st;
     mode_t mask;
     size_t len;

@@ -49,6 +49,13 @@ static size_t type_info(enum h5_type t, hid_t *ftype, hid_t *mtype)
     return 0;
 }
 
+void h5_rec_remove_stale(const char *path,
+                         void (*removed)(const char *file, void *ctx),
+                         void *ctx)
+{
+    ana_out_remove_stale(path, removed, ctx);
+}
+
 const char *h5_rec_temp_path(const struct h5_rec *r)
 {
     return r ? r->out.tmp : NULL;

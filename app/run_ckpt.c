@@ -2,7 +2,6 @@
  * between two events, with the rows it has recorded so far, in one file
  * written like a results file (whole or not at all), and the resumption of
  * a run from it. */
-#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -66,36 +65,12 @@ static int add_line(char **s, size_t *len, const char *key, const char *value)
     return 1;
 }
 
-/* Remove the temporary files "<path>.tmp-XXXXXX" (see h5_rec_open) that
- * a killed run left beside path, naming each on note. */
-static void remove_leftovers(const char *path, FILE *note)
+/* Name a temporary file the stopped run left, now removed. */
+static void note_removed(const char *file, void *ctx)
 {
-    const char *slash = strrchr(path, '/');
-    const char *base = slash ? slash + 1 : path;
-    size_t nb = strlen(base);
-    char dir[4096];
-    DIR *d;
-    struct dirent *e;
-
-    if (slash)
-        snprintf(dir, sizeof dir, "%.*s", (int)(slash - path + 1), path);
-    else
-        snprintf(dir, sizeof dir, "./");
-    if (!(d = opendir(dir)))
-        return;
-    while ((e = readdir(d)) != NULL) {
-        char full[8192];
-        if (strlen(e->d_name) != nb + 11 ||
-            strncmp(e->d_name, base, nb) != 0 ||
-            strncmp(e->d_name + nb, ".tmp-", 5) != 0)
-            continue;
-        snprintf(full, sizeof full, "%s%s", slash ? dir : "", e->d_name);
-        if (unlink(full) == 0 && note)
-            fprintf(note, "hashsim: removed %s, left by the interrupted "
-                          "run\n",
-                    full);
-    }
-    closedir(d);
+    if (ctx)
+        fprintf(ctx, "hashsim: removed %s, left by the interrupted run\n",
+                file);
 }
 
 int app_ckpt_init(struct app_ckpt *ck, const struct app_run_opts *o,
@@ -143,8 +118,8 @@ int app_ckpt_init(struct app_ckpt *ck, const struct app_run_opts *o,
     if (ck->resume) {
         /* The run being resumed is over: what it was writing when it
          * stopped is of no use. */
-        remove_leftovers(out_path, note);
-        remove_leftovers(ck->path, note);
+        h5_rec_remove_stale(out_path, note_removed, note);
+        h5_rec_remove_stale(ck->path, note_removed, note);
     }
     snprintf(seed, sizeof seed, "%llu", (unsigned long long)sc->seed);
     /* One line per overridden key would be clearer, but the overrides are
