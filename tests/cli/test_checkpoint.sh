@@ -179,6 +179,8 @@ expect ckpt_fresh_run_keeps_a_checkpoint 2 "pass --resume" \
     $S -o "$d/r.h5" --checkpoint-every 10d
 expect ckpt_resume_without_checkpoint 2 "no checkpoint at" \
     $S -o "$d/none.h5" --resume
+expect ckpt_file_needs_every_or_resume 2 "give one of them" \
+    $S -o "$d/r.h5" --checkpoint "$d/other.ckpt"
 printf 'not hdf5' >"$d/junk.ckpt"
 expect ckpt_junk_checkpoint 1 "junk.ckpt" \
     $S -o "$d/r.h5" --resume --checkpoint "$d/junk.ckpt"
