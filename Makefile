@@ -63,7 +63,8 @@ help:
 	@echo "make check-valgrind  run the unit tests under valgrind's memcheck"
 	@echo "make MPI=1      build with Open MPI (mpirun -np K build/hashsim sweep ...)"
 	@echo "make check-mpi  build with MPI into build/mpi, check 2-rank sweeps"
-	@echo "make fuzz       run each fuzz target for FUZZ_RUNS or FUZZ_SECONDS (clang)"
+	@echo "make fuzz       run each fuzz target for FUZZ_RUNS or FUZZ_SECONDS (clang),"
+	@echo "                with FUZZ_JOBS workers"
 	@echo "make fuzz-merge fold build/fuzz/new/* into tests/fuzz/corpus, minimised"
 	@echo "make install PREFIX=/usr/local"
 	@echo "DEVELOPER=1 turns warnings into errors"
@@ -147,15 +148,16 @@ check-valgrind: deps
 
 # ---- Fuzzing (tests/fuzz/README.md) ----------------------------------------
 # libFuzzer targets built with clang, ASan and UBSan into build/fuzz; each
-# runs until FUZZ_RUNS executions (10 million) or FUZZ_SECONDS (30 minutes,
-# enough for 10 million of the scenario and history targets; the tick
-# target needs about 2 hours, the HDF5 target, at about 20 a second, days),
-# whichever comes first.  New inputs go to build/fuzz/new/<t>, crashes to
-# build/fuzz/artifacts/<t>.  `make fuzz FUZZ_TARGETS=tick FUZZ_SECONDS=60`
-# runs one briefly.
+# runs with FUZZ_JOBS workers (one core each) until FUZZ_RUNS executions
+# (10 million) or FUZZ_SECONDS (30 minutes, enough for 10 million of the
+# scenario and history targets; the tick target needs about 2 hours, the
+# HDF5 target, at 60-130 a second, about a day), whichever comes first.
+# New inputs go to build/fuzz/new/<t>, crashes to build/fuzz/artifacts/<t>.
+# `make fuzz FUZZ_TARGETS=tick FUZZ_SECONDS=60` runs one briefly.
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 1800
 FUZZ_RUNS    ?= 10000000
+FUZZ_JOBS    ?= 1
 FUZZ_CFLAGS  := -std=c11 -D_POSIX_C_SOURCE=200809L -ffp-contract=off -g -O1 \
                 -fno-omit-frame-pointer -fno-sanitize-recover=undefined -I. \
                 $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -180,7 +182,8 @@ fuzz-build:
 	@$(MAKE) --no-print-directory $(FUZZ_BIN)
 
 fuzz: fuzz-build
-	@sh tests/fuzz/run.sh $(FUZZ_SECONDS) "$(FUZZ_RUNS)" $(FUZZ_TARGETS)
+	@sh tests/fuzz/run.sh $(FUZZ_SECONDS) "$(FUZZ_RUNS)" "$(FUZZ_JOBS)" \
+	    $(FUZZ_TARGETS)
 
 fuzz-merge: fuzz-build
 	@sh tests/fuzz/merge.sh $(FUZZ_TARGETS)
