@@ -24,6 +24,13 @@ hid_t ana_file_hid(const struct ana_file *f);
  * no trailing '/', else 0. */
 int ana_path_valid(const char *path);
 
+/* A date a results file names (/meta start and end, a cohort's purchase or
+ * retirement), as days since the epoch: "YYYY-MM-DD" of the simulated era,
+ * SIM_DAY_FIRST .. SIM_DAY_END included (sim.h), so that its nanoseconds,
+ * and the span between two such days, never overflow.  SIM_EPARSE for
+ * anything else (NULL included); *day untouched then. */
+int ana_parse_day(const char *s, int64_t *day);
+
 /* The int64 columns names[0..k) of the table group grp, read whole into
  * cols[i] (NULL until read); *n rows each.  SIM_EDATA when their lengths
  * differ; errors of ana_read_i64.  Free with ana_table_free, also after a

@@ -71,8 +71,10 @@ int ana_p2p_days(const struct ana_file *f, const char *cohort,
     if ((rc = ana_read_i64(f, path, &t, &m, err)) ||
         (rc = ana_read_attr_string(f, "/meta", "end", &end, err)))
         goto out;
-    if (sim_date_parse(end, strlen(end), &end_day)) {
-        rc = sim_err_set(err, SIM_EDATA, "%s: /meta: end is not a date",
+    if (ana_parse_day(end, &end_day)) {
+        rc = sim_err_set(err, SIM_EDATA,
+                         "%s: /meta: end is not a date from 2009-01-03 to "
+                         "2100-01-01",
                          ana_file_path(f));
         goto out;
     }

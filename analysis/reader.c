@@ -196,6 +196,16 @@ const char *ana_file_path(const struct ana_file *f)
     return f ? f->path : NULL;
 }
 
+int ana_parse_day(const char *s, int64_t *day)
+{
+    int64_t d;
+    if (!s || sim_date_parse(s, strlen(s), &d) != SIM_OK ||
+        d < SIM_DAY_FIRST || d > SIM_DAY_END)
+        return SIM_EPARSE;
+    *day = d;
+    return SIM_OK;
+}
+
 /* ---- Lookups ------------------------------------------------------------ */
 
 int ana_exists(const struct ana_file *f, const char *path)

@@ -420,17 +420,16 @@ static void parts(struct ana_buf *b, const struct ana_charts *cs)
 static int run_span(const struct ana_summary *s, struct ana_rctx *c)
 {
     int64_t a, b;
-    if (s->start && s->end &&
-        sim_date_parse(s->start, strlen(s->start), &a) == SIM_OK &&
-        sim_date_parse(s->end, strlen(s->end), &b) == SIM_OK && b > a) {
+    if (ana_parse_day(s->start, &a) == SIM_OK &&
+        ana_parse_day(s->end, &b) == SIM_OK && b > a) {
         c->start_ns = a * DAY_NS;
         c->end_ns = b * DAY_NS;
         return SIM_OK;
     }
     for (size_t i = 0; i < s->n_coins; i++) {
         const struct ana_coin_summary *co = &s->coins[i];
-        if (sim_date_parse(co->first_date, strlen(co->first_date), &a) ||
-            sim_date_parse(co->last_date, strlen(co->last_date), &b))
+        if (ana_parse_day(co->first_date, &a) ||
+            ana_parse_day(co->last_date, &b))
             continue;
         if (!c->end_ns || a * DAY_NS < c->start_ns)
             c->start_ns = a * DAY_NS;

@@ -189,7 +189,7 @@ int ana_cohort_span(const struct ana_rctx *c, const char *name, int64_t *t0,
             return rc;
         if (!s[0])
             *bought = 0;
-        else if (sim_date_parse(s, strlen(s), &day) == SIM_OK)
+        else if (ana_parse_day(s, &day) == SIM_OK)
             *t0 = day * DAY_NS;
         free(s);
     }

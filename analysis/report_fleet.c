@@ -170,9 +170,11 @@ static int mined_per_day(struct ana_rctx *c, const struct ana_cohort *co,
     }
     for (size_t i = 0; i < r->n_pay; i++) {
         /* A payout covers the hours before it: 00:00 closes the day
-         * before. */
+         * before (so one at t0 or earlier is before the span). */
+        if (r->pay_cohort[i] != co->index || r->pay_time[i] <= t0)
+            continue;
         int64_t d = (r->pay_time[i] - 1) / DAY_NS;
-        if (r->pay_cohort[i] != co->index || d < d0 || d >= d1)
+        if (d < d0 || d >= d1)
             continue;
         for (int k = 0; k < 2; k++)
             sum[2 * (size_t)(d - d0) + (size_t)k] += (double)mined[k][i] / 1e8;

@@ -27,7 +27,7 @@ static int note(struct ana_rctx *c, const char *prefix, const char *heading,
 static int64_t day_of(const char *s)
 {
     int64_t d;
-    if (!s || !s[0] || sim_date_parse(s, strlen(s), &d) != SIM_OK)
+    if (ana_parse_day(s, &d) != SIM_OK)
         return -1;
     return d;
 }
@@ -77,6 +77,15 @@ static size_t finite_rows(const struct hw_rows *r, const double *v)
 
 /* One data block of a cohort's running days: age in years, then 100 x
  * v[i] / div. */
+/* Years of 365 days from t0 to t; a damaged file may make either any
+ * int64, so t - t0 is taken in doubles when it would overflow. */
+static double years_since(int64_t t, int64_t t0)
+{
+    int over = t0 >= 0 ? t < INT64_MIN + t0 : t > INT64_MAX + t0;
+    double dt = over ? (double)t - (double)t0 : (double)(t - t0);
+    return dt / (365.0 * DAY_NS);
+}
+
 static void age_block(struct ana_buf *s, const char *name,
                       const struct hw_rows *r, int64_t bought_ns,
                       const double *v, double div, size_t *idx)
@@ -88,7 +97,7 @@ static void age_block(struct ana_buf *s, const char *name,
         if (!r->active[i])
             continue;
         ana_buf_printf(s, "%.6f ",
-                       (double)(r->time[i] - bought_ns) / (365.0 * DAY_NS));
+                       years_since(r->time[i], bought_ns));
         ana_buf_num(s, 100 * v[i] / div);
         ana_buf_put(s, "\n", 1);
     }
@@ -123,8 +132,7 @@ static int hardware_chart(struct ana_rctx *c)
         if (r[g].n > max)
             max = r[g].n;
         for (size_t i = 0; i < r[g].n; i++) {
-            double age =
-                (double)(r[g].time[i] - day * DAY_NS) / (365.0 * DAY_NS);
+            double age = years_since(r[g].time[i], day * DAY_NS);
             if (!r[g].active[i])
                 continue;
             if (age > max_age)

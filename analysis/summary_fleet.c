@@ -59,12 +59,12 @@ static int run_span(const struct ana_file *f, const struct ana_summary *s,
 {
     int64_t a, b;
 
-    if (!s->start || !s->end ||
-        sim_date_parse(s->start, strlen(s->start), &a) != SIM_OK ||
-        sim_date_parse(s->end, strlen(s->end), &b) != SIM_OK)
+    if (ana_parse_day(s->start, &a) != SIM_OK ||
+        ana_parse_day(s->end, &b) != SIM_OK)
         return sim_err_set(err, SIM_EDATA,
                            "%s: /meta: attributes start and end: expected "
-                           "dates YYYY-MM-DD, got \"%s\" and \"%s\"",
+                           "dates YYYY-MM-DD from 2009-01-03 to 2100-01-01, "
+                           "got \"%s\" and \"%s\"",
                            ana_file_path(f), s->start ? s->start : "",
                            s->end ? s->end : "");
     *span_ns = (b - a) * SIM_NS_PER_DAY;

@@ -313,9 +313,10 @@ int ana_lhr_load(const struct ana_file *f, struct ana_summary *s,
     if (t_dry >= 0) {
         int64_t d0;
         date_of(t_dry, q->dry_date);
-        if (!s->start || sim_date_parse(s->start, strlen(s->start), &d0))
+        if (ana_parse_day(s->start, &d0))
             return sim_err_set(err, SIM_EDATA, "%s: /meta: start is not a "
-                               "date", ana_file_path(f));
+                               "date from 2009-01-03 to 2100-01-01",
+                               ana_file_path(f));
         q->days_to_dry = (double)t_dry / DAY_NS - (double)d0;
     }
     q->fill_rate = q->exits > 0 ? (double)q->exits_filled / (double)q->exits

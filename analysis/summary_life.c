@@ -116,8 +116,7 @@ static int load_cohort(const struct ana_file *f, const char *name,
     c->kept_1y = c->kept_2y = c->straight_1y = c->straight_2y = NAN;
     c->exponential_1y = c->exponential_2y = c->last_index = c->downtime = NAN;
     int64_t day;
-    if (c->bought[0] &&
-        sim_date_parse(c->bought, strlen(c->bought), &day) == SIM_OK) {
+    if (ana_parse_day(c->bought, &day) == SIM_OK) {
         int64_t t1 = (day + 365) * DAY_NS, t2 = (day + 730) * DAY_NS;
         c->kept_1y = on_day(v.time, v.active, v.index, v.n, t1);
         c->kept_2y = on_day(v.time, v.active, v.index, v.n, t2);

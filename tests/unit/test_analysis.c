@@ -667,14 +667,15 @@ static const struct coin_rows known[] = {
      {1, 1, 2}},
 };
 
-/* /meta (when with_meta) and the rows' /market groups into r. */
+/* /meta (unless end is NULL: the run from 2022-01-01 to end) and the
+ * rows' /market groups into r. */
 static void put_known(struct h5_rec *r, const struct coin_rows *rows,
-                      size_t n_coins, int with_meta)
+                      size_t n_coins, const char *end)
 {
     struct sim_err err = {0};
     size_t c, i;
 
-    if (with_meta) {
+    if (end) {
         assert_int_equal(h5_rec_attr_string(r, "/meta", "hashsim_version",
                                             "0.1.0", &err),
                          SIM_OK);
@@ -690,9 +691,8 @@ static void put_known(struct h5_rec *r, const struct coin_rows *rows,
         assert_int_equal(
             h5_rec_attr_string(r, "/meta", "start", "2022-01-01", &err),
             SIM_OK);
-        assert_int_equal(
-            h5_rec_attr_string(r, "/meta", "end", "2022-01-08", &err),
-            SIM_OK);
+        assert_int_equal(h5_rec_attr_string(r, "/meta", "end", end, &err),
+                         SIM_OK);
         assert_int_equal(h5_rec_attr_int(r, "/meta", "seed", 7, &err),
                          SIM_OK);
     }
@@ -734,7 +734,7 @@ static void write_known(const char *path, const struct coin_rows *rows,
     struct h5_rec *r = NULL;
 
     assert_int_equal(h5_rec_open(&r, path, 1, &err), SIM_OK);
-    put_known(r, rows, n_coins, with_meta);
+    put_known(r, rows, n_coins, with_meta ? "2022-01-08" : NULL);
     assert_int_equal(h5_rec_commit(r, &err), SIM_OK);
 }
 
@@ -1103,6 +1103,7 @@ struct fleet_opts {
     const char *omit;       /* an attribute left out of /fleet/s19 */
     const char *s19_coins;  /* NULL: "BTC,BCH" */
     int bad_row;            /* a payout row of cohort 9 */
+    const char *end;        /* /meta end; NULL: "2022-01-08" */
 };
 
 static void fx_int(struct h5_rec *r, const char *grp, const char *name,
@@ -1144,7 +1145,7 @@ static void write_fleet(const char *path, const struct fleet_opts *o)
     size_t g, k, n_rows = sizeof payout_rows;
 
     assert_int_equal(h5_rec_open(&r, path, 1, &err), SIM_OK);
-    put_known(r, known, 2, 1);
+    put_known(r, known, 2, o->end ? o->end : "2022-01-08");
     fx_str(r, "/meta", "network", o->network ? "impact" : "replay", NULL);
     if (o->fleet_meta) {
         fx_str(r, "/meta", "engine_policy", "hysteresis", NULL);
@@ -1505,6 +1506,13 @@ static void test_fleet_errors(void **state)
         {{.fleet_meta = 1, .bad_row = 1}, SIM_EDATA,
          {"/ledger/payouts/cohort[5]: cohort index 9 matches no /fleet",
           NULL}},
+        /* Its span in nanoseconds overflowed int64 (found by fuzz_h5). */
+        {{.fleet_meta = 1, .end = "6022-01-01"}, SIM_EDATA,
+         {"/meta: attributes start and end: expected dates YYYY-MM-DD "
+          "from 2009-01-03 to 2100-01-01",
+          "got \"2022-01-01\" and \"6022-01-01\""}},
+        {{.fleet_meta = 1, .end = "2100-01-02"}, SIM_EDATA,
+         {"got \"2022-01-01\" and \"2100-01-02\"", NULL}},
     };
     struct fx *fx = *state;
     struct sim_err err = {0};
@@ -1522,6 +1530,14 @@ static void test_fleet_errors(void **state)
                 assert_msg(err, cases[i].msg[k]);
         ana_summary_release(&s);
         assert_null(s.cohorts);
+    }
+    /* The era's last end (2100-01-01, excluded from the run) loads. */
+    {
+        struct fleet_opts o = {.fleet_meta = 1, .end = "2100-01-01"};
+        write_fleet(fx->path, &o);
+        assert_int_equal(ana_summary_load(&s, fx->path, &err), SIM_OK);
+        assert_int_equal(s.n_cohorts, 2);
+        ana_summary_release(&s);
     }
     /* The file without the fleet attributes loads (no fleet section). */
     {
