@@ -151,7 +151,7 @@ check-valgrind: deps
 # runs with FUZZ_JOBS workers (one core each) until FUZZ_RUNS executions
 # (10 million) or FUZZ_SECONDS (30 minutes, enough for 10 million of the
 # scenario and history targets; the tick target needs about 2 hours, the
-# HDF5 target, at 60-130 a second, about a day), whichever comes first.
+# HDF5 target, at 30-70 a second per worker, days), whichever comes first.
 # New inputs go to build/fuzz/new/<t>, crashes to build/fuzz/artifacts/<t>.
 # `make fuzz FUZZ_TARGETS=tick FUZZ_SECONDS=60` runs one briefly.
 FUZZ_CC      ?= clang
