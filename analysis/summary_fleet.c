@@ -139,7 +139,7 @@ static void time_shares(struct ana_cohort *c, int64_t span_ns)
         total = span_ns;
     else
         for (k = 0; k < c->n_coins; k++)
-            total += c->coins[k].time_on_ns;
+            total = sim_sat_add(total, c->coins[k].time_on_ns);
     for (k = 0; k < c->n_coins; k++)
         c->coins[k].time_share =
             total > 0 ? (double)c->coins[k].time_on_ns / (double)total : NAN;
@@ -532,14 +532,15 @@ static void print_payouts(FILE *fp, const struct ana_summary *s, int wn)
         fputc('\n', fp);
         if (i < s->n_cohorts) {
             t.payouts += c->payouts;
-            t.gross_sats += c->gross_sats;
-            t.swap_fee_sats += c->swap_fee_sats;
-            t.platform_fee_sats += c->platform_fee_sats;
-            t.power_sats += c->power_sats;
-            t.hosting_sats += c->hosting_sats;
-            t.repairs_sats += c->repairs_sats;
-            t.credited_sats += c->credited_sats;
-            t.deficit_sats += c->deficit_sats;
+            t.gross_sats = sim_sat_add(t.gross_sats, c->gross_sats);
+            t.swap_fee_sats = sim_sat_add(t.swap_fee_sats, c->swap_fee_sats);
+            t.platform_fee_sats =
+                sim_sat_add(t.platform_fee_sats, c->platform_fee_sats);
+            t.power_sats = sim_sat_add(t.power_sats, c->power_sats);
+            t.hosting_sats = sim_sat_add(t.hosting_sats, c->hosting_sats);
+            t.repairs_sats = sim_sat_add(t.repairs_sats, c->repairs_sats);
+            t.credited_sats = sim_sat_add(t.credited_sats, c->credited_sats);
+            t.deficit_sats = sim_sat_add(t.deficit_sats, c->deficit_sats);
         }
     }
 }

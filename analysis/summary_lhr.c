@@ -154,27 +154,35 @@ static int load_relist(const struct ana_file *f, struct ana_liquidity *q,
     double share = -1;
     size_t n = 0;
     int rc = ana_read_table(f, "/p2p/trades", names, 4, c, &n, err);
-    if (!rc && ana_attr_exists(f, "/p2p", "fee_to_pool"))
-        rc = ana_read_attr_double(f, "/p2p", "fee_to_pool", &share, err);
+    if (!rc && ana_attr_exists(f, "/p2p", "fee_to_pool") &&
+        !(rc = ana_read_attr_double(f, "/p2p", "fee_to_pool", &share, err)) &&
+        !(share >= 0 && share <= 1))
+        rc = sim_err_set(err, SIM_EDATA,
+                         "%s: /p2p: attribute fee_to_pool: expected a share "
+                         "from 0 to 1, got %g",
+                         ana_file_path(f), share);
     if (!rc && ana_attr_exists(f, "/p2p", "fees_to_pool_sats"))
         rc = attr(f, "/p2p", "fees_to_pool_sats", &to_pool, err);
     if (rc)
         goto out;
+    /* Saturating sums: a damaged file may hold any int64. */
     for (size_t i = 0; i < n; i++) {
-        fees += c[3][i];
+        fees = sim_sat_add(fees, c[3][i]);
         if (c[0][i] != POOL_HOLDER)
             continue;
-        net += c[2][i] * c[1][i] - c[3][i];
-        pool_fees += c[3][i];
+        net = sim_sat_add(
+            net, sim_sat_sub(sim_sat_mul(c[2][i], c[1][i]), c[3][i]));
+        pool_fees = sim_sat_add(pool_fees, c[3][i]);
         if (share >= 0)
-            part += (int64_t)floor((double)c[3][i] * share);
+            part = sim_sat_add(
+                part, sim_sat_from_double(floor((double)c[3][i] * share)));
     }
-    q->relist_sats = net + part;
+    q->relist_sats = sim_sat_add(net, part);
     if (share < 0 && pool_fees > 0 && to_pool != 0) {
         if (to_pool == fees)
-            q->relist_sats = net + pool_fees;
+            q->relist_sats = sim_sat_add(net, pool_fees);
         else if (to_pool > 0 && fees == pool_fees)
-            q->relist_sats = net + to_pool;
+            q->relist_sats = sim_sat_add(net, to_pool);
         else
             q->relist_sats = ANA_SATS_UNKNOWN;
     }
@@ -220,7 +228,7 @@ static int load_pool_value(const struct ana_file *f,
             continue;
         for (size_t j = 0; j < n; j++)
             if (h[0][j] == k->index)
-                held -= h[1][j];
+                held = sim_sat_sub(held, h[1][j]);
         if (held < 0) {
             rc = sim_err_set(err, SIM_EDATA, "%s: /holders: investors hold "
                              "more units of %s than its units_issued",
@@ -230,8 +238,8 @@ static int load_pool_value(const struct ana_file *f,
         snprintf(path, sizeof path, "%s/fmv_sats", grp);
         if ((rc = ana_read_i64(f, path, &fmv, &m, err)))
             goto out;
-        value += held * (m > 0 ? fmv[m - 1] : 0);
-        units += held;
+        value = sim_sat_add(value, sim_sat_mul(held, m > 0 ? fmv[m - 1] : 0));
+        units = sim_sat_add(units, held);
         free(fmv);
         fmv = NULL;
     }

@@ -218,7 +218,7 @@ int ana_returns_load(const struct ana_file *f, struct ana_summary *s,
                     q->n++;
             }
             acc_release(&one);
-            units_all += h.units_issued;
+            units_all = sim_sat_add(units_all, h.units_issued);
         }
         ana_holding_release(&h);
         if (rc == SIM_ENOMEM)

@@ -67,6 +67,17 @@ int sim_err_prefix(struct sim_err *err, const char *fmt, ...)
 #endif
     ;
 
+/* ---- Saturating int64 arithmetic (arith.c) ------------------------------ */
+
+/* a + b, a - b and a * b, clamped to INT64_MIN .. INT64_MAX instead of
+ * overflowing: for sums of values read from files, where a damaged file
+ * may hold any int64 (a valid one never comes near the bounds). */
+int64_t sim_sat_add(int64_t a, int64_t b);
+int64_t sim_sat_sub(int64_t a, int64_t b);
+int64_t sim_sat_mul(int64_t a, int64_t b);
+/* v rounded toward zero, clamped the same way; NaN gives 0. */
+int64_t sim_sat_from_double(double v);
+
 /* ---- Time -------------------------------------------------------------- */
 
 /* Virtual time: integer nanoseconds since 1970-01-01T00:00:00Z. */

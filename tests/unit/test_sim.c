@@ -6,6 +6,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -2314,9 +2315,58 @@ static void test_sha256_streamed(void **state)
                         "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 }
 
+/* ---- Saturating arithmetic ---------------------------------------------- */
+
+static void test_sat_arith(void **state)
+{
+    const int64_t max = INT64_MAX, min = INT64_MIN;
+    (void)state;
+    /* Exact inside the bounds */
+    assert_int_equal(sim_sat_add(2, 3), 5);
+    assert_int_equal(sim_sat_add(max - 1, 1), max);
+    assert_int_equal(sim_sat_add(min, max), -1);
+    assert_int_equal(sim_sat_sub(min + 1, 1), min);
+    assert_int_equal(sim_sat_sub(-1, max), min);
+    assert_int_equal(sim_sat_mul(-3, 7), -21);
+    assert_int_equal(sim_sat_mul(max, 1), max);
+    assert_int_equal(sim_sat_mul(min, 1), min);
+    assert_int_equal(sim_sat_mul(max, -1), -max);
+    assert_int_equal(sim_sat_mul(INT64_C(3037000499), INT64_C(3037000499)),
+                     INT64_C(9223372030926249001));
+    assert_int_equal(sim_sat_mul(min / 2, 2), min);
+    assert_int_equal(sim_sat_mul(0, min), 0);
+    /* Clamped past them */
+    assert_int_equal(sim_sat_add(max, 1), max);
+    assert_int_equal(sim_sat_add(min, -1), min);
+    assert_int_equal(sim_sat_add(min, min), min);
+    assert_int_equal(sim_sat_sub(min, 1), min);
+    assert_int_equal(sim_sat_sub(max, -1), max);
+    assert_int_equal(sim_sat_sub(0, min), max);
+    assert_int_equal(sim_sat_mul(min, -1), max);
+    assert_int_equal(sim_sat_mul(-1, min), max);
+    assert_int_equal(sim_sat_mul(INT64_C(3037000500), INT64_C(3037000500)),
+                     max);
+    assert_int_equal(sim_sat_mul(INT64_C(-3037000500), INT64_C(3037000500)),
+                     min);
+    assert_int_equal(sim_sat_mul(min / 2 - 1, 2), min);
+    assert_int_equal(sim_sat_mul(2, max / 2 + 1), max);
+    assert_int_equal(sim_sat_mul(min, min), max);
+    assert_int_equal(sim_sat_mul(-7308533446160313981, 4), min);
+    /* From doubles: toward zero, clamped, NaN 0 */
+    assert_int_equal(sim_sat_from_double(-2.75), -2);
+    assert_int_equal(sim_sat_from_double(9223372036854774784.0),
+                     INT64_C(9223372036854774784));
+    assert_int_equal(sim_sat_from_double(9223372036854775808.0), max);
+    assert_int_equal(sim_sat_from_double(-9223372036854775808.0), min);
+    assert_int_equal(sim_sat_from_double(1e300), max);
+    assert_int_equal(sim_sat_from_double(-INFINITY), min);
+    assert_int_equal(sim_sat_from_double(NAN), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_sat_arith),
         cmocka_unit_test(test_strerror),
         cmocka_unit_test(test_err_set),
         cmocka_unit_test(test_err_prefix),
