@@ -427,13 +427,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
          * (GSL's own handler would abort, e.g. on an IRR of flows whose
          * present value overflows). */
         gsl_set_error_handler_off();
-        /* HDF5 keeps the blocks it frees for reuse, 16 MiB of each kind
-         * and size and 64 MiB of each kind in all (by default 64 KiB and
-         * 1 MiB): each file's metadata cache is over 512 KiB, which the
-         * sanitizers' allocator would otherwise map and fault in afresh
-         * for every file opened (and whose malloc without a free in the
-         * same input would make libFuzzer look for a leak).  Bounded, as
-         * without a limit they keep a block of every size a long run
+        /* HDF5 keeps the blocks it frees for reuse, 16 MiB a list and
+         * 64 MiB in all of each kind (the regular lists default to
+         * 64 KiB and 1 MiB).  Each file's metadata cache is over 512 KiB,
+         * which the sanitizers' allocator would otherwise map and fault in
+         * afresh for every file opened (and whose malloc without a free in
+         * the same input would make libFuzzer look for a leak).  Bounded,
+         * as without a limit they keep a block of every size a long run
          * meets. */
         H5set_free_list_limits(64 << 20, 16 << 20, 64 << 20, 16 << 20,
                                64 << 20, 16 << 20);
