@@ -111,6 +111,20 @@ if [ $rc -eq 0 ] && json "$work/s.json" \
     ok lhr_summary_json
 else fail lhr_summary_json "exit $rc: $(head -c 200 "$work/s.json")"; fi
 
+# A damaged /p2p fee_to_pool is named, not converted to satoshis.
+py=/usr/bin/python3
+if "$py" -c "import h5py" 2>/dev/null; then
+    cp "$s" "$work/fee.h5"
+    "$py" -c '
+import sys, h5py
+with h5py.File(sys.argv[1], "r+") as f:
+    f["p2p"].attrs["fee_to_pool"] = 1e300' "$work/fee.h5"
+    "$bin" summary "$work/fee.h5" >"$work/out" 2>&1; rc=$?
+    if [ $rc -eq 2 ] && grep -q "fee.h5: /p2p: attribute fee_to_pool: expected a share from 0 to 1, got 1e+300" "$work/out"; then
+        ok lhr_summary_fee_to_pool_checked
+    else fail lhr_summary_fee_to_pool_checked "exit $rc: $(head -c 200 "$work/out")"; fi
+else skip lhr_summary_fee_to_pool_checked "/usr/bin/python3 has no h5py"; fi
+
 # ---- A pool without reserves ---------------------------------------------------
 
 z=$work/z.h5
