@@ -73,8 +73,7 @@ int ana_p2p_days(const struct ana_file *f, const char *cohort,
         goto out;
     if (ana_parse_day(end, &end_day)) {
         rc = sim_err_set(err, SIM_EDATA,
-                         "%s: /meta: end is not a date from 2009-01-03 to "
-                         "2100-01-01",
+                         "%s: /meta: end is not a date " SIM_DAYS_TEXT,
                          ana_file_path(f));
         goto out;
     }

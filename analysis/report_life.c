@@ -77,13 +77,11 @@ static size_t finite_rows(const struct hw_rows *r, const double *v)
 
 /* One data block of a cohort's running days: age in years, then 100 x
  * v[i] / div. */
-/* Years of 365 days from t0 to t; a damaged file may make either any
- * int64, so t - t0 is taken in doubles when it would overflow. */
+/* Years of 365 days from t0 to t (a damaged file may make either any
+ * int64: the difference saturates). */
 static double years_since(int64_t t, int64_t t0)
 {
-    int over = t0 >= 0 ? t < INT64_MIN + t0 : t > INT64_MAX + t0;
-    double dt = over ? (double)t - (double)t0 : (double)(t - t0);
-    return dt / (365.0 * DAY_NS);
+    return (double)sim_sat_sub(t, t0) / (365.0 * DAY_NS);
 }
 
 static void age_block(struct ana_buf *s, const char *name,

@@ -22,7 +22,7 @@ const char *ana_source_name(int code)
  * date shown is that UTC day (the instant just before t). */
 static void date_of_time(int64_t t, char *buf, size_t size)
 {
-    sim_date_format(sim_time_day(t > INT64_MIN ? t - 1 : t), buf, size);
+    sim_date_format(sim_time_day(sim_sat_sub(t, 1)), buf, size);
 }
 
 void ana_summary_release(struct ana_summary *s)

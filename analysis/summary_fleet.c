@@ -63,7 +63,7 @@ static int run_span(const struct ana_file *f, const struct ana_summary *s,
         ana_parse_day(s->end, &b) != SIM_OK)
         return sim_err_set(err, SIM_EDATA,
                            "%s: /meta: attributes start and end: expected "
-                           "dates YYYY-MM-DD from 2009-01-03 to 2100-01-01, "
+                           "dates YYYY-MM-DD " SIM_DAYS_TEXT ", "
                            "got \"%s\" and \"%s\"",
                            ana_file_path(f), s->start ? s->start : "",
                            s->end ? s->end : "");

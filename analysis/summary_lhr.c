@@ -323,7 +323,7 @@ int ana_lhr_load(const struct ana_file *f, struct ana_summary *s,
         date_of(t_dry, q->dry_date);
         if (ana_parse_day(s->start, &d0))
             return sim_err_set(err, SIM_EDATA, "%s: /meta: start is not a "
-                               "date from 2009-01-03 to 2100-01-01",
+                               "date " SIM_DAYS_TEXT,
                                ana_file_path(f));
         q->days_to_dry = (double)t_dry / DAY_NS - (double)d0;
     }

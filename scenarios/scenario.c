@@ -821,7 +821,7 @@ static int read_root(struct scn_rd *rd, const cJSON *root,
         scn_path_key(&rd->path,
                      sc->first_day < SIM_DAY_FIRST ? "start" : "end");
         return scn_fail(rd, SIM_ERANGE,
-                        "expected a date from 2009-01-03 to 2100-01-01");
+                        "expected a date " SIM_DAYS_TEXT);
     }
     sc->last_day = end - 1;
     if ((rc = read_data(rd, root, sc)) || (rc = read_market(rd, root, sc)) ||

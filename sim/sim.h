@@ -95,6 +95,8 @@ int64_t sim_days_from_civil(int64_t y, unsigned m, unsigned d);
  * 2100-01-01, excluded. */
 #define SIM_DAY_FIRST INT64_C(14247) /* 2009-01-03 */
 #define SIM_DAY_END INT64_C(47482)   /* 2100-01-01 */
+/* Those days, for messages: "expected a date " SIM_DAYS_TEXT. */
+#define SIM_DAYS_TEXT "from 2009-01-03 to 2100-01-01"
 /* Inverse of sim_days_from_civil. */
 void sim_civil_from_days(int64_t days, int64_t *y, unsigned *m, unsigned *d);
 
